@@ -1,0 +1,19 @@
+"""App-wide state lives on the aiohttp Application under these typed keys (no module globals)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import jinja2
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from llms.config import Config
+
+__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS"]
+
+CONFIG: web.AppKey["Config"] = web.AppKey("config")
+PRICES: web.AppKey[dict] = web.AppKey("prices")
+TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates")
+HTTP: web.AppKey[object] = web.AppKey("http")  # aiohttp.ClientSession, created on start-up
+SETTINGS: web.AppKey[object] = web.AppKey("settings")  # ServerSettings: host, port, token
