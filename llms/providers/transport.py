@@ -1,0 +1,158 @@
+"""The only module that talks HTTP to providers: timeouts, SSE framing, and faults → ProviderError."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import AsyncIterator
+
+import aiohttp
+
+from llms.providers.base import ProviderError, Target, WireFormat
+
+__all__ = ["complete", "open_stream", "UpstreamStream", "iter_sse", "MAX_ERROR_BODY_BYTES"]
+
+MAX_ERROR_BODY_BYTES = 64 * 1024  # an error page is read only this far: enough for any message
+MAX_SSE_LINE_BYTES = 8 * 1024 * 1024
+
+
+def _timeout(connect_s: float, read_s: float) -> aiohttp.ClientTimeout:
+    # No total limit: a long answer that keeps streaming is fine; silence longer than read_s is not.
+    return aiohttp.ClientTimeout(total=None, connect=connect_s, sock_connect=connect_s, sock_read=read_s)
+
+
+async def complete(session: aiohttp.ClientSession, wire: WireFormat, target: Target, body: dict,
+                   model: str, connect_s: float, read_s: float) -> dict:
+    """One non-streaming call → an OpenAI chat.completion with normalized usage."""
+    request = wire.build_request(target, body, stream=False)
+    async with _guard(target, read_s):
+        async with session.post(request.url, json=request.json, headers=request.headers,
+                                timeout=_timeout(connect_s, read_s)) as response:
+            await _raise_for_status(response, wire, target)
+            text = await response.text()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ProviderError("malformed", 502, f"{target.provider_id} sent a body that is not JSON: {text[:120]!r}",
+                            target.provider_id) from None
+    return _translated(lambda: wire.parse_completion(data, model), target)
+
+
+class UpstreamStream:
+    """An upstream stream whose status was already checked: iterate `chunks()` for OpenAI chunks."""
+
+    def __init__(self, response: aiohttp.ClientResponse, wire: WireFormat, target: Target, model: str, read_s: float):
+        self._response = response
+        self._translator = wire.new_stream(model)
+        self._target = target
+        self._read_s = read_s
+
+    async def chunks(self) -> AsyncIterator[dict]:
+        """Content chunks as they arrive, then the final usage chunk from the translator."""
+        try:
+            async with _guard(self._target, self._read_s):
+                async for event, data in iter_sse(self._response.content):
+                    for chunk in _translated(lambda: self._translator.feed(event, data), self._target):
+                        yield chunk
+            yield _translated(self._translator.finish, self._target)
+        finally:
+            self._response.release()
+
+    def close(self) -> None:
+        self._response.close()
+
+
+async def open_stream(session: aiohttp.ClientSession, wire: WireFormat, target: Target, body: dict,
+                      model: str, connect_s: float, read_s: float) -> UpstreamStream:
+    """Send a streaming request and wait for its status, so a failed start can fail over."""
+    request = wire.build_request(target, body, stream=True)
+    async with _guard(target, read_s):
+        response = await session.post(request.url, json=request.json, headers=request.headers,
+                                      timeout=_timeout(connect_s, read_s))
+    try:
+        await _raise_for_status(response, wire, target)
+    except BaseException:
+        response.release()
+        raise
+    return UpstreamStream(response, wire, target, model, read_s)
+
+
+async def iter_sse(content: aiohttp.StreamReader) -> AsyncIterator[tuple[str, str]]:
+    """Server-sent events → (event name or "", data text); comments and ids are skipped.
+
+    https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+    """
+    event, data = "", []
+    while True:
+        raw = await content.readline()
+        if not raw:
+            break
+        if len(raw) > MAX_SSE_LINE_BYTES:
+            raise ValueError("an event line longer than 8 MiB")
+        line = raw.decode("utf-8").rstrip("\r\n")
+        if not line:
+            if data:
+                yield event, "\n".join(data)
+            event, data = "", []
+            continue
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "data":
+            data.append(value)
+        elif name == "event":
+            event = value
+    if data:  # a last event without its blank line still counts
+        yield event, "\n".join(data)
+
+
+class _guard:
+    """Turns aiohttp's network faults into ProviderError with a reason a person can act on."""
+
+    def __init__(self, target: Target, read_s: float):
+        self.target = target
+        self.read_s = read_s
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, kind, exc, tb):
+        if exc is None or isinstance(exc, ProviderError):
+            return False
+        who = self.target.provider_id
+        if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
+            raise ProviderError("timeout", 504, f"{who} timed out (no data for {self.read_s:g}s)", who) from exc
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            raise ProviderError("unreachable", 502, f"cannot reach {who} at {self.target.base_url}: {exc.os_error}",
+                                who) from exc
+        if isinstance(exc, (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError)):
+            raise ProviderError("cut", 502, f"{who} closed the connection mid-response", who) from exc
+        if isinstance(exc, aiohttp.ClientError):
+            raise ProviderError("unreachable", 502, f"{who} request failed: {exc}", who) from exc
+        if isinstance(exc, (UnicodeDecodeError, ValueError)):
+            raise ProviderError("malformed", 502, f"{who} sent a malformed stream: {exc}", who) from exc
+        return False
+
+
+async def _raise_for_status(response: aiohttp.ClientResponse, wire: WireFormat, target: Target) -> None:
+    if response.status < 400:
+        return
+    raw = await response.content.read(MAX_ERROR_BODY_BYTES)
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        data: object = json.loads(text)
+    except ValueError:
+        data = text
+    message = wire.error_message(response.status, data)
+    raise ProviderError("http", response.status, f"{target.provider_id}: {message}", target.provider_id)
+
+
+def _translated(step, target: Target):
+    """Runs a wire-format translation; a body of the wrong shape is the provider's fault, not ours."""
+    try:
+        return step()
+    except ProviderError as exc:
+        exc.provider_id = exc.provider_id or target.provider_id
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise ProviderError("malformed", 502, f"{target.provider_id} sent a malformed reply: {exc!r}",
+                            target.provider_id) from exc
