@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from llms.config import Config, Provider
 
-__all__ = ["Candidate", "candidates_for", "known_models", "UnknownModel"]
+__all__ = ["Candidate", "candidates_for", "known_models", "alias_for", "UnknownModel"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,11 @@ def _provider_model(provider: Provider, name: str) -> str | None:
     if name in provider.models:
         return provider.models[name]
     return name if name in provider.models.values() else None
+
+
+def alias_for(candidate: Candidate) -> str:
+    """The llms.json alias of a candidate's model: prices are keyed by it."""
+    for alias, provider_model in candidate.provider.models.items():
+        if provider_model == candidate.provider_model:
+            return alias
+    return candidate.provider_model

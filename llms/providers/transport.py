@@ -46,17 +46,24 @@ class UpstreamStream:
         self._translator = wire.new_stream(model)
         self._target = target
         self._read_s = read_s
+        self.final: dict | None = None
 
     async def chunks(self) -> AsyncIterator[dict]:
-        """Content chunks as they arrive, then the final usage chunk from the translator."""
+        """Content chunks as they arrive; afterwards `final` holds the usage chunk."""
+        finished = False
         try:
             async with _guard(self._target, self._read_s):
                 async for event, data in iter_sse(self._response.content):
                     for chunk in _translated(lambda: self._translator.feed(event, data), self._target):
                         yield chunk
-            yield _translated(self._translator.finish, self._target)
+            self.final = _translated(self._translator.finish, self._target)
+            finished = True
         finally:
-            self._response.release()
+            # A stream left mid-way (client gone, fault) must not go back to the connection pool.
+            if finished:
+                self._response.release()
+            else:
+                self._response.close()
 
     def close(self) -> None:
         self._response.close()

@@ -1,0 +1,115 @@
+"""`llms --check PROVIDER [MODEL...]`: which models answer, how fast, and why not.
+
+All models are asked at once, so the wall time is about the slowest model's, not the sum.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import TextIO
+
+import aiohttp
+
+from llms.providers import ProviderError, target_for, transport, wire_for
+
+__all__ = ["run_check", "CheckResult", "reason_for", "format_table"]
+
+CHECK_PROMPT = "Reply with one word: ok"
+CHECK_MAX_TOKENS = 16
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    model: str
+    ok: bool
+    reason: str
+    latency_ms: float
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        if not self.output_tokens or self.latency_ms <= 0:
+            return None
+        return self.output_tokens / (self.latency_ms / 1000)
+
+
+def reason_for(error: ProviderError) -> str:
+    """A plain reason a person can act on."""
+    if error.kind == "http":
+        plain = {401: "401 bad key", 403: "403 forbidden", 404: "404 unknown model", 429: "429 rate-limited"}
+        return plain.get(error.status, f"{error.status} error") + f": {error.message}"
+    if error.kind == "malformed":
+        return f"malformed reply: {error.message}"
+    return f"{error.kind}: {error.message}"
+
+
+async def _check_one(session, provider, alias: str) -> CheckResult:
+    body = {"model": alias, "messages": [{"role": "user", "content": CHECK_PROMPT}],
+            "max_tokens": CHECK_MAX_TOKENS}
+    started = time.perf_counter()
+    try:
+        completion = await transport.complete(session, wire_for(provider.type),
+                                              target_for(provider, provider.models[alias]), body, alias,
+                                              provider.connect_timeout_s, provider.read_timeout_s)
+    except ProviderError as exc:
+        return CheckResult(alias, False, reason_for(exc), (time.perf_counter() - started) * 1000)
+    latency_ms = (time.perf_counter() - started) * 1000
+    usage = completion.get("usage") or {}
+    return CheckResult(alias, True, "ok", latency_ms, usage.get("prompt_tokens"), usage.get("completion_tokens"))
+
+
+def _cell(value, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def format_table(results: list[CheckResult]) -> str:
+    rows = [("model", "status", "latency ms", "in", "out", "tok/s")]
+    for r in results:
+        rows.append((r.model, r.reason, f"{r.latency_ms:,.0f}", _cell(r.input_tokens, ","),
+                     _cell(r.output_tokens, ","), _cell(r.tokens_per_s, ".1f")))
+    widths = [min(max(len(row[i]) for row in rows), 60) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [row[0].ljust(widths[0]), row[1][:60].ljust(widths[1])]
+        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:])]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+async def _check(provider, aliases: list[str], out: TextIO) -> list[CheckResult]:
+    out.write(f"checking {len(aliases)} model(s) of {provider.id} at {provider.base_url} …\n")
+    async with aiohttp.ClientSession() as session:
+        tasks = [asyncio.ensure_future(_check_one(session, provider, alias)) for alias in aliases]
+        results = []
+        for done in asyncio.as_completed(tasks):
+            result = await done
+            results.append(result)
+            mark = "✓" if result.ok else "✗"
+            out.write(f"  {mark} {result.model} ({result.latency_ms:,.0f} ms) [{len(results)}/{len(aliases)}]\n")
+            out.flush()
+    order = {alias: i for i, alias in enumerate(aliases)}
+    return sorted(results, key=lambda r: order[r.model])
+
+
+def run_check(config, provider_id: str, models: list[str], out: TextIO) -> int:
+    provider = config.provider(provider_id)
+    if provider is None:
+        out.write(f"llms: no provider {provider_id!r} in {config.path}; providers: "
+                  f"{', '.join(p.id for p in config.providers)}\n")
+        return 2
+    if not provider.enabled:
+        out.write(f"llms: provider {provider_id!r} is disabled: {provider.disabled_reason}\n")
+        return 1
+    unknown = [m for m in models if m not in provider.models]
+    if unknown:
+        out.write(f"llms: {provider_id} has no model {', '.join(map(repr, unknown))}; "
+                  f"its models: {', '.join(provider.models)}\n")
+        return 2
+    results = asyncio.run(_check(provider, models or list(provider.models), out))
+    out.write("\n" + format_table(results) + "\n")
+    passed = sum(r.ok for r in results)
+    out.write(f"{passed} of {len(results)} model(s) answered\n")
+    return 0 if passed == len(results) else 1

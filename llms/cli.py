@@ -1,0 +1,111 @@
+"""Command line: parse arguments, then call into the module that does the work."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from llms import __version__, paths
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llms",
+        description="A local-first LLM chat hub with usage and cost analytics.",
+        epilog="Config search order: --config, $LLMS_CONFIG, ~/.llms/llms.json, the packaged default.",
+    )
+    parser.add_argument("prompt", nargs="?", help="one-shot chat: stream the answer, then a usage line")
+    parser.add_argument("-m", "--model", help="model for one-shot chat (default: defaults.model)")
+    parser.add_argument("--serve", nargs="?", type=int, const=8000, metavar="PORT",
+                        help="serve the app and the /v1 API (default port 8000)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--token", help="require this Bearer token (default $LLMS_TOKEN); needed off loopback")
+    parser.add_argument("--check", nargs="+", metavar=("PROVIDER", "MODEL"),
+                        help="test a provider's models (all when none named)")
+    parser.add_argument("--models", action="store_true", help="list the enabled models with their prices")
+    parser.add_argument("--init", action="store_true", help="write the default config to ~/.llms/llms.json")
+    parser.add_argument("--force", action="store_true", help="with --init: overwrite an existing file")
+    parser.add_argument("--config", metavar="PATH", help="the llms.json to use (also $LLMS_CONFIG)")
+    parser.add_argument("--update-pricing", action="store_true",
+                        help="refresh prices (online) and write changes into your llms.json")
+    parser.add_argument("--version", action="version", version=f"llms {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.init:
+        return _init(args.force)
+    config_path = _config_path(args)
+    if args.update_pricing:
+        from llms.update_pricing import update_pricing
+
+        return update_pricing(config_path, sys.stdout)
+    config = _load(config_path)
+    if config is None:
+        return EXIT_USAGE
+    if args.serve is not None:
+        return _serve(config, args)
+    if args.check:
+        from llms.check import run_check
+
+        return run_check(config, args.check[0], args.check[1:], sys.stdout)
+    if args.models:
+        from llms.models_list import print_models
+
+        return print_models(config, sys.stdout)
+    if args.prompt:
+        from llms.chat import run_chat
+
+        return run_chat(config, args.model, args.prompt, sys.stdout, sys.stderr)
+    build_parser().print_help()
+    return EXIT_USAGE
+
+
+def _config_path(args) -> Path:
+    from llms.config import find_config_path
+
+    return find_config_path(args.config, os.environ)
+
+
+def _load(config_path: Path):
+    from llms.config import ConfigError, load_config
+
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        print(f"llms: {exc}", file=sys.stderr)
+        return None
+
+
+def _init(force: bool) -> int:
+    target = paths.USER_CONFIG
+    if target.exists() and not force:
+        print(f"llms: {target} exists; use --init --force to overwrite it", file=sys.stderr)
+        return EXIT_USAGE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".json.tmp")
+    temporary.write_bytes(paths.DEFAULT_CONFIG.read_bytes())
+    temporary.replace(target)  # atomic: never a half-written config
+    print(f"wrote {target}")
+    return EXIT_OK
+
+
+def _serve(config, args) -> int:
+    from llms.server.guard import ServerSettings, is_loopback
+
+    token = args.token or os.environ.get("LLMS_TOKEN") or None
+    if not is_loopback(args.host) and not token:
+        print(f"llms: --host {args.host} is reachable from other machines: set --token or LLMS_TOKEN",
+              file=sys.stderr)
+        return EXIT_USAGE
+    from llms.server.app import run
+
+    run(config, ServerSettings(args.host, args.serve, token))
+    return EXIT_OK

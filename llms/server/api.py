@@ -1,0 +1,38 @@
+"""/api/config and /health: what the browser app needs to know, never a key."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from llms import __version__
+from llms.server.keys import CONFIG, PRICES
+
+__all__ = ["add_routes", "public_config"]
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/config", config_view)
+    app.router.add_get("/health", health)
+
+
+def public_config(config, prices) -> dict:
+    """The config as the browser may see it: providers, models, merged prices; no key, no header."""
+    return {
+        "version": __version__,
+        "providers": [
+            {"id": p.id, "type": p.type, "enabled": p.enabled, "disabled_reason": p.disabled_reason,
+             "models": [{"alias": alias, "provider_model": model} for alias, model in p.models.items()]}
+            for p in config.providers
+        ],
+        "pricing": {provider_id: dict(models) for provider_id, models in prices.items()},
+        "defaults": {"model": config.defaults.model},
+        "budget": config.budget,
+    }
+
+
+async def config_view(request: web.Request) -> web.Response:
+    return web.json_response(public_config(request.app[CONFIG], request.app[PRICES]))
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "version": __version__})

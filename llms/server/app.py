@@ -1,0 +1,75 @@
+"""create_app(): routes, the request guard, and app-wide state under typed keys."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from aiohttp import web
+
+from llms import paths
+from llms.config import Config
+from llms.server import api, pages, proxy
+from llms.server.errors import error_response
+from llms.server.guard import TOKEN_COOKIE, ServerSettings, refusal, token_ok
+from llms.server.keys import CONFIG, HTTP, PRICES, SETTINGS
+from llms.server.prices import LazyPriceTable
+
+__all__ = ["create_app", "run"]
+
+MAX_BODY_BYTES = 32 * 1024 * 1024  # room for a few images in a chat request
+_OPEN_PATHS = ("/static/", "/health")  # nothing secret: served without the token
+
+
+@web.middleware
+async def guard(request: web.Request, handler):
+    settings: ServerSettings = request.app[SETTINGS]
+    reason = refusal(request.headers.get("Host"), request.headers.get("Origin"), settings)
+    if reason:
+        return error_response(403, reason, code="forbidden")
+    if settings.token and not request.path.startswith(_OPEN_PATHS):
+        offered = request.query.get("token") if request.path == "/" else None
+        if offered and token_ok(settings, f"Bearer {offered}", None):
+            response = await handler(request)
+            response.set_cookie(TOKEN_COOKIE, offered, httponly=True, samesite="Strict")
+            return response
+        if not token_ok(settings, request.headers.get("Authorization"), request.cookies.get(TOKEN_COOKIE)):
+            return error_response(401, "missing or wrong token: send 'Authorization: Bearer <token>'",
+                                  code="unauthorized")
+    return await handler(request)
+
+
+def create_app(config: Config, settings: ServerSettings) -> web.Application:
+    app = web.Application(middlewares=[guard], client_max_size=MAX_BODY_BYTES)
+    app[CONFIG] = config
+    app[SETTINGS] = settings
+    app[PRICES] = LazyPriceTable(config.providers)
+    app.cleanup_ctx.append(_http_session)
+    app.on_startup.append(_warm_prices)
+    proxy.add_routes(app)
+    api.add_routes(app)
+    pages.add_routes(app)
+    app.router.add_static("/static/", paths.STATIC_DIR, append_version=False)
+    return app
+
+
+async def _http_session(app: web.Application):
+    # One pooled client for all providers; no limit per host so concurrent streams never queue.
+    connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+    async with aiohttp.ClientSession(connector=connector, auto_decompress=True) as session:
+        app[HTTP] = session
+        yield
+
+
+async def _warm_prices(app: web.Application) -> None:
+    # Built in a thread right after start-up, so /health answers at once and the first page finds it ready.
+    asyncio.get_running_loop().run_in_executor(None, app[PRICES].warm)
+
+
+def run(config: Config, settings: ServerSettings, print_fn=print) -> None:
+    app = create_app(config, settings)
+    shown = f"[{settings.host}]" if ":" in settings.host else settings.host
+    token_part = f"/?token={settings.token}" if settings.token else "/"
+    print_fn(f"llms serving {config.path} on http://{shown}:{settings.port}{token_part}")
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
+                handle_signals=True)

@@ -1,0 +1,72 @@
+"""Pure: may this request be served? Origin, Host (DNS rebinding) and token checks.
+
+A web page the person visits can make their browser send requests to 127.0.0.1; browsers mark
+those with a foreign `Origin`, and a DNS-rebinding page reaches us under a foreign `Host`.
+Requests without `Origin` (SDKs, curl) are served.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+
+__all__ = ["ServerSettings", "refusal", "token_ok", "is_loopback", "TOKEN_COOKIE"]
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+TOKEN_COOKIE = "llms_token"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+    token: str | None = field(default=None, repr=False)
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK_NAMES or host.startswith("127.")
+
+
+def _split_host(host_header: str) -> tuple[str, int | None] | None:
+    """'[::1]:8000' → ('::1', 8000); 'localhost' → ('localhost', None); junk → None."""
+    if host_header.startswith("["):
+        name, bracket, rest = host_header[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return None
+        port_text = rest[1:]
+    else:
+        name, _, port_text = host_header.partition(":")
+    if port_text and not port_text.isdigit():
+        return None
+    return name.lower(), int(port_text) if port_text else None
+
+
+def _host_allowed(host_header: str | None, settings: ServerSettings) -> bool:
+    parsed = _split_host(host_header or "")
+    if parsed is None:
+        return False
+    name, port = parsed
+    if (port or 80) != settings.port:
+        return False
+    if settings.host in WILDCARD_HOSTS:
+        return bool(name)  # reachable under any name; the token guards it
+    return name in LOOPBACK_NAMES or name == settings.host.lower().strip("[]")
+
+
+def refusal(host_header: str | None, origin: str | None, settings: ServerSettings) -> str | None:
+    """Why the request must be refused (403), or None when it may be served."""
+    if not _host_allowed(host_header, settings):
+        return f"Host {host_header!r} is not this server (refused to guard against DNS rebinding)"
+    if origin is not None and origin.lower() not in (f"http://{host_header}".lower(), f"https://{host_header}".lower()):
+        return f"Origin {origin!r} is not this server's own page (a foreign web page may not use it)"
+    return None
+
+
+def token_ok(settings: ServerSettings, authorization: str | None, cookie: str | None) -> bool:
+    if settings.token is None:
+        return True
+    offered = cookie or ""
+    if authorization and authorization.startswith("Bearer "):
+        offered = authorization[len("Bearer "):]
+    return hmac.compare_digest(offered.encode(), settings.token.encode())
