@@ -1,0 +1,41 @@
+import json
+
+import pytest
+
+from llms.server.chat_request import BadRequest, parse_chat_body, wants_usage_chunk
+
+
+def bad(body) -> BadRequest:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    with pytest.raises(BadRequest) as caught:
+        parse_chat_body(raw)
+    return caught.value
+
+
+def test_valid_body_passes_through():
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    assert parse_chat_body(json.dumps(body).encode()) == body
+
+
+@pytest.mark.parametrize("field", ["base_url", "api_base", "api_key", "headers", "extra_headers"])
+def test_fields_that_would_redirect_a_call_are_refused(field):
+    error = bad({"model": "m", "messages": [{"role": "user", "content": "x"}], field: "http://evil"})
+    assert error.param == field
+    assert "may not be set in a request" in error.message
+
+
+def test_malformed_bodies_name_the_field():
+    assert bad(b"{not json").message.startswith("request body is not valid JSON")
+    assert bad([1]).message == "request body must be a JSON object"
+    assert bad({"messages": [{"role": "user"}]}).param == "model"
+    assert bad({"model": "m", "messages": []}).param == "messages"
+    assert bad({"model": "m", "messages": [{"content": "x"}]}).param == "messages[0].role"
+    assert bad({"model": "m", "messages": [{"role": "user", "content": 5}]}).param == "messages[0].content"
+    assert bad({"model": "m", "messages": [{"role": "user"}], "stream": "yes"}).param == "stream"
+
+
+def test_usage_chunk_is_sent_when_asked_or_to_the_app():
+    assert wants_usage_chunk({"stream_options": {"include_usage": True}}, None)
+    assert wants_usage_chunk({}, "app")
+    assert not wants_usage_chunk({}, None)
+    assert not wants_usage_chunk({"stream_options": {"include_usage": False}}, "sdk")

@@ -1,0 +1,20 @@
+from llms.summary import tokens_per_second, usage_line
+
+
+def test_usage_line_shows_cached_and_reasoning_cost_time_and_speed():
+    usage = {"prompt_tokens": 1200, "completion_tokens": 340, "total_tokens": 1540,
+             "prompt_tokens_details": {"cached_tokens": 1000, "cache_write_tokens": 0},
+             "completion_tokens_details": {"reasoning_tokens": 120}}
+    line = usage_line("gpt-5-mini", "openai", usage, "$0.0012", 2.0, 0.5)
+    assert line == ("gpt-5-mini via openai · in 1,200 (1,000 cached) · out 340 (120 reasoning) · $0.0012"
+                    " · 2.00 s · first token 0.50 s · 170.0 tok/s")
+
+
+def test_estimated_usage_is_marked():
+    usage = {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8}
+    assert "out 5 (estimated)" in usage_line("m", "p", usage, "~$0.01", 1.0, None, estimated=True)
+
+
+def test_speed_of_a_zero_length_response_is_unknown():
+    assert tokens_per_second(10, 0) is None
+    assert tokens_per_second(10, 2) == 5
