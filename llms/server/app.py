@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import aiohttp
 from aiohttp import web
@@ -19,6 +20,24 @@ __all__ = ["create_app", "run"]
 
 MAX_BODY_BYTES = 32 * 1024 * 1024  # room for a few images in a chat request
 _OPEN_PATHS = ("/static/", "/health")  # nothing secret: served without the token
+log = logging.getLogger("llms.server")
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler):
+    """Our own bugs answer as OpenAI-shaped 500s and are logged; the server keeps serving."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error_response(exc.status, f"{exc.reason}: {request.method} {request.path}")
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception:
+        log.exception("error while handling %s %s", request.method, request.path)
+        return error_response(500, f"internal error while handling {request.method} {request.path}; "
+                                   "see the server log", code="internal_error")
 
 
 @web.middleware
@@ -40,7 +59,7 @@ async def guard(request: web.Request, handler):
 
 
 def create_app(config: Config, settings: ServerSettings) -> web.Application:
-    app = web.Application(middlewares=[guard], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[errors_as_json, guard], client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
     app[SETTINGS] = settings
     app[PRICES] = LazyPriceTable(config.providers)
@@ -63,7 +82,14 @@ async def _http_session(app: web.Application):
 
 async def _warm_prices(app: web.Application) -> None:
     # Built in a thread right after start-up, so /health answers at once and the first page finds it ready.
-    asyncio.get_running_loop().run_in_executor(None, app[PRICES].warm)
+    warming = asyncio.get_running_loop().run_in_executor(None, app[PRICES].warm)
+    warming.add_done_callback(_log_failure)
+
+
+def _log_failure(future: asyncio.Future) -> None:
+    # The table is built again on first use, where the same error reaches the caller.
+    if not future.cancelled() and future.exception() is not None:
+        log.error("building the price table failed: %r", future.exception())
 
 
 def run(config: Config, settings: ServerSettings, print_fn=print) -> None:
@@ -71,5 +97,6 @@ def run(config: Config, settings: ServerSettings, print_fn=print) -> None:
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     token_part = f"/?token={settings.token}" if settings.token else "/"
     print_fn(f"llms serving {config.path} on http://{shown}:{settings.port}{token_part}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
                 handle_signals=True)
