@@ -13,7 +13,7 @@ from llms.config import Config
 from llms.server import api, pages, proxy
 from llms.server.errors import error_response
 from llms.server.guard import TOKEN_COOKIE, ServerSettings, refusal, token_ok
-from llms.server.keys import CONFIG, HTTP, PRICES, SETTINGS
+from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS
 from llms.server.prices import LazyPriceTable
 
 __all__ = ["create_app", "run"]
@@ -63,6 +63,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app[CONFIG] = config
     app[SETTINGS] = settings
     app[PRICES] = LazyPriceTable(config.providers)
+    app[RECORDERS] = []
     app.cleanup_ctx.append(_http_session)
     app.on_startup.append(_warm_prices)
     proxy.add_routes(app)

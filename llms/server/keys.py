@@ -10,10 +10,11 @@ from aiohttp import web
 if TYPE_CHECKING:
     from llms.config import Config
 
-__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS"]
+__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS"]
 
 CONFIG: web.AppKey["Config"] = web.AppKey("config")
 PRICES: web.AppKey[dict] = web.AppKey("prices")
 TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates")
 HTTP: web.AppKey[object] = web.AppKey("http")  # aiohttp.ClientSession, created on start-up
 SETTINGS: web.AppKey[object] = web.AppKey("settings")  # ServerSettings: host, port, token
+RECORDERS: web.AppKey[list] = web.AppKey("recorders")  # callables given each finished request's record

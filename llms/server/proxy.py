@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from contextlib import aclosing
@@ -13,6 +14,7 @@ from llms.providers import ProviderError
 from llms.routing import Candidate, UnknownModel, candidates_for, known_models
 from llms.server.chat_request import BadRequest, parse_chat_body, wants_usage_chunk
 from llms.server.errors import error_body, error_response
+from llms.server.exchange import Exchange
 from llms.server.keys import CONFIG, HTTP
 
 __all__ = ["add_routes"]
@@ -44,34 +46,41 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         candidates = candidates_for(request.app[CONFIG], body["model"])
     except UnknownModel as exc:
         return error_response(404, str(exc), code="model_not_found", param="model")
+    exchange = Exchange.begin(request, body, started)
     if body.get("stream"):
-        return await _stream(request, body, candidates, started)
-    return await _complete(request, body, candidates, started)
+        return await _stream(request, exchange, candidates)
+    return await _complete(request, exchange, candidates)
 
 
-def _ms_since(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
+def _meta_headers(exchange: Exchange) -> dict[str, str]:
+    candidate = exchange.candidate
+    return {"X-LLMS-Provider": candidate.provider.id, "X-LLMS-Provider-Model": candidate.provider_model,
+            "X-LLMS-Request-Id": exchange.request_id}
 
 
-def _meta_headers(candidate: Candidate) -> dict[str, str]:
-    return {"X-LLMS-Provider": candidate.provider.id, "X-LLMS-Provider-Model": candidate.provider_model}
+def _meta(exchange: Exchange, failures: list[dict]) -> dict:
+    return {"request_id": exchange.request_id, "provider": exchange.candidate.provider.id,
+            "provider_model": exchange.candidate.provider_model, "duration_ms": exchange.elapsed_ms(),
+            "ttft_ms": exchange.ttft_ms, "failed_over": failures}
 
 
-async def _complete(request: web.Request, body: dict, candidates: list[Candidate], started: float) -> web.Response:
-    try:
-        candidate, completion, failures = await complete_first(request.app[HTTP], body, candidates)
-    except CallFailed as failed:
-        return _failed_response(failed)
-    duration_ms = _ms_since(started)
-    completion["llms"] = {"provider": candidate.provider.id, "provider_model": candidate.provider_model,
-                          "duration_ms": duration_ms, "failed_over": failures}
-    headers = _meta_headers(candidate) | {"X-LLMS-Duration-Ms": str(duration_ms)}
-    return web.json_response(completion, headers=headers)
-
-
-def _failed_response(failed: CallFailed) -> web.Response:
+def _failed_response(request: web.Request, exchange: Exchange, failed: CallFailed) -> web.Response:
     error = failed.error
+    exchange.finish(request.app, "error", http_status=error.status, error=failed.message, provider=error.provider_id)
     return error_response(error.status, failed.message, code=error.kind, provider=error.provider_id)
+
+
+async def _complete(request: web.Request, exchange: Exchange, candidates: list[Candidate]) -> web.Response:
+    try:
+        exchange.candidate, completion, failures = await complete_first(request.app[HTTP], exchange.body, candidates)
+    except CallFailed as failed:
+        return _failed_response(request, exchange, failed)
+    completion["llms"] = _meta(exchange, failures)
+    choices = completion.get("choices") or [{}]
+    exchange.finish(request.app, "ok", usage=completion.get("usage"), finish_reason=choices[0].get("finish_reason"),
+                    output_text=(choices[0].get("message") or {}).get("content"))
+    headers = _meta_headers(exchange) | {"X-LLMS-Duration-Ms": str(completion["llms"]["duration_ms"])}
+    return web.json_response(completion, headers=headers)
 
 
 def _sse(payload: dict) -> bytes:
@@ -86,29 +95,38 @@ def _has_output(chunk: dict) -> bool:
     return False
 
 
-async def _stream(request: web.Request, body: dict, candidates: list[Candidate], started: float):
+async def _stream(request: web.Request, exchange: Exchange, candidates: list[Candidate]):
     try:
-        candidate, upstream, failures = await open_first_stream(request.app[HTTP], body, candidates)
+        exchange.candidate, upstream, failures = await open_first_stream(request.app[HTTP], exchange.body, candidates)
     except CallFailed as failed:
-        return _failed_response(failed)
-    response = web.StreamResponse(headers=_meta_headers(candidate) | {
+        return _failed_response(request, exchange, failed)
+    response = web.StreamResponse(headers=_meta_headers(exchange) | {
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await response.prepare(request)
-    ttft_ms = None
+    finish_reason, text = None, []
     try:
         async with aclosing(upstream.chunks()) as chunks:
             async for chunk in chunks:
-                if ttft_ms is None and _has_output(chunk):
-                    ttft_ms = _ms_since(started)
+                if exchange.ttft_ms is None and _has_output(chunk):
+                    exchange.ttft_ms = exchange.elapsed_ms()
+                for choice in chunk.get("choices") or ():
+                    finish_reason = choice.get("finish_reason") or finish_reason
+                    text.append((choice.get("delta") or {}).get("content") or "")
                 await response.write(_sse(chunk))
     except ProviderError as exc:
         # Headers are gone already: the fault travels as a last event the client can show.
+        exchange.finish(request.app, "error", http_status=exc.status, error=exc.message, output_text="".join(text))
         await response.write(_sse(error_body(exc.status, exc.message, code=exc.kind, provider=exc.provider_id)))
+    except (ConnectionResetError, asyncio.CancelledError):
+        exchange.finish(request.app, "aborted", error="the client closed the connection",
+                        finish_reason=finish_reason, output_text="".join(text))
+        raise
     else:
         final = dict(upstream.final or {})
-        final["llms"] = {"provider": candidate.provider.id, "provider_model": candidate.provider_model,
-                         "duration_ms": _ms_since(started), "ttft_ms": ttft_ms, "failed_over": failures}
-        if wants_usage_chunk(body, request.headers.get("X-LLMS-Client")):
+        final["llms"] = _meta(exchange, failures)
+        exchange.finish(request.app, "ok", usage=final.get("usage"), finish_reason=finish_reason,
+                        output_text="".join(text))
+        if wants_usage_chunk(exchange.body, request.headers.get("X-LLMS-Client")):
             await response.write(_sse(final))
     await response.write(b"data: [DONE]\n\n")
     await response.write_eof()
