@@ -1,0 +1,136 @@
+"""/api/analytics/llm (the ledger aggregated) and /api/ledger (its records, for the browser to import)."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import re
+from datetime import datetime, timedelta, timezone
+
+from aiohttp import web
+
+from llms.analytics import Aggregator, QueryError, parse_query
+from llms.ledger import ledger_files, ledger_path, read_records
+from llms.server.errors import error_response
+from llms.server.keys import CONFIG
+
+__all__ = ["add_routes", "analytics_view", "ledger_view", "ledger_page"]
+
+DEFAULT_RANGE = timedelta(hours=24)
+DEFAULT_LIMIT, MAX_LIMIT = 1000, 10_000
+MAX_WARNINGS = 20
+# Lines are written when a request ends but carry its start: read this far before `since`.
+LONGEST_REQUEST = timedelta(days=1)
+_SPACED_OFFSET = re.compile(r" (\d{2}:\d{2})$")  # a "+01:00" sent unencoded arrives as " 01:00"
+OFF_NOTE = 'the ledger is off: set "ledger": {"enabled": true} in llms.json to count API traffic'
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/analytics/llm", analytics_view)
+    app.router.add_get("/api/ledger", ledger_view)
+
+
+def _ledger_state(config, records_read: int, warnings: list[str]) -> dict:
+    if not config.ledger["enabled"]:
+        return {"enabled": False, "note": OFF_NOTE}
+    state = {"enabled": True, "warnings": warnings}
+    if records_read == 0:
+        state["note"] = "the ledger has no requests in this range yet"
+    return state
+
+
+async def analytics_view(request: web.Request) -> web.Response:
+    now = datetime.now(timezone.utc)
+    params = {name: _unspaced(value) for name, value in request.query.items()}
+    params.setdefault("from", (now - DEFAULT_RANGE).isoformat(timespec="milliseconds"))
+    params.setdefault("to", now.isoformat(timespec="milliseconds"))
+    params.setdefault("granularity", "hour")
+    try:
+        query = parse_query(params)
+    except QueryError as exc:
+        return error_response(400, str(exc), param=exc.param)
+    config = request.app[CONFIG]
+    loop = asyncio.get_running_loop()
+    result, read, warnings = await loop.run_in_executor(None, analytics_from_ledger, config, query)
+    result["query"] = {"from": params["from"], "to": params["to"], "granularity": query.granularity,
+                       "tz": params.get("tz") or "UTC", "provider": query.provider, "model": query.model,
+                       "client": query.client}
+    result["ledger"] = _ledger_state(config, read, warnings)
+    return web.json_response(result)
+
+
+def analytics_from_ledger(config, query) -> tuple[dict, int, list[str]]:
+    """(aggregate, records in range, warnings) of the ledger's records; empty when the ledger is off."""
+    aggregator = Aggregator(query)
+    warnings: list[str] = []
+    if config.ledger["enabled"]:
+        start = None if query.start_ms is None else datetime.fromtimestamp(query.start_ms / 1000, timezone.utc)
+        files = ledger_files(ledger_path(config), modified_since=None if start is None else start.timestamp())
+        for record in read_records(files, _collector(warnings), since=start):
+            aggregator.add(record)
+    return aggregator.result(), aggregator.summary.requests, warnings
+
+
+def _collector(warnings: list[str]):
+    def warn(message: str) -> None:
+        if len(warnings) < MAX_WARNINGS:
+            warnings.append(message)
+    return warn
+
+
+async def ledger_view(request: web.Request) -> web.Response:
+    try:
+        since = _since(_unspaced(request.query.get("since")))
+        limit = _limit(request.query.get("limit"))
+    except QueryError as exc:
+        return error_response(400, str(exc), param=exc.param)
+    config = request.app[CONFIG]
+    if not config.ledger["enabled"]:
+        return web.json_response({"records": [], "next_since": None, "more": False,
+                                  "ledger": _ledger_state(config, 0, [])})
+    loop = asyncio.get_running_loop()
+    records, more, warnings = await loop.run_in_executor(None, ledger_page, config, since, limit)
+    next_since = _ended_at(records[-1]).isoformat(timespec="milliseconds") if records else None
+    return web.json_response({"records": records, "next_since": next_since, "more": more,
+                              "ledger": _ledger_state(config, len(records), warnings)})
+
+
+def ledger_page(config, since: datetime | None, limit: int) -> tuple[list[dict], bool, list[str]]:
+    """The `limit` records that ended first at or after `since`, in the order they ended; and whether more follow."""
+    warnings: list[str] = []
+    read_from = None if since is None else since - LONGEST_REQUEST
+    files = ledger_files(ledger_path(config), modified_since=None if since is None else since.timestamp())
+    ended = ((_ended_at(r), i, r) for i, r in enumerate(read_records(files, _collector(warnings), since=read_from)))
+    wanted = (item for item in ended if since is None or item[0] >= since)
+    first = heapq.nsmallest(limit + 1, wanted, key=lambda item: (item[0], item[1]))
+    return [record for _, _, record in first[:limit]], len(first) > limit, warnings
+
+
+def _ended_at(record: dict) -> datetime:
+    started = datetime.fromisoformat(record["timestamp"])
+    return started + timedelta(milliseconds=record.get("response_ms") or 0)
+
+
+def _unspaced(text: str | None) -> str | None:
+    return _SPACED_OFFSET.sub(r"+\1", text) if text else text
+
+
+def _since(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        since = datetime.fromisoformat(text)
+    except ValueError:
+        raise QueryError("since", f"expected an ISO 8601 time with an offset, like 2026-11-01T09:00:00.000+01:00, "
+                                  f"got {text!r}") from None
+    if since.tzinfo is None:
+        raise QueryError("since", f"{text!r} has no offset: add one, like +01:00 or Z")
+    return since
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_LIMIT
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise QueryError("limit", f"expected a whole number from 1 to {MAX_LIMIT}, got {text!r}")
+    return int(text)

@@ -1,0 +1,159 @@
+"""The ledger on a running server: prices each finished request, appends its line, keeps 24 h for /health."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from datetime import datetime
+
+from aiohttp import web
+
+from llms.ledger import LedgerWriter, ledger_files, ledger_line, ledger_path, read_records, warn_unpriced_models
+from llms.routing import Candidate, alias_for
+from llms.server.keys import CONFIG, PRICES, RECORDERS
+
+__all__ = ["LEDGER", "LedgerRecorder", "install", "health_fields", "priced"]
+
+log = logging.getLogger("llms.ledger")
+DAY_S = 24 * 3600
+
+
+def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
+    """(model alias, usage, pricing.cost_for result) of a recorder record, with the prices of now.
+
+    No usage but a started answer (Stop, cut stream): tokens are estimated from the text.
+    No usage and no answer (the provider refused or was unreachable): nothing was billed, $0.
+    """
+    from llms.pricing import cost_for, estimate_tokens  # imported on first use: genai-prices is slow to load
+
+    provider = config.provider(record["provider"]) if record["provider"] else None
+    if provider is not None and record["provider_model"]:
+        model = alias_for(Candidate(provider, record["provider_model"]))
+        price = prices.price_for(provider.id, model)
+    else:
+        model, price = _unpinned(record["model"], config), None
+    usage = record["usage"]
+    if usage is not None:
+        return model, usage, cost_for(usage, price)
+    if record["output_text"] is None:
+        return model, None, {"cost_usd": 0.0, "provenance": "computed", "prices": price}
+    prompt = estimate_tokens(_message_text(record["messages"]))
+    completion = estimate_tokens(record["output_text"])
+    usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+             "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+             "completion_tokens_details": {"reasoning_tokens": 0}}
+    return model, usage, cost_for(usage, price, estimated=True)
+
+
+def _unpinned(model: str, config) -> str:
+    provider_id, _, alias = model.partition("/")
+    return alias if alias and config.provider(provider_id) is not None else model
+
+
+def _message_text(messages) -> str:
+    parts = []
+    for message in messages or ():
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str):
+            parts.append(content)
+        elif isinstance(content, list):
+            parts.extend(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return "\n".join(parts)
+
+
+class LedgerRecorder:
+    """A recorder (see exchange.py): one ledger line per finished request."""
+
+    def __init__(self, config, prices, writer: LedgerWriter, prompts: bool):
+        self.config = config
+        self.prices = prices
+        self.writer = writer
+        self.prompts = prompts
+        # (epoch s, request_id, cost_usd, is_error) of the last 24 h, oldest first, for /health.
+        self._recent: deque[tuple[float, str, float, bool]] = deque()
+        self.loaded: asyncio.Future | None = None
+
+    def __call__(self, record: dict) -> None:
+        model, usage, cost = priced(record, self.config, self.prices)
+        line = ledger_line(record, cost, usage, model, prompts=self.prompts)
+        self.writer.append(line)
+        self._recent.append(_recent_entry(line))
+
+    def load_recent(self) -> list[tuple[float, str, float, bool]]:
+        """The last 24 h from the files (run in a thread at start-up)."""
+        cutoff = time.time() - DAY_S
+        since = datetime.fromtimestamp(cutoff).astimezone()
+        files = ledger_files(self.writer.path, modified_since=cutoff)
+        return [_recent_entry(r) for r in read_records(files, log.warning, since=since)]
+
+    def merge_recent(self, loaded: list) -> None:
+        # Lines written while the files were read are in both: keep one of each request_id.
+        written = {entry[1] for entry in self._recent}
+        old = sorted(entry for entry in loaded if entry[1] not in written)
+        self._recent = deque(old + list(self._recent))
+
+    def stats_24h(self, now: float) -> dict:
+        cutoff = now - DAY_S
+        while self._recent and self._recent[0][0] < cutoff:
+            self._recent.popleft()
+        recent = [entry for entry in self._recent if entry[0] >= cutoff]
+        return {"requests": len(recent), "cost_usd": sum(entry[2] for entry in recent),
+                "errors": sum(1 for entry in recent if entry[3])}
+
+
+def _recent_entry(line: dict) -> tuple[float, str, float, bool]:
+    epoch = datetime.fromisoformat(line["timestamp"]).timestamp()
+    cost = line.get("cost_usd")
+    return epoch, line.get("request_id", ""), cost if isinstance(cost, (int, float)) else 0.0, line.get("status") == "error"
+
+
+LEDGER: web.AppKey[LedgerRecorder] = web.AppKey("ledger", LedgerRecorder)
+
+
+def install(app: web.Application) -> None:
+    """Register the ledger as a recorder when `ledger.enabled`."""
+    config = app[CONFIG]
+    if not config.ledger["enabled"]:
+        return
+    writer = LedgerWriter(ledger_path(config), int(config.ledger["max_mb"] * 1024 * 1024))
+    recorder = LedgerRecorder(config, app[PRICES], writer, config.ledger["prompts"])
+    app[LEDGER] = recorder
+    app[RECORDERS].append(recorder)
+    app.on_startup.append(_start)
+    app.on_cleanup.append(_stop)
+
+
+async def _start(app: web.Application) -> None:
+    recorder = app[LEDGER]
+    recorder.loaded = asyncio.create_task(_load(recorder))
+
+
+async def _load(recorder: LedgerRecorder) -> None:
+    try:
+        loaded = await asyncio.get_running_loop().run_in_executor(None, _warm, recorder)
+    except OSError as exc:  # an unreadable ledger must not stop the server; /health then counts from now
+        log.error("reading the ledger for /health's last 24 h failed: %s", exc)
+        return
+    recorder.merge_recent(loaded)
+
+
+def _warm(recorder: LedgerRecorder) -> list:
+    # Off the event loop: the price table takes ~0.3 s to build, and the ledger may be large.
+    warn_unpriced_models(recorder.config.enabled_providers, recorder.prices.price_for, log.warning)
+    return recorder.load_recent()
+
+
+async def _stop(app: web.Application) -> None:
+    app[LEDGER].writer.close()
+
+
+async def health_fields(app: web.Application) -> dict:
+    """`cost_stats_24h` for /health when the ledger is on; nothing otherwise."""
+    recorder = app.get(LEDGER)
+    if recorder is None:
+        return {}
+    if recorder.loaded is not None:
+        await asyncio.shield(recorder.loaded)
+    return {"cost_stats_24h": recorder.stats_24h(time.time())}
