@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from llms import __version__
+from llms.server import ledger_recorder
 from llms.server.keys import CONFIG, PRICES
 
 __all__ = ["add_routes", "public_config"]
@@ -35,4 +36,5 @@ async def config_view(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "version": __version__})
+    status = {"status": "ok", "version": __version__}
+    return web.json_response(status | await ledger_recorder.health_fields(request.app))

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from llms import paths
 from llms.config import Config
-from llms.server import api, pages, proxy
+from llms.server import analytics_api, api, ledger_recorder, pages, proxy
 from llms.server.errors import error_response
 from llms.server.guard import TOKEN_COOKIE, ServerSettings, refusal, token_ok
 from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS
@@ -64,10 +64,12 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app[SETTINGS] = settings
     app[PRICES] = LazyPriceTable(config.providers)
     app[RECORDERS] = []
+    ledger_recorder.install(app)
     app.cleanup_ctx.append(_http_session)
     app.on_startup.append(_warm_prices)
     proxy.add_routes(app)
     api.add_routes(app)
+    analytics_api.add_routes(app)
     pages.add_routes(app)
     app.router.add_static("/static/", paths.STATIC_DIR, append_version=False)
     return app
