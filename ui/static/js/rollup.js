@@ -1,0 +1,89 @@
+// Pure: the counters a request adds to its day rollup and to its thread's totals (docs/architecture.md).
+// The store calls these inside the transaction that writes the record, so the sums stay exact.
+
+export const NO_PROVIDER = "(none)";
+const HISTOGRAM_STEPS_PER_DOUBLING = 8;
+
+/** Counters every rollup entry (day, by_model, by_provider, by_hour, thread totals) carries. */
+export function emptyCounters() {
+  return {
+    requests: 0, errors: 0, aborted: 0,
+    cost_usd: 0, unpriced_requests: 0, estimated_requests: 0,
+    prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0,
+    response_ms: 0,
+  };
+}
+
+/** The token counts of a record's normalized usage, zeros when it has none. */
+export function tokensOf(usage) {
+  const prompt = usage?.prompt_tokens_details ?? {};
+  const completion = usage?.completion_tokens_details ?? {};
+  return {
+    prompt_tokens: usage?.prompt_tokens ?? 0,
+    completion_tokens: usage?.completion_tokens ?? 0,
+    cached_tokens: prompt.cached_tokens ?? 0,
+    cache_write_tokens: prompt.cache_write_tokens ?? 0,
+    reasoning_tokens: completion.reasoning_tokens ?? 0,
+  };
+}
+
+/** counters + one request record, as a new object. */
+export function addRecord(counters, record) {
+  const out = { ...emptyCounters(), ...counters };
+  out.requests += 1;
+  if (record.status === "error") out.errors += 1;
+  if (record.status === "aborted") out.aborted += 1;
+  if (typeof record.cost_usd === "number") out.cost_usd += record.cost_usd;
+  if (record.cost_provenance === "unpriced") out.unpriced_requests += 1;
+  if (record.cost_provenance === "estimated") out.estimated_requests += 1;
+  for (const [name, value] of Object.entries(tokensOf(record.usage))) out[name] += value;
+  out.response_ms += record.response_ms ?? 0;
+  return out;
+}
+
+/** Histogram bucket of a response time: floor(8 × log2(ms)), ≈ 9 % wide; 0 for anything under 1 ms. */
+export function histogramBucket(responseMs) {
+  return responseMs >= 1 ? Math.floor(HISTOGRAM_STEPS_PER_DOUBLING * Math.log2(responseMs)) : 0;
+}
+
+/** The value (bucket midpoint, ms) at quantile q (0..1) of one or more summed histograms; null when empty. */
+export function percentileFromHistogram(histogram, q) {
+  const buckets = Object.entries(histogram).map(([b, n]) => [Number(b), n]).sort((a, b) => a[0] - b[0]);
+  const total = buckets.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * total));
+  let seen = 0;
+  for (const [bucket, n] of buckets) {
+    seen += n;
+    if (seen >= rank) return 2 ** ((bucket + 0.5) / HISTOGRAM_STEPS_PER_DOUBLING);
+  }
+  return null;
+}
+
+/** Several histograms added into one. */
+export function mergeHistograms(histograms) {
+  const out = {};
+  for (const histogram of histograms) {
+    for (const [bucket, n] of Object.entries(histogram)) out[bucket] = (out[bucket] ?? 0) + n;
+  }
+  return out;
+}
+
+export function emptyDay(isoDate) {
+  return { date: isoDate, ...emptyCounters(), response_ms_histogram: {}, by_model: {}, by_provider: {}, by_hour: {} };
+}
+
+/** The day rollup (or undefined for a new day) + a record made at local hour `hour` ("HH"), as a new object. */
+export function addToDay(day, isoDate, hour, record) {
+  const base = day ?? emptyDay(isoDate);
+  const out = { ...base, ...addRecord(base, record) };
+  if (record.response_ms != null) {
+    const bucket = histogramBucket(record.response_ms);
+    out.response_ms_histogram = { ...base.response_ms_histogram, [bucket]: (base.response_ms_histogram[bucket] ?? 0) + 1 };
+  }
+  const provider = record.provider ?? NO_PROVIDER;
+  out.by_model = { ...base.by_model, [record.model]: addRecord(base.by_model[record.model], record) };
+  out.by_provider = { ...base.by_provider, [provider]: addRecord(base.by_provider[provider], record) };
+  out.by_hour = { ...base.by_hour, [hour]: addRecord(base.by_hour[hour], record) };
+  return out;
+}

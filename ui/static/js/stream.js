@@ -1,0 +1,93 @@
+// One streamed chat request to our server (docs/architecture.md, "Proxy responses"), told as an outcome
+// the recorder can store whatever happened: ok, error (HTTP, mid-stream, network, cut) or aborted (Stop).
+import { readSse } from "./sse.js";
+
+export const CHAT_URL = "/v1/chat/completions";
+
+function errorOf(body, status, fallback) {
+  const error = body && typeof body === "object" ? body.error : null;
+  return {
+    message: (error && error.message) || fallback,
+    type: (error && error.type) || null,
+    code: (error && error.code) || null,
+    status,
+  };
+}
+
+async function httpError(response) {
+  const text = await response.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null; // not JSON (a proxy's HTML page, say): the status line and text say enough
+  }
+  return errorOf(body, response.status, `${response.status} ${response.statusText}${text && !body ? `: ${text.slice(0, 200)}` : ""}`);
+}
+
+const isAbort = (error) => error?.name === "AbortError";
+
+/**
+ * POST the messages and stream the answer. `onDelta({text, reasoning})` gets the answer so far on each chunk.
+ * Resolves (never rejects) to {status, text, reasoning, finish_reason, usage, server, provider, provider_model,
+ * started_headers, ttft_ms, response_ms, error}; `now()` is a millisecond clock (performance.now in the page).
+ */
+export async function streamChat({ model, messages, signal, onDelta = () => {}, fetchFn = fetch, now = () => performance.now() }) {
+  const started = now();
+  const outcome = {
+    status: "ok", text: "", reasoning: "", finish_reason: null, usage: null, server: null,
+    provider: null, provider_model: null, started_headers: false, ttft_ms: null, response_ms: null, error: null,
+  };
+  const finish = (status, error = null) => {
+    outcome.status = status;
+    outcome.error = error;
+    outcome.response_ms = now() - started;
+    return outcome;
+  };
+  let response;
+  try {
+    response = await fetchFn(CHAT_URL, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-LLMS-Client": "app" },
+      body: JSON.stringify({ model, messages, stream: true }),
+      signal,
+    });
+  } catch (error) {
+    if (isAbort(error)) return finish("aborted");
+    return finish("error", { message: `network error: ${error.message}`, type: "network_error", code: null, status: null });
+  }
+  outcome.provider = response.headers.get("X-LLMS-Provider");
+  outcome.provider_model = response.headers.get("X-LLMS-Provider-Model");
+  try {
+    if (!response.ok) return finish("error", await httpError(response));
+    outcome.started_headers = true;
+    return await readAnswer(response, outcome, onDelta, () => now() - started, finish);
+  } catch (error) {
+    if (isAbort(error)) return finish("aborted");
+    return finish("error", { message: `stream interrupted: ${error.message}`, type: "stream_error", code: null, status: response.status });
+  }
+}
+
+async function readAnswer(response, outcome, onDelta, elapsed, finish) {
+  for await (const payload of readSse(response.body)) {
+    if (payload === "[DONE]") return finish("ok");
+    const chunk = JSON.parse(payload);
+    if (chunk.error) return finish("error", errorOf(chunk, response.status, "the provider failed mid-stream"));
+    if (chunk.usage) outcome.usage = chunk.usage;
+    if (chunk.llms) {
+      outcome.server = chunk.llms;
+      outcome.provider = chunk.llms.provider ?? outcome.provider;
+      outcome.provider_model = chunk.llms.provider_model ?? outcome.provider_model;
+    }
+    const choice = chunk.choices?.[0];
+    if (!choice) continue;
+    const delta = choice.delta ?? {};
+    const reasoning = delta.reasoning_content ?? delta.reasoning ?? "";
+    if ((delta.content || reasoning) && outcome.ttft_ms === null) outcome.ttft_ms = elapsed();
+    outcome.text += delta.content ?? "";
+    outcome.reasoning += reasoning;
+    if (choice.finish_reason) outcome.finish_reason = choice.finish_reason;
+    if (delta.content || reasoning) onDelta({ text: outcome.text, reasoning: outcome.reasoning });
+  }
+  return finish("error", { message: "the stream ended before it finished (no [DONE])", type: "stream_cut", code: "cut", status: response.status });
+}
