@@ -1,0 +1,92 @@
+"""The browser app's pages: `/` (the app shell) and the htmx fragments rendered from the config."""
+
+from __future__ import annotations
+
+import jinja2
+from aiohttp import web
+
+from llms import __version__, paths
+from llms.pricing import format_price
+from llms.server.keys import CONFIG, PRICES, TEMPLATES
+
+__all__ = ["add_routes", "model_groups", "price_text", "CONTENT_SECURITY_POLICY"]
+
+# Model output is rendered as HTML (sanitized); this policy is the second wall: no script but ours,
+# no inline script, and no request to another host, so a remote image or CSS url() cannot leak a thing.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "media-src 'none'",
+    "object-src 'none'",
+    "frame-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def add_routes(app: web.Application) -> None:
+    if TEMPLATES not in app:
+        app[TEMPLATES] = templates_environment()
+    app.router.add_get("/", index)
+    app.router.add_get("/fragments/models", models_fragment)
+
+
+def templates_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(paths.TEMPLATES_DIR),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt name in a template fails loudly instead of rendering ""
+    )
+
+
+def _html(text: str) -> web.Response:
+    response = web.Response(text=text, content_type="text/html")
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+async def index(request: web.Request) -> web.Response:
+    return _html(request.app[TEMPLATES].get_template("index.html").render(version=__version__))
+
+
+def _fragment(request: web.Request, name: str, **context) -> web.Response:
+    """One macro of _fragments.html, rendered alone: the partials htmx swaps in."""
+    macro = getattr(request.app[TEMPLATES].get_template("_fragments.html").module, name)
+    return _html(str(macro(**context)))
+
+
+def price_text(entry: dict | None, field: str) -> str:
+    """A price per 1M tokens as the selector shows it: "$2.50", "$0.00" when free, "—" when unknown or variable."""
+    return format_price(entry.get(field) if entry else None)
+
+
+def model_groups(config, prices) -> list[dict]:
+    """Enabled providers with their models and prices, the default model marked (first provider serving it)."""
+    groups, default_taken = [], False
+    for provider in config.providers:
+        if not provider.enabled:
+            continue
+        models = []
+        for alias in provider.models:
+            entry = prices.get(provider.id, {}).get(alias)
+            selected = not default_taken and alias == config.defaults.model
+            default_taken = default_taken or selected
+            models.append({"alias": alias, "value": f"{provider.id}/{alias}", "selected": selected,
+                           "input": price_text(entry, "input"), "output": price_text(entry, "output")})
+        groups.append({"provider": provider.id, "models": models})
+    return groups
+
+
+async def models_fragment(request: web.Request) -> web.Response:
+    config = request.app[CONFIG]
+    disabled = [p for p in config.providers if not p.enabled]
+    return _fragment(request, "models", groups=model_groups(config, request.app[PRICES]), disabled=disabled)

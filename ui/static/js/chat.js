@@ -1,0 +1,143 @@
+// The open conversation: show a thread, send, stream, stop, retry, and record every request.
+import { threadTotals } from "./metrics.js";
+import { buildRecord } from "./record.js";
+import * as store from "./store.js";
+import { streamChat } from "./stream.js";
+import { historyForRequest, lastUserText, titleFromMessage } from "./threads.js";
+import { assistantMessage, fillMetrics, storedAnswer, userMessage } from "./view.js";
+
+/**
+ * @param {object} ui       the page's elements: messages, emptyState, title, totals, send, stop, notice
+ * @param {object} options  model() → {value, provider, alias}|null; prices() → /api/config pricing;
+ *                          onThreadChanged(threadId) after a message or answer is stored
+ */
+export function createChat(ui, { model, prices, onThreadChanged }) {
+  const state = { threadId: null, thread: null, messages: [], busy: null };
+
+  const nearBottom = () => ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < 80;
+  const scrollDown = () => { ui.scroller.scrollTop = ui.scroller.scrollHeight; };
+
+  function showHeader() {
+    ui.title.textContent = state.thread?.title ?? "New chat";
+    ui.emptyState.hidden = state.messages.length > 0 || state.busy?.threadId === state.threadId && state.threadId !== null;
+    ui.totals.hidden = !state.thread;
+    if (state.thread) fillMetrics(ui.totals, threadTotals(state.thread.totals));
+  }
+
+  function setBusy(busy) {
+    ui.send.disabled = busy;
+    ui.stop.hidden = !busy;
+    ui.send.hidden = busy;
+  }
+
+  function messageNode(message, index) {
+    if (message.role === "user") return userMessage(message);
+    const last = index === state.messages.length - 1;
+    return storedAnswer(message, { canRetry: last && message.status === "error", onRetry: retry });
+  }
+
+  function renderMessages() {
+    ui.messages.replaceChildren(...state.messages.map(messageNode));
+    if (state.busy && state.busy.threadId === state.threadId) ui.messages.append(state.busy.view.node);
+    showHeader();
+  }
+
+  /** Shows a stored thread (null: a new, empty chat). Resolves to the thread, or null when it does not exist. */
+  async function open(threadId) {
+    const loaded = threadId ? await store.readThread(threadId) : null;
+    state.threadId = loaded ? threadId : null;
+    state.thread = loaded?.thread ?? null;
+    state.messages = loaded?.messages ?? [];
+    renderMessages();
+    scrollDown();
+    return state.thread;
+  }
+
+  async function send(text) {
+    if (state.busy || !text.trim()) return false;
+    const choice = model();
+    if (!choice) {
+      ui.notice.textContent = "Pick a model first.";
+      return false;
+    }
+    ui.notice.textContent = "";
+    const { thread, message } = await store.addUserMessage({
+      threadId: state.threadId, title: titleFromMessage(text), model: choice.value, content: text,
+    });
+    state.threadId = thread.id;
+    state.thread = thread;
+    state.messages.push(message);
+    ui.messages.append(userMessage(message));
+    showHeader();
+    scrollDown();
+    onThreadChanged(thread.id);
+    await run(choice, null);
+    return true;
+  }
+
+  async function retry(failed) {
+    if (state.busy) return;
+    const choice = model();
+    if (!choice) return;
+    const index = state.messages.indexOf(failed);
+    ui.messages.children[index]?.remove();
+    state.messages.splice(index, 1);
+    await run(choice, failed.seq);
+  }
+
+  function stop() {
+    state.busy?.controller.abort();
+  }
+
+  /** One request: stream into a new answer view, then record it whatever happened. */
+  async function run(choice, replaceSeq) {
+    const threadId = state.threadId;
+    const history = historyForRequest(state.messages);
+    const view = assistantMessage();
+    const controller = new AbortController();
+    state.busy = { threadId, view, controller };
+    ui.messages.append(view.node);
+    setBusy(true);
+    scrollDown();
+    const pricing = prices(); // the prices in force when the request is made
+    const started = new Date();
+    const outcome = await streamChat({
+      model: choice.value, messages: history, signal: controller.signal,
+      onDelta: (delta) => { const follow = nearBottom(); view.update(delta); if (follow) requestAnimationFrame(scrollDown); },
+    });
+    const record = buildRecord({
+      id: store.newId(), started, thread_id: threadId, model: choice.alias,
+      prompt: lastUserText(history), prompt_text: history.map((m) => m.content).join("\n"),
+      price_for: (provider) => pricing?.[provider]?.[choice.alias] ?? null,
+    }, outcome);
+    const answer = { content: outcome.text, reasoning: outcome.reasoning, status: outcome.status, error: outcome.error };
+    await finishRun(view, record, started, answer, replaceSeq);
+  }
+
+  async function finishRun(view, record, started, answer, replaceSeq) {
+    let saved;
+    try {
+      saved = await store.recordRequest({ record, started, answer, replaceSeq });
+    } catch (error) {
+      ui.notice.textContent = `This answer could not be saved in the browser: ${error.message}`;
+      saved = { thread: null, message: { ...answer, role: "assistant" } };
+    }
+    const message = { ...saved.message, record };
+    state.busy = null;
+    setBusy(false);
+    if (state.threadId === record.thread_id) {
+      state.messages.push(message);
+      if (saved.thread) state.thread = saved.thread;
+      view.finish(message, { canRetry: message.status === "error", onRetry: retry });
+      showHeader();
+    }
+    onThreadChanged(record.thread_id);
+  }
+
+  return {
+    open, send, stop,
+    get threadId() { return state.threadId; },
+    get thread() { return state.thread; },
+    get busy() { return state.busy !== null; },
+  };
+}

@@ -1,0 +1,85 @@
+// Model output → safe DOM: Markdown by marked, sanitized by DOMPurify, code highlighted by highlight.js
+// with each language's grammar loaded the first time it is seen. Model output is untrusted: no script,
+// no event handler, no javascript: link, no SVG/MathML, and nothing that loads from another host.
+import { Marked } from "../vendor/marked-18.2.1.min.js";
+import { languageFile } from "./languages.js";
+
+const HLJS_DIR = "../vendor/highlight.js-11.12.0";
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+
+// Tags and attributes that load or submit something, or restyle the page, even from sanitized HTML.
+const FORBID_TAGS = ["style", "link", "meta", "base", "form", "input", "button", "select", "textarea", "iframe",
+  "frame", "object", "embed", "video", "audio", "source", "track", "picture", "svg", "math", "template"];
+const FORBID_ATTR = ["style", "srcset", "poster", "background", "action", "formaction", "ping", "xlink:href"];
+// A data: image is bytes already in the answer: it cannot call anywhere. Anything else is a request.
+const INLINE_IMAGE = /^data:image\/(png|gif|jpeg|webp|avif);base64,/i;
+
+let purifier = null;
+
+function dompurify() {
+  if (purifier) return purifier;
+  purifier = window.DOMPurify; // the UMD build, loaded by a classic <script> before this module
+  purifier.addHook("afterSanitizeAttributes", (node) => {
+    if (node.tagName === "A" && node.hasAttribute("href")) {
+      node.setAttribute("target", "_blank");
+      node.setAttribute("rel", "noopener noreferrer nofollow");
+    }
+  });
+  return purifier;
+}
+
+/** Every image that is not inline data becomes a note naming it; the sanitized fragment is not live yet. */
+function blockRemoteImages(fragment) {
+  for (const img of fragment.querySelectorAll("img")) {
+    const src = img.getAttribute("src") ?? "";
+    if (INLINE_IMAGE.test(src)) continue;
+    const note = document.createElement("span");
+    note.className = "blocked-image";
+    note.textContent = `remote image not loaded${img.alt ? `: ${img.alt}` : ""}`;
+    note.title = src.slice(0, 300);
+    img.replaceWith(note);
+  }
+  return fragment;
+}
+
+/** Markdown text → a sanitized DocumentFragment. */
+export function renderMarkdown(text) {
+  const html = marked.parse(text);
+  return blockRemoteImages(dompurify().sanitize(html, {
+    USE_PROFILES: { html: true },
+    FORBID_TAGS,
+    FORBID_ATTR,
+    ALLOW_DATA_ATTR: false,
+    RETURN_DOM_FRAGMENT: true,
+  }));
+}
+
+let hljsPromise = null;
+const grammarPromises = new Map();
+
+function loadGrammar(hljs, name) {
+  if (!grammarPromises.has(name)) {
+    grammarPromises.set(name, import(`${HLJS_DIR}/languages/${name}.min.js`).then((module) => {
+      hljs.registerLanguage(name, module.default);
+    }));
+  }
+  return grammarPromises.get(name);
+}
+
+/** Highlights the code blocks under `root` whose language we ship; grammars load on first use. */
+export async function highlightCode(root) {
+  const blocks = [...root.querySelectorAll("pre > code[class*='language-']")];
+  const wanted = blocks.map((code) => [code, languageFile(code.className.match(/language-(\S+)/)[1])])
+    .filter(([, name]) => name);
+  if (!wanted.length) return;
+  hljsPromise ??= import(`${HLJS_DIR}/core.min.js`).then((module) => module.default);
+  const hljs = await hljsPromise;
+  await Promise.all([...new Set(wanted.map(([, name]) => name))].map((name) => loadGrammar(hljs, name)));
+  for (const [code, name] of wanted) {
+    if (!code.isConnected || code.dataset.highlighted) continue;
+    // hljs escapes the text it wraps in spans; the result is class-only markup.
+    code.innerHTML = hljs.highlight(code.textContent, { language: name, ignoreIllegals: true }).value;
+    code.classList.add("hljs");
+    code.dataset.highlighted = "yes";
+  }
+}

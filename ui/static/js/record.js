@@ -1,0 +1,52 @@
+// Pure: a stream outcome (stream.js) → the request record the store keeps (docs/architecture.md, "Browser store").
+import { isoWithOffset } from "./keys.js";
+import { costFor, estimateTokens } from "./pricing.js";
+import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
+
+export const PROMPT_PREVIEW_CHARS = 200;
+
+/**
+ * The usage to record: the server's, or an estimate when the stream began but ended without one
+ * (Stop, cut, mid-stream error), or null when no provider started answering.
+ */
+function usageOf(outcome, promptText) {
+  if (outcome.usage) return { usage: outcome.usage, estimated: false };
+  if (!outcome.started_headers) return { usage: null, estimated: false };
+  const prompt = estimateTokens(promptText);
+  const completion = estimateTokens(outcome.text + outcome.reasoning);
+  return { usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }, estimated: true };
+}
+
+/**
+ * @param {object} call  {id, started: Date, thread_id, model (alias), prompt_preview source text, prompt_text (all
+ *                        messages sent, for estimates), price_for(provider) → price entry|null at call time}
+ * @param {object} outcome what streamChat resolved to
+ */
+export function buildRecord(call, outcome) {
+  const { usage, estimated } = usageOf(outcome, call.prompt_text);
+  const price = outcome.provider ? call.price_for(outcome.provider) : null;
+  const cost = usage ? costFor(usage, price, { estimated }) : { cost_usd: null, provenance: null, prices: price };
+  const completion = usage?.completion_tokens ?? 0;
+  return {
+    id: call.id,
+    timestamp: isoWithOffset(call.started),
+    thread_id: call.thread_id,
+    model: call.model,
+    provider: outcome.provider,
+    provider_model: outcome.provider_model,
+    prompt_preview: call.prompt.slice(0, PROMPT_PREVIEW_CHARS),
+    usage,
+    cost_usd: cost.cost_usd,
+    cost_provenance: cost.provenance,
+    prices: cost.prices ?? price,
+    response_ms: outcome.response_ms,
+    ttft_ms: outcome.ttft_ms,
+    tokens_per_s: tokensPerSecond(completion, outcome.response_ms),
+    generation_tokens_per_s: generationTokensPerSecond(completion, outcome.response_ms, outcome.ttft_ms),
+    server_duration_ms: outcome.server?.duration_ms ?? null,
+    server_ttft_ms: outcome.server?.ttft_ms ?? null,
+    status: outcome.status,
+    error: outcome.error,
+    finish_reason: outcome.finish_reason,
+  };
+}
