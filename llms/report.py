@@ -1,0 +1,200 @@
+"""`llms --report`: the ledger as terminal tables or CSV, streamed (a million lines never sit in memory)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from llms.analytics import Aggregator, Query, local_midnight
+from llms.ledger import ledger_files, ledger_path, read_records
+
+__all__ = ["FORMATS", "run_report", "parse_since", "local_zone"]
+
+FORMATS = ("summary", "detailed", "csv", "hourly")
+HOURLY_DEFAULT = timedelta(hours=24)
+_RELATIVE = re.compile(r"^(\d+)([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+CSV_FIELDS = ("timestamp", "request_id", "client", "provider", "model", "provider_model", "status", "finish_reason",
+              "input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens",
+              "cost_usd", "cost_provenance", "response_ms", "ttft_ms", "error")
+
+
+class ReportError(ValueError):
+    """A report option is unusable; the message says which and what to write instead."""
+
+
+def local_zone() -> tzinfo:
+    """This machine's IANA zone ($TZ, then /etc/localtime), so days and hours follow its DST rules."""
+    for name in (os.environ.get("TZ", "").lstrip(":"), _etc_localtime_name()):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue  # not an IANA name (e.g. TZ=EST5EDT-style rules): try the next source
+    return datetime.now().astimezone().tzinfo
+
+
+def _etc_localtime_name() -> str | None:
+    target = os.path.realpath("/etc/localtime")
+    return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else None
+
+
+def parse_since(text: str | None, now: datetime, tz: tzinfo) -> datetime | None:
+    """`7d`, `24h`, `30m`, `2w`; a date (its local midnight); or an ISO 8601 time."""
+    if not text:
+        return None
+    match = _RELATIVE.match(text)
+    if match:
+        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ReportError(f"--since {text!r}: expected 7d, 24h, 30m, 2w, a date like 2026-11-01 "
+                          "or a time like 2026-11-01T09:00") from None
+    if len(text) == 10:
+        return datetime.fromtimestamp(local_midnight(when.date(), tz) / 1000, tz)
+    return when if when.tzinfo else when.replace(tzinfo=tz)
+
+
+def run_report(config, fmt: str, since_text: str | None, model: str | None, provider: str | None,
+               out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, now: datetime | None = None,
+               tz: tzinfo | None = None) -> int:
+    tz = tz or local_zone()
+    now = now or datetime.now(tz)
+    try:
+        since = parse_since(since_text, now, tz)
+    except ReportError as exc:
+        print(f"llms: {exc}", file=err)
+        return 2
+    if fmt == "hourly" and since is None:
+        since = now - HOURLY_DEFAULT
+    path = ledger_path(config)
+    files = ledger_files(path, modified_since=None if since is None else since.timestamp())
+    if not config.ledger["enabled"]:
+        print(f"llms: the ledger is off in {config.path}; "
+              f'set "ledger": {{"enabled": true}} to record requests' + (f" (reading the old {path})" if files else ""),
+              file=err)
+    elif not path.exists() and not files:
+        print(f"llms: {path} does not exist yet: no request has been recorded", file=err)
+
+    def warn(message: str) -> None:
+        print(f"llms: warning: {message}", file=err)
+
+    records = _matching(read_records(files, warn, since=since), model, provider)
+    if fmt == "csv":
+        _write_csv(records, out)
+    elif fmt == "detailed":
+        _write_detailed(records, tz, out)
+    else:
+        start_ms = None if since is None else int(since.timestamp() * 1000)
+        end_ms = int(now.timestamp() * 1000) + 1 if fmt == "hourly" else None
+        aggregator = Aggregator(Query(start_ms, end_ms, "hour" if fmt == "hourly" else "day", tz))
+        for record in records:
+            aggregator.add(record)
+        result = aggregator.result()
+        (_write_hourly if fmt == "hourly" else _write_summary)(result, path, since, out)
+    return 0
+
+
+def _matching(records: Iterator[dict], model: str | None, provider: str | None) -> Iterator[dict]:
+    for record in records:
+        if model is not None and model not in (record.get("model"), record.get("provider_model")):
+            continue
+        if provider is not None and record.get("provider") != provider:
+            continue
+        yield record
+
+
+def _cost_text(totals: dict) -> str:
+    from llms.pricing import format_usd  # imported on first use, like the rest of pricing
+
+    if totals["requests"] and totals["unpriced_requests"] == totals["requests"]:
+        return format_usd(None, "unpriced")
+    text = format_usd(totals["cost_usd"], "estimated" if totals["estimated_requests"] else "computed")
+    return text + (f" (+{totals['unpriced_requests']} unpriced)" if totals["unpriced_requests"] else "")
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f} ms"
+
+
+def _table(headers: tuple[str, ...], rows: list[tuple], out: TextIO, right: set[int]) -> None:
+    cells = [tuple(str(c) for c in row) for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+
+    def line(values) -> str:
+        return "  ".join(v.rjust(w) if i in right else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths))).rstrip()
+
+    print(line(headers), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for row in cells:
+        print(line(row), file=out)
+
+
+def _group_rows(groups: list[dict], names: tuple[str, ...]) -> list[tuple]:
+    return [(*(g[n] for n in names), f"{g['requests']:,}", f"{g['errors']:,}", f"{g['input_tokens']:,}",
+             f"{g['output_tokens']:,}", _cost_text(g), _ms(g["p50_ms"]), _ms(g["p95_ms"])) for g in groups]
+
+
+_GROUP_HEADERS = ("requests", "errors", "input", "output", "cost", "p50", "p95")
+
+
+def _write_summary(result: dict, path: Path, since: datetime | None, out: TextIO) -> None:
+    s = result["summary"]
+    period = f"since {since.isoformat(timespec='minutes')}" if since else "all time"
+    print(f"Ledger {path} — {period}", file=out)
+    print(f"Requests {s['requests']:,} ({s['errors']:,} errors, {s['aborted']:,} aborted) · "
+          f"tokens {s['input_tokens']:,} in ({s['cached_tokens']:,} cached) / {s['output_tokens']:,} out "
+          f"({s['reasoning_tokens']:,} reasoning) · cost {_cost_text(s)} · p50 {_ms(s['p50_ms'])} · p95 {_ms(s['p95_ms'])}",
+          file=out)
+    if not s["requests"]:
+        return
+    print("\nBy provider", file=out)
+    _table(("provider", *_GROUP_HEADERS), _group_rows(result["by_provider"], ("provider",)), out, set(range(1, 8)))
+    print("\nBy model", file=out)
+    _table(("provider", "model", *_GROUP_HEADERS), _group_rows(result["by_model"], ("provider", "model")), out,
+           set(range(2, 9)))
+
+
+def _write_hourly(result: dict, path: Path, since: datetime | None, out: TextIO) -> None:
+    print(f"Ledger {path} — hourly since {since.isoformat(timespec='minutes')}", file=out)
+    rows = [(b["bucket"][:16].replace("T", " ") + b["bucket"][19:], f"{b['requests']:,}", f"{b['errors']:,}",
+             f"{b['input_tokens']:,}", f"{b['output_tokens']:,}", _cost_text(b) if b["requests"] else "$0.00",
+             "#" * min(40, b["requests"])) for b in result["by_time"]]
+    _table(("hour", "requests", "errors", "input", "output", "cost", ""), rows, out, {1, 2, 3, 4, 5})
+
+
+def _write_detailed(records: Iterator[dict], tz: tzinfo, out: TextIO) -> None:
+    from llms.analytics import tokens_of
+    from llms.pricing import format_usd
+
+    header = f"{'time':<19}  {'provider':<12}  {'model':<28}  {'input':>9}  {'output':>8}  {'cost':>11}  {'time ms':>9}  status"
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    for record in records:
+        when = datetime.fromisoformat(record["timestamp"]).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+        tokens = tokens_of(record.get("usage"))
+        ms = record.get("response_ms")
+        print(f"{when:<19}  {(record.get('provider') or '—')[:12]:<12}  {str(record.get('model'))[:28]:<28}  "
+              f"{tokens[0]:>9,}  {tokens[1]:>8,}  {format_usd(record.get('cost_usd'), record.get('cost_provenance')):>11}  "
+              f"{'—' if ms is None else f'{ms:,.0f}':>9}  {record.get('status')}", file=out)
+
+
+def _write_csv(records: Iterator[dict], out: TextIO) -> None:
+    from llms.analytics import tokens_of
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for r in records:
+        error = r.get("error")
+        writer.writerow((r.get("timestamp"), r.get("request_id"), r.get("client"), r.get("provider"), r.get("model"),
+                         r.get("provider_model"), r.get("status"), r.get("finish_reason"), *tokens_of(r.get("usage")),
+                         r.get("cost_usd"), r.get("cost_provenance"), r.get("response_ms"), r.get("ttft_ms"),
+                         error.get("message") if isinstance(error, dict) else error))
