@@ -30,10 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="test a provider's models (all when none named)")
     parser.add_argument("--models", action="store_true", help="list the enabled models with their prices")
     parser.add_argument("--init", action="store_true", help="write the default config to ~/.llms/llms.json")
-    parser.add_argument("--force", action="store_true", help="with --init: overwrite an existing file")
+    parser.add_argument("--force", action="store_true", help="with --init or --import-config: overwrite an existing file")
     parser.add_argument("--config", metavar="PATH", help="the llms.json to use (also $LLMS_CONFIG)")
     parser.add_argument("--update-pricing", action="store_true",
                         help="refresh prices (online) and write changes into your llms.json")
+    parser.add_argument("--report", nargs="?", const="summary", choices=("summary", "detailed", "csv", "hourly"),
+                        help="the usage ledger as a table (default summary) or CSV; filters: --since, -m, --provider")
+    parser.add_argument("--since", metavar="WHEN", help="with --report: 7d, 24h, 2w, or a date like 2026-11-01")
+    parser.add_argument("--provider", help="with --report: only this provider")
+    parser.add_argument("--import-config", metavar="PATH",
+                        help="convert an llms.py llms.json to ours (written next to it as NAME.converted.json)")
+    parser.add_argument("--output", metavar="PATH", help="with --import-config: where to write the converted config")
     parser.add_argument("--version", action="version", version=f"llms {__version__}")
     return parser
 
@@ -42,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.init:
         return _init(args.force)
+    if args.import_config:
+        from llms.import_config import run_import
+
+        output = Path(args.output).expanduser() if args.output else None
+        return run_import(Path(args.import_config).expanduser(), output, args.force, sys.stdout, sys.stderr)
     config_path = _config_path(args)
     if args.update_pricing:
         from llms.update_pricing import update_pricing
@@ -52,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.serve is not None:
         return _serve(config, args)
+    if args.report:
+        from llms.report import run_report
+
+        return run_report(config, args.report, args.since, args.model, args.provider)
     if args.check:
         from llms.check import run_check
 
