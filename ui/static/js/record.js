@@ -18,8 +18,9 @@ function usageOf(outcome, promptText) {
 }
 
 /**
- * @param {object} call  {id, started: Date, thread_id, model (alias), prompt_preview source text, prompt_text (all
- *                        messages sent, for estimates), price_for(provider) → price entry|null at call time}
+ * @param {object} call    {id, started: Date, thread_id, model (the alias), prompt (the user text answered),
+ *                         prompt_text (all messages sent, for estimates), price_for(provider) → the price entry
+ *                         in force when the request was made, or null}
  * @param {object} outcome what streamChat resolved to
  */
 export function buildRecord(call, outcome) {

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildRecord } from "../../ui/static/js/record.js";
+
+process.env.TZ = "Europe/Berlin";
+
+const GPT_4O = { input: 2.5, output: 10, cached_input: 1.25 };
+const call = {
+  id: "r1", started: new Date(Date.UTC(2026, 4, 14, 7, 30, 12, 345)), thread_id: "t1", model: "gpt-4o",
+  prompt: "Explain monads", prompt_text: "Explain monads", price_for: (provider) => (provider === "openai" ? GPT_4O : null),
+};
+const outcome = {
+  status: "ok", text: "A monad is…", reasoning: "", finish_reason: "stop", started_headers: true,
+  usage: { prompt_tokens: 1200, completion_tokens: 340, total_tokens: 1540, prompt_tokens_details: { cached_tokens: 1000 } },
+  server: { provider: "openai", provider_model: "gpt-4o-2024-08-06", duration_ms: 1980.5, ttft_ms: 290.25 },
+  provider: "openai", provider_model: "gpt-4o-2024-08-06", ttft_ms: 300, response_ms: 2000, error: null,
+};
+
+test("a finished answer is recorded with its usage priced at call time", () => {
+  assert.deepEqual(buildRecord(call, outcome), {
+    id: "r1", timestamp: "2026-05-14T09:30:12.345+02:00", thread_id: "t1", model: "gpt-4o",
+    provider: "openai", provider_model: "gpt-4o-2024-08-06", prompt_preview: "Explain monads",
+    usage: outcome.usage, cost_usd: (200 * 2.5 + 1000 * 1.25 + 340 * 10) / 1e6, cost_provenance: "computed", prices: GPT_4O,
+    response_ms: 2000, ttft_ms: 300, tokens_per_s: 170, generation_tokens_per_s: 200,
+    server_duration_ms: 1980.5, server_ttft_ms: 290.25, status: "ok", error: null, finish_reason: "stop",
+  });
+});
+
+test("a stopped answer without usage is estimated from the text sent and received", () => {
+  const stopped = { ...outcome, status: "aborted", usage: null, server: null, text: "x".repeat(40), finish_reason: null };
+  const record = buildRecord({ ...call, prompt_text: "y".repeat(401) }, stopped);
+  assert.deepEqual(record.usage, { prompt_tokens: 101, completion_tokens: 10, total_tokens: 111 });
+  assert.equal(record.cost_provenance, "estimated");
+  assert.equal(record.cost_usd, (101 * 2.5 + 10 * 10) / 1e6);
+  assert.equal(record.status, "aborted");
+  assert.equal(record.server_duration_ms, null);
+});
+
+test("a request refused before any answer has no usage and no cost, and keeps its error", () => {
+  const error = { message: "upstream answered 500", type: "server_error", code: "upstream_error", status: 500 };
+  const failed = { ...outcome, status: "error", usage: null, server: null, text: "", started_headers: false, ttft_ms: null,
+    response_ms: 12, provider: "openai", provider_model: null, finish_reason: null, error };
+  const record = buildRecord(call, failed);
+  assert.equal(record.usage, null);
+  assert.equal(record.cost_usd, null);
+  assert.equal(record.cost_provenance, null);
+  assert.deepEqual(record.prices, GPT_4O);
+  assert.deepEqual(record.error, error);
+  assert.equal(record.tokens_per_s, null);
+});
+
+test("a provider without a price is recorded unpriced, and a reported cost wins over the price", () => {
+  const groq = buildRecord(call, { ...outcome, provider: "groq" });
+  assert.equal(groq.cost_provenance, "unpriced");
+  assert.equal(groq.cost_usd, null);
+  const reported = buildRecord(call, { ...outcome, usage: { ...outcome.usage, cost: 0.0123 } });
+  assert.equal(reported.cost_provenance, "reported");
+  assert.equal(reported.cost_usd, 0.0123);
+});
+
+test("the prompt preview keeps the first 200 characters", () => {
+  assert.equal(buildRecord({ ...call, prompt: "a".repeat(250) }, outcome).prompt_preview, "a".repeat(200));
+});
