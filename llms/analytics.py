@@ -4,8 +4,9 @@ The browser runs the same rules in ui/static/js/aggregate.js; both pass tests/ve
 The rules (docs/architecture.md, "Ledger"):
 - A record counts when its instant is in [from, to) and it matches every filter given (provider, model, client).
 - `requests` counts every request; `errors` those with status "error", `aborted` those with "aborted".
-- `cost_usd` adds every known cost (reported, computed, estimated) in record order; an unpriced request adds
-  nothing and counts in `unpriced_requests`; `estimated_requests` counts estimated costs.
+- `cost_usd` adds every known cost (reported, computed, estimated); an unpriced request adds nothing and
+  counts in `unpriced_requests`; `estimated_requests` counts estimated costs. Sums are made per cell
+  (provider, model, bucket) in record order, then cells are merged in the order first seen.
 - p50_ms/p95_ms come from a histogram of response_ms with buckets floor(8 × log2(ms)) (0 under 1 ms): the
   nearest-rank bucket's midpoint 2^((b + 0.5) / 8), rounded to 0.1 ms; null when no request has a time.
   This is rollup.js's rule, so month pages built from day rollups show the same percentiles.
@@ -193,23 +194,44 @@ class _Totals:
         self.cost_usd = 0.0
         self.histogram: dict[int, int] = {}
 
-    def add(self, status, tokens, cost, provenance, bucket) -> None:
+    def add(self, record: dict) -> None:
         self.requests += 1
+        status = record.get("status")
         if status == "error":
             self.errors += 1
         elif status == "aborted":
             self.aborted += 1
+        cost = record.get("cost_usd")
         if cost is not None:
             self.cost_usd += cost
+        provenance = record.get("cost_provenance")
         if provenance == "unpriced":
             self.unpriced += 1
         elif provenance == "estimated":
             self.estimated += 1
-        totals = self.tokens
-        for i in range(5):
-            totals[i] += tokens[i]
-        if bucket is not None:
+        usage = record.get("usage")
+        if usage:
+            tokens, used = self.tokens, tokens_of(usage)
+            tokens[0] += used[0]
+            tokens[1] += used[1]
+            tokens[2] += used[2]
+            tokens[3] += used[3]
+            tokens[4] += used[4]
+        response_ms = record.get("response_ms")
+        if response_ms is not None:
+            bucket = histogram_bucket(response_ms)
             self.histogram[bucket] = self.histogram.get(bucket, 0) + 1
+
+    def merge(self, other: "_Totals") -> None:
+        self.requests += other.requests
+        self.errors += other.errors
+        self.aborted += other.aborted
+        self.cost_usd += other.cost_usd
+        self.unpriced += other.unpriced
+        self.estimated += other.estimated
+        self.tokens = [a + b for a, b in zip(self.tokens, other.tokens)]
+        for bucket, count in other.histogram.items():
+            self.histogram[bucket] = self.histogram.get(bucket, 0) + count
 
     def as_dict(self) -> dict:
         out = {"requests": self.requests, "errors": self.errors, "aborted": self.aborted}
@@ -221,14 +243,14 @@ class _Totals:
 
 
 class Aggregator:
-    """Feed records one at a time (a million fit: only counters are kept), then `result()`."""
+    """Feed records one at a time (a million fit: only counters are kept), then `result()`.
+
+    Each record is added to one cell (provider, model, bucket); result() merges the cells in the order
+    they were first seen. aggregate.js does the same, so float sums come out identical."""
 
     def __init__(self, query: Query):
         self.query = query
-        self.summary = _Totals()
-        self.by_model: dict[tuple[str, str], _Totals] = {}
-        self.by_provider: dict[str, _Totals] = {}
-        self.by_time: dict[int, _Totals] = {}
+        self.cells: dict[tuple[str, str, int], _Totals] = {}
         self._slots: dict[int, int] = {}  # 15-minute slot → bucket start: one zone lookup per slot
         self.first_ms: int | None = None
         self.last_ms: int | None = None
@@ -242,30 +264,37 @@ class Aggregator:
         epoch_ms = _epoch_ms(datetime.fromisoformat(record["timestamp"]))
         if query.start_ms is not None and epoch_ms < query.start_ms or query.end_ms is not None and epoch_ms >= query.end_ms:
             return
-        self.first_ms = epoch_ms if self.first_ms is None else min(self.first_ms, epoch_ms)
-        self.last_ms = epoch_ms if self.last_ms is None else max(self.last_ms, epoch_ms)
+        if self.first_ms is None:
+            self.first_ms = self.last_ms = epoch_ms
+        elif epoch_ms < self.first_ms:
+            self.first_ms = epoch_ms
+        elif epoch_ms > self.last_ms:
+            self.last_ms = epoch_ms
         slot = epoch_ms // _SLOT_MS
         bucket_ms = self._slots.get(slot)
         if bucket_ms is None:
             bucket_ms = self._slots[slot] = bucket_start(epoch_ms, query.granularity, query.tz)
-        response_ms = record.get("response_ms")
-        args = (record.get("status"), tokens_of(record.get("usage")), record.get("cost_usd"),
-                record.get("cost_provenance"), None if response_ms is None else histogram_bucket(response_ms))
-        provider = record.get("provider") or NO_PROVIDER
-        self.summary.add(*args)
-        _group(self.by_model, (provider, record.get("model"))).add(*args)
-        _group(self.by_provider, provider).add(*args)
-        _group(self.by_time, bucket_ms).add(*args)
+        key = (record.get("provider") or NO_PROVIDER, record.get("model"), bucket_ms)
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = _Totals()
+        cell.add(record)
 
     def result(self) -> dict:
+        summary, by_model, by_provider, by_time = _Totals(), {}, {}, {}
+        for (provider, model, bucket_ms), cell in self.cells.items():
+            summary.merge(cell)
+            _group(by_model, (provider, model)).merge(cell)
+            _group(by_provider, provider).merge(cell)
+            _group(by_time, bucket_ms).merge(cell)
         return {
-            "summary": self.summary.as_dict(),
-            "by_model": [{"provider": p, "model": m, **t.as_dict()} for (p, m), t in _ranked(self.by_model)],
-            "by_provider": [{"provider": p, **t.as_dict()} for p, t in _ranked(self.by_provider)],
-            "by_time": self._series(),
+            "summary": summary.as_dict(),
+            "by_model": [{"provider": p, "model": m, **t.as_dict()} for (p, m), t in _ranked(by_model)],
+            "by_provider": [{"provider": p, **t.as_dict()} for p, t in _ranked(by_provider)],
+            "by_time": self._series(by_time),
         }
 
-    def _series(self) -> list[dict]:
+    def _series(self, by_time: dict[int, _Totals]) -> list[dict]:
         query = self.query
         start = query.start_ms if query.start_ms is not None else self.first_ms
         end = query.end_ms if query.end_ms is not None else (None if self.last_ms is None else self.last_ms + 1)
@@ -273,7 +302,7 @@ class Aggregator:
             return []
         series, cursor = [], bucket_start(start, query.granularity, query.tz)
         while cursor < end:
-            totals = self.by_time.get(cursor) or _Totals()
+            totals = by_time.get(cursor) or _Totals()
             series.append({"bucket": bucket_label(cursor, query.tz), **totals.as_dict()})
             cursor = next_bucket(cursor, query.granularity, query.tz)
         return series

@@ -144,7 +144,8 @@ def ledger_files(path: Path, *, modified_since: float | None = None) -> list[Pat
 def read_records(files: Iterable[Path], warn: Callable[[str], None], *,
                  since: datetime | None = None) -> Iterator[dict]:
     """Every record in `files`, in order; a corrupted line or a torn last line is skipped with a
-    warning naming file and line number. With `since` (aware), older lines are skipped unparsed."""
+    warning naming file and line number. With `since` (aware), older records are left out (most
+    without being parsed: a line written by LedgerWriter starts with its timestamp)."""
     for path in files:
         yield from _read_file(path, warn, since)
 
@@ -166,8 +167,10 @@ def _read_file(path: Path, warn: Callable[[str], None], since: datetime | None) 
                 except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
                     problem = f"not valid JSON ({exc})"
                 else:
-                    if _is_record(record):
-                        yield record
+                    stamp = _timestamp(record)
+                    if stamp is not None:
+                        if since is None or stamp >= since:
+                            yield record
                         continue
                     problem = "not a ledger record (expected an object with an ISO 8601 timestamp with offset)"
             bad += 1
@@ -177,13 +180,15 @@ def _read_file(path: Path, warn: Callable[[str], None], since: datetime | None) 
         warn(f"{path}: {bad - MAX_WARNINGS_PER_FILE} more bad lines skipped")
 
 
-def _is_record(value) -> bool:
+def _timestamp(value) -> datetime | None:
+    """The record's aware timestamp; None when it is not a ledger record."""
     if not isinstance(value, dict) or not isinstance(value.get("timestamp"), str):
-        return False
+        return None
     try:
-        return datetime.fromisoformat(value["timestamp"]).tzinfo is not None
+        stamp = datetime.fromisoformat(value["timestamp"])
     except ValueError:
-        return False
+        return None
+    return stamp if stamp.tzinfo is not None else None
 
 
 def _older_than(raw: bytes, since: datetime) -> bool:

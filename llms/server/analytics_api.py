@@ -68,7 +68,8 @@ def analytics_from_ledger(config, query) -> tuple[dict, int, list[str]]:
         files = ledger_files(ledger_path(config), modified_since=None if start is None else start.timestamp())
         for record in read_records(files, _collector(warnings), since=start):
             aggregator.add(record)
-    return aggregator.result(), aggregator.summary.requests, warnings
+    result = aggregator.result()
+    return result, result["summary"]["requests"], warnings
 
 
 def _collector(warnings: list[str]):

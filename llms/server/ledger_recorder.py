@@ -24,7 +24,7 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     """(model alias, usage, pricing.cost_for result) of a recorder record, with the prices of now.
 
     No usage but a started answer (Stop, cut stream): tokens are estimated from the text.
-    No usage and no answer (the provider refused or was unreachable): nothing was billed, $0.
+    No usage and no answer (refused, unreachable): cost and provenance null, as the browser's record.js.
     """
     from llms.pricing import cost_for, estimate_tokens  # imported on first use: genai-prices is slow to load
 
@@ -38,7 +38,7 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     if usage is not None:
         return model, usage, cost_for(usage, price)
     if record["output_text"] is None:
-        return model, None, {"cost_usd": 0.0, "provenance": "computed", "prices": price}
+        return model, None, {"cost_usd": None, "provenance": None, "prices": price}
     prompt = estimate_tokens(_message_text(record["messages"]))
     completion = estimate_tokens(record["output_text"])
     usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,

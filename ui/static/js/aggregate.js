@@ -175,15 +175,36 @@ function emptyTotals() {
   };
 }
 
-function addTo(totals, status, tokens, cost, provenance, bucket) {
+function addRecord(totals, record) {
   totals.requests += 1;
-  if (status === "error") totals.errors += 1;
-  else if (status === "aborted") totals.aborted += 1;
-  if (typeof cost === "number") totals.cost_usd += cost;
-  if (provenance === "unpriced") totals.unpriced += 1;
-  else if (provenance === "estimated") totals.estimated += 1;
-  for (let i = 0; i < 5; i += 1) totals.tokens[i] += tokens[i];
-  if (bucket !== null) totals.histogram[bucket] = (totals.histogram[bucket] ?? 0) + 1;
+  if (record.status === "error") totals.errors += 1;
+  else if (record.status === "aborted") totals.aborted += 1;
+  if (typeof record.cost_usd === "number") totals.cost_usd += record.cost_usd;
+  if (record.cost_provenance === "unpriced") totals.unpriced += 1;
+  else if (record.cost_provenance === "estimated") totals.estimated += 1;
+  if (record.usage) {
+    const t = tokensOf(record.usage);
+    totals.tokens[0] += t.prompt_tokens;
+    totals.tokens[1] += t.completion_tokens;
+    totals.tokens[2] += t.cached_tokens;
+    totals.tokens[3] += t.cache_write_tokens;
+    totals.tokens[4] += t.reasoning_tokens;
+  }
+  if (record.response_ms != null) {
+    const bucket = histogramBucket(record.response_ms);
+    totals.histogram[bucket] = (totals.histogram[bucket] ?? 0) + 1;
+  }
+}
+
+function merge(totals, other) {
+  totals.requests += other.requests;
+  totals.errors += other.errors;
+  totals.aborted += other.aborted;
+  totals.cost_usd += other.cost_usd;
+  totals.unpriced += other.unpriced;
+  totals.estimated += other.estimated;
+  for (let i = 0; i < 5; i += 1) totals.tokens[i] += other.tokens[i];
+  for (const [bucket, n] of Object.entries(other.histogram)) totals.histogram[bucket] = (totals.histogram[bucket] ?? 0) + n;
 }
 
 function totalsOut(totals) {
@@ -215,14 +236,14 @@ function ranked(groups, names) {
     || names(keyA).reduce((order, name, i) => order || compareText(name, names(keyB)[i]), 0)));
 }
 
-/** Feed records one at a time with add(), then result(). */
+/**
+ * Feed records one at a time with add(), then result(). Each record is added to one cell (provider, model,
+ * bucket); result() merges the cells in the order first seen, as llms/analytics.py does, so sums are identical.
+ */
 export class Aggregator {
   constructor(query) {
     this.query = query;
-    this.summary = emptyTotals();
-    this.byModel = new Map();
-    this.byProvider = new Map();
-    this.byTime = new Map();
+    this.cells = new Map();
     this.slots = new Map();
     this.firstMs = null;
     this.lastMs = null;
@@ -234,46 +255,57 @@ export class Aggregator {
       || (q.client !== null && record.client !== q.client)) return;
     const epochMs = Date.parse(record.timestamp);
     if ((q.startMs !== null && epochMs < q.startMs) || (q.endMs !== null && epochMs >= q.endMs)) return;
-    this.firstMs = this.firstMs === null ? epochMs : Math.min(this.firstMs, epochMs);
-    this.lastMs = this.lastMs === null ? epochMs : Math.max(this.lastMs, epochMs);
+    if (this.firstMs === null) {
+      this.firstMs = epochMs;
+      this.lastMs = epochMs;
+    } else if (epochMs < this.firstMs) this.firstMs = epochMs;
+    else if (epochMs > this.lastMs) this.lastMs = epochMs;
     const slot = Math.floor(epochMs / SLOT_MS);
     let bucketMs = this.slots.get(slot);
     if (bucketMs === undefined) {
       bucketMs = bucketStart(epochMs, q.granularity, q.tz);
       this.slots.set(slot, bucketMs);
     }
-    const t = tokensOf(record.usage);
-    const args = [
-      record.status, [t.prompt_tokens, t.completion_tokens, t.cached_tokens, t.cache_write_tokens, t.reasoning_tokens],
-      record.cost_usd, record.cost_provenance, record.response_ms == null ? null : histogramBucket(record.response_ms),
-    ];
     const provider = record.provider || NO_PROVIDER;
-    addTo(this.summary, ...args);
-    addTo(group(this.byModel, `${provider}\u0000${record.model}`), ...args);
-    addTo(group(this.byProvider, provider), ...args);
-    addTo(group(this.byTime, bucketMs), ...args);
+    const key = `${provider}\u0000${record.model}\u0000${bucketMs}`;
+    let cell = this.cells.get(key);
+    if (!cell) {
+      cell = { provider, model: record.model, bucketMs, totals: emptyTotals() };
+      this.cells.set(key, cell);
+    }
+    addRecord(cell.totals, record);
   }
 
   result() {
+    const summary = emptyTotals();
+    const byModel = new Map();
+    const byProvider = new Map();
+    const byTime = new Map();
+    for (const { provider, model, bucketMs, totals } of this.cells.values()) {
+      merge(summary, totals);
+      merge(group(byModel, `${provider}\u0000${model}`), totals);
+      merge(group(byProvider, provider), totals);
+      merge(group(byTime, bucketMs), totals);
+    }
     return {
-      summary: totalsOut(this.summary),
-      by_model: ranked(this.byModel, (key) => key.split("\u0000")).map(([key, totals]) => {
+      summary: totalsOut(summary),
+      by_model: ranked(byModel, (key) => key.split("\u0000")).map(([key, totals]) => {
         const [provider, model] = key.split("\u0000");
         return { provider, model, ...totalsOut(totals) };
       }),
-      by_provider: ranked(this.byProvider, (key) => [key]).map(([provider, totals]) => ({ provider, ...totalsOut(totals) })),
-      by_time: this.series(),
+      by_provider: ranked(byProvider, (key) => [key]).map(([provider, totals]) => ({ provider, ...totalsOut(totals) })),
+      by_time: this.series(byTime),
     };
   }
 
-  series() {
+  series(byTime) {
     const q = this.query;
     const start = q.startMs ?? this.firstMs;
     const end = q.endMs ?? (this.lastMs === null ? null : this.lastMs + 1);
     if (start === null || end === null || start >= end) return [];
     const series = [];
     for (let cursor = bucketStart(start, q.granularity, q.tz); cursor < end; cursor = nextBucket(cursor, q.granularity, q.tz)) {
-      series.push({ bucket: bucketLabel(cursor, q.tz), ...totalsOut(this.byTime.get(cursor) ?? emptyTotals()) });
+      series.push({ bucket: bucketLabel(cursor, q.tz), ...totalsOut(byTime.get(cursor) ?? emptyTotals()) });
     }
     return series;
   }

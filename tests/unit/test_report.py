@@ -1,0 +1,116 @@
+"""`llms --report`: tables, CSV, filters and --since over a ledger file, in a fixed time zone."""
+
+import csv
+import io
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from llms.config import parse_config
+from llms.report import parse_since, run_report
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=BERLIN)
+
+
+def line(ts, provider="openai", model="gpt-4o", status="ok", prompt=1000, completion=100, cost=0.0035,
+         provenance="computed", ms=800.0, rid="r"):
+    usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+             "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+             "completion_tokens_details": {"reasoning_tokens": 0}}
+    return {"timestamp": ts, "request_id": rid, "client": "api", "provider": provider, "model": model,
+            "provider_model": model, "endpoint": "/v1/chat/completions", "is_streaming": False, "status": status,
+            "error": {"message": "bad gateway", "status": 502} if status == "error" else None,
+            "finish_reason": "stop", "usage": usage, "cost_usd": cost, "cost_provenance": provenance,
+            "prices": None, "response_ms": ms, "ttft_ms": None}
+
+
+@pytest.fixture
+def config(tmp_path):
+    lines = [
+        line("2026-11-20T09:15:00.000+01:00", rid="old"),
+        line("2026-11-23T10:05:00.000+01:00", rid="a"),
+        line("2026-11-23T10:40:00.000+01:00", provider="anthropic", model="claude-sonnet-4-5", cost=0.5, ms=2000, rid="b"),
+        line("2026-11-23T11:10:00.000+01:00", status="error", prompt=0, completion=0, cost=None, provenance=None, rid="c"),
+        line("2026-11-23T11:20:00.000+01:00", provider="groq", model="kimi-k2", cost=None, provenance="unpriced", rid="d"),
+    ]
+    text = "".join(json.dumps(item) + "\n" for item in lines) + '{"timestamp": "2026-11-23T11:30'
+    (tmp_path / "usage.jsonl").write_text(text)
+    raw = {"providers": {}, "ledger": {"enabled": True, "path": "usage.jsonl"}}  # relative: next to llms.json
+    return parse_config(json.dumps(raw), tmp_path / "llms.json", {})
+
+
+def report(config, fmt, since=None, model=None, provider=None):
+    out, err = io.StringIO(), io.StringIO()
+    assert run_report(config, fmt, since, model, provider, out, err, now=NOW, tz=BERLIN) == 0
+    return out.getvalue(), err.getvalue()
+
+
+def test_summary_shows_totals_and_aligned_tables_by_provider_and_model(config, tmp_path):
+    out, err = report(config, "summary")
+    # 800 ms is in histogram bucket floor(8·log2 800) = 77 → 2^(77.5/8) = 824.6; 2000 ms → 87 → 1961.
+    assert out.splitlines() == [
+        f"Ledger {tmp_path / 'usage.jsonl'} — all time",
+        "Requests 5 (1 errors, 0 aborted) · tokens 4,000 in (0 cached) / 400 out (0 reasoning) · cost $0.51 (+1 unpriced)"
+        " · p50 825 ms · p95 1,961 ms",
+        "",
+        "By provider",
+        "provider   requests  errors  input  output    cost       p50       p95",
+        "---------  --------  ------  -----  ------  ------  --------  --------",
+        "anthropic         1       0  1,000     100   $0.50  1,961 ms  1,961 ms",
+        "openai            3       1  2,000     200  $0.007    825 ms    825 ms",
+        "groq              1       0  1,000     100       —    825 ms    825 ms",
+        "",
+        "By model",
+        "provider   model              requests  errors  input  output    cost       p50       p95",
+        "---------  -----------------  --------  ------  -----  ------  ------  --------  --------",
+        "anthropic  claude-sonnet-4-5         1       0  1,000     100   $0.50  1,961 ms  1,961 ms",
+        "openai     gpt-4o                    3       1  2,000     200  $0.007    825 ms    825 ms",
+        "groq       kimi-k2                   1       0  1,000     100       —    825 ms    825 ms",
+    ]
+    assert err == f"llms: warning: {tmp_path / 'usage.jsonl'}:6: incomplete last line (the writer stopped mid-line); skipped\n"
+
+
+def test_since_a_relative_span_and_filters_narrow_the_rows(config):
+    out, _ = report(config, "csv", since="24h", provider="openai")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["request_id"] for r in rows] == ["a", "c"]
+    assert rows[0]["cost_usd"] == "0.0035" and rows[0]["input_tokens"] == "1000" and rows[1]["cost_usd"] == ""
+    assert rows[1]["error"] == "bad gateway"
+
+
+def test_model_filter_matches_the_alias(config):
+    out, _ = report(config, "csv", model="claude-sonnet-4-5")
+    assert [r["request_id"] for r in csv.DictReader(io.StringIO(out))] == ["b"]
+
+
+def test_hourly_lists_every_hour_of_the_last_day_zero_filled(config):
+    out, _ = report(config, "hourly")
+    rows = out.splitlines()[3:]
+    assert len(rows) == 25  # 11:00 yesterday … 12:00 today, both partial
+    assert rows[-3].split()[:4] == ["2026-11-23", "10:00+01:00", "2", "0"]
+    assert rows[-2].split()[:4] == ["2026-11-23", "11:00+01:00", "2", "1"]
+    assert rows[0].split()[2:4] == ["0", "0"]
+
+
+def test_detailed_prints_one_row_per_request_in_local_time(config):
+    out, _ = report(config, "detailed", since="2026-11-23")
+    rows = out.splitlines()[2:]
+    assert len(rows) == 4
+    assert rows[0].split() == ["2026-11-23", "10:05:00", "openai", "gpt-4o", "1,000", "100", "$0.0035", "800", "ok"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("7d", "2026-11-16T12:00:00+01:00"), ("24h", "2026-11-22T12:00:00+01:00"), ("2w", "2026-11-09T12:00:00+01:00"),
+    ("2026-11-01", "2026-11-01T00:00:00+01:00"), ("2026-10-25T01:30", "2026-10-25T01:30:00+02:00"),
+])
+def test_since_accepts_spans_dates_and_times(text, expected):
+    assert parse_since(text, NOW, BERLIN).isoformat() == expected
+
+
+def test_a_bad_since_is_refused_with_what_to_write(config):
+    out, err = io.StringIO(), io.StringIO()
+    assert run_report(config, "summary", "last week", None, None, out, err, now=NOW, tz=BERLIN) == 2
+    assert "--since 'last week': expected 7d, 24h, 30m, 2w" in err.getvalue()
