@@ -1,0 +1,124 @@
+"""The merged price table: genai-prices' defaults for each configured model, overridden by llms.json.
+
+For each provider and model alias, the entry is (docs/architecture.md, "Price entry"):
+  llms.json pricing[alias] (or pricing[provider model id]), field by field over
+  genai-prices' price for (provider id, provider model id), or else the provider's default_pricing,
+  or else None: unpriced, shown as unknown.
+genai-prices (https://github.com/pydantic/genai-prices) ships its data with the package, so this
+works offline; it is imported on first use, as it takes ~0.3 s to load.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+__all__ = ["build_price_table", "genai_entry", "merge_entry", "GENAI_PROVIDER_IDS"]
+
+# Our provider ids (llms.json) → genai-prices' where they differ. Matching is by id, never by base_url
+# or by guessing from the model name: a local server named "my-openai" gets no OpenAI prices.
+GENAI_PROVIDER_IDS = {"gemini": "google", "xai": "x-ai", "bedrock": "aws", "moonshot": "moonshotai"}
+
+# genai-prices price keys (USD per 1M tokens) → our entry's fields.
+_FIELDS = {
+    "input_mtok": "input",
+    "output_mtok": "output",
+    "cache_read_mtok": "cached_input",
+    "cache_write_mtok": "cache_write",
+    "cache_write_1h_mtok": "cache_write_1h",
+}
+# Keys that change what a text chat costs and that our entry cannot express: such a model is left
+# to llms.json rather than priced wrong. (Audio, image, video and tool prices are for usage we do
+# not record, and are left out.)
+_INEXPRESSIBLE = ("output_reasoning_mtok", "requests_kcount", "input_mchars", "input_text_messages_kcount")
+
+
+def build_price_table(providers, *, snapshot=None, at: datetime | None = None) -> dict[str, dict[str, dict | None]]:
+    """{provider_id: {model_alias: entry | None}} for `providers` (llms.config.Provider or alike).
+
+    `snapshot` is a genai_prices DataSnapshot (default: the bundled data, or what an update set);
+    `at` picks date-dependent prices (default: now).
+    """
+    if snapshot is None:
+        from genai_prices.data_snapshot import get_snapshot
+
+        snapshot = get_snapshot()
+    at = at or datetime.now(UTC)
+    table: dict[str, dict[str, dict | None]] = {}
+    for provider in providers:
+        models = table.setdefault(provider.id, {})
+        for alias, provider_model in provider.models.items():
+            default = genai_entry(snapshot, provider.id, provider_model, at) or provider.default_pricing
+            override = provider.pricing.get(alias, provider.pricing.get(provider_model))
+            models[alias] = merge_entry(default, override)
+    return table
+
+
+def merge_entry(default: dict | None, override: dict | None) -> dict | None:
+    """`override`'s fields over `default`'s (tiers as one field); None when no input or output price."""
+    entry = {**(default or {}), **(override or {})}
+    return entry if "input" in entry and "output" in entry else None
+
+
+def genai_entry(snapshot, provider_id: str, provider_model: str, at: datetime) -> dict | None:
+    """genai-prices' price for a model as our entry, or None when it does not know it."""
+    genai_id = GENAI_PROVIDER_IDS.get(provider_id, provider_id)
+    provider = next((p for p in snapshot.providers if p.id == genai_id), None)
+    if provider is None:
+        return None
+    model = provider.find_model(provider_model, all_providers=snapshot.providers)
+    if model is None:
+        return None
+    prices = _prices_at(model, at)
+    if any(getattr(prices, key) is not None for key in _INEXPRESSIBLE):
+        return None
+    return _entry(prices)
+
+
+def _prices_at(model, at: datetime):
+    """The model's standard prices in force on `at`'s date (no service tier or batch variants).
+
+    genai-prices tries conditional prices last to first. A time-of-day window (DeepSeek's) cannot live
+    in one static entry: we count it as in force. In its data every window is the dearer price (DeepSeek's
+    list price 00:30–16:30 UTC, or a peak surcharge), so off-peak requests show at most what they cost.
+    """
+    from genai_prices.types import ModelPrice, TimeOfDateConstraint
+
+    if isinstance(model.prices, ModelPrice):
+        return model.prices
+    for conditional in reversed(model.prices):
+        constraint = conditional.constraint
+        if constraint is None or isinstance(constraint, TimeOfDateConstraint) or constraint.active(at):
+            return conditional.prices
+    return model.prices[0].prices
+
+
+def _entry(prices) -> dict | None:
+    """A genai-prices ModelPrice → our entry; tiered prices become `tiers` with every tiered field filled."""
+    from genai_prices.types import TieredPrices
+
+    given = {ours: getattr(prices, key) for key, ours in _FIELDS.items() if getattr(prices, key) is not None}
+    if "input" not in given or "output" not in given:
+        return None
+    if "cache_write" in given and "cache_write_1h" not in given:
+        # genai-prices counts 1-hour writes among cache writes when it has no price of their own;
+        # ours would default them to the input price.
+        given["cache_write_1h"] = given["cache_write"]
+    entry = {name: _number(p.base if isinstance(p, TieredPrices) else p) for name, p in given.items()}
+    starts = sorted({t.start for p in given.values() if isinstance(p, TieredPrices) for t in p.tiers})
+    if starts:
+        # genai-prices applies a field's tier when input tokens > start (cache included): our "above".
+        entry["tiers"] = [{"above": start, **{name: _number(_tier_price(p, start)) for name, p in given.items()
+                                              if isinstance(p, TieredPrices)}} for start in starts]
+    return entry
+
+
+def _tier_price(prices, start: int) -> Decimal:
+    """A field's price once input tokens are past `start`: its highest tier starting at or below it."""
+    applicable = [tier for tier in prices.tiers if tier.start <= start]
+    return max(applicable, key=lambda tier: tier.start).price if applicable else prices.base
+
+
+def _number(price: Decimal) -> int | float:
+    # Whole prices stay ints so llms.json reads "input": 3, not 3.0.
+    return int(price) if price == price.to_integral_value() else float(price)

@@ -1,0 +1,169 @@
+"""Pure: normalized usage + a price entry → the request's cost in USD with its provenance; USD display.
+
+The rules (docs/architecture.md, "Price entry"); ui/static/js/pricing.js keeps the same ones and both
+pass tests/vectors/pricing.json:
+
+- Prices are USD per 1M tokens. Usage is normalized (llms/usage.py): prompt_tokens counts ALL input,
+  cache reads and writes included; completion_tokens ALL output, reasoning/thinking included.
+- cost = ( (prompt − cached − cache_write) × input
+         + cached × cached_input
+         + (cache_write − cache_write_1h) × cache_write
+         + cache_write_1h × cache_write_1h
+         + completion × output ) / 1,000,000
+  A missing cached_input, cache_write or cache_write_1h costs the input price.
+- A tier applies to the whole request when prompt_tokens > above (the highest such tier); the fields
+  it omits come from the base entry.
+- Provenance: "reported" (the provider billed usage.cost itself), "computed" (our prices), "estimated"
+  (tokens estimated from the text: the stream ended before its usage), "unpriced" (cost unknown: no
+  price, a variable price, or no usage). Unknown is None, never 0; a price of 0 is free.
+- Nothing is rounded before display; format_usd rounds for people.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+__all__ = ["cost_for", "estimate_tokens", "format_usd", "format_price", "sum_costs", "PROVENANCES"]
+
+PROVENANCES = ("reported", "computed", "estimated", "unpriced")
+TOKENS_PER_PRICE_UNIT = 1_000_000
+CHARS_PER_TOKEN = 4
+CACHE_PRICE_FIELDS = ("cached_input", "cache_write", "cache_write_1h")
+
+# Display: first drop float noise (0.1 + 0.2 → 0.30000000000000004) at 12 significant digits, then
+# round half up at the shown precision, both on the shortest decimal that reads back as the float
+# (repr), so Python and JS (String(number)) show the same text for the same number.
+_WITHOUT_NOISE = Context(prec=12, rounding=ROUND_HALF_UP)
+_TWO_SIGNIFICANT = Context(prec=2, rounding=ROUND_HALF_UP)
+_PRICE_SIGNIFICANT = Context(prec=6, rounding=ROUND_HALF_UP)
+_CENT = Decimal("0.01")
+UNKNOWN = "—"
+
+
+def cost_for(usage: dict | None, price: dict | None, *, estimated: bool = False) -> dict:
+    """The cost of one request: {"cost_usd": float|None, "provenance": ..., "prices": entry|None}.
+
+    `usage` is normalized usage, or None when the provider sent none. With estimated=True the usage
+    was estimated from the text (estimate_tokens); usage None then means nothing to estimate: 0 tokens.
+    """
+    if usage is not None and usage.get("cost") is not None:
+        # OpenRouter returns what it billed as usage.cost (USD):
+        # https://openrouter.ai/docs/use-cases/usage-accounting. We keep our prices beside it.
+        return _cost(float(usage["cost"]), "reported", price)
+    if price is None:
+        return _cost(None, "unpriced", None)
+    if usage is None:
+        return _cost(0.0, "estimated", price) if estimated else _cost(None, "unpriced", price)
+    rates = _rates(price, usage["prompt_tokens"])
+    if any(rate < 0 for rate in rates.values()):
+        return _cost(None, "unpriced", price)  # -1: OpenRouter's "variable" price, unknown, never free
+    return _cost(_usd(usage, rates), "estimated" if estimated else "computed", price)
+
+
+def _cost(cost_usd: float | None, provenance: str, price: dict | None) -> dict:
+    return {"cost_usd": cost_usd, "provenance": provenance, "prices": price}
+
+
+def _rates(price: dict, prompt_tokens: int) -> dict:
+    """The five rates in force for a request of `prompt_tokens`: its tier's, then the base entry's, then input."""
+    if "input" not in price or "output" not in price:
+        raise ValueError(f"a price entry needs input and output (USD per 1M tokens), got {price!r}")
+    # Tiers price the whole request once its prompt (cache included) is past `above`: Anthropic
+    # https://docs.anthropic.com/en/docs/about-claude/pricing#long-context-pricing, Gemini
+    # https://ai.google.dev/gemini-api/docs/pricing ("prompts > 200k tokens"), OpenAI's 272k for gpt-5.5.
+    passed = [tier for tier in price.get("tiers", ()) if prompt_tokens > tier["above"]]
+    tier = max(passed, key=lambda t: t["above"]) if passed else {}
+    rates = {name: tier.get(name, price.get(name)) for name in ("input", "output") + CACHE_PRICE_FIELDS}
+    for name in CACHE_PRICE_FIELDS:
+        if rates[name] is None:
+            rates[name] = rates["input"]
+    return rates
+
+
+def _usd(usage: dict, rates: dict) -> float:
+    details = usage.get("prompt_tokens_details") or {}
+    prompt = usage["prompt_tokens"]
+    cached = details.get("cached_tokens") or 0
+    cache_write = details.get("cache_write_tokens") or 0
+    cache_write_1h = details.get("cache_write_1h_tokens") or 0
+    uncached = prompt - cached - cache_write
+    if uncached < 0 or cache_write_1h > cache_write:
+        raise ValueError(f"usage does not add up: prompt_tokens {prompt} < cached {cached} + cache writes "
+                         f"{cache_write}, or 1h writes {cache_write_1h} > cache writes {cache_write}")
+    # One expression in one order, the same as pricing.js, so both sides get the same float.
+    token_usd = (uncached * rates["input"]
+                 + cached * rates["cached_input"]
+                 + (cache_write - cache_write_1h) * rates["cache_write"]
+                 + cache_write_1h * rates["cache_write_1h"]
+                 + usage["completion_tokens"] * rates["output"])
+    return token_usd / TOKENS_PER_PRICE_UNIT
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens in `text` when the provider never said: ceil(characters / 4).
+
+    OpenAI's rule of thumb for English, "1 token ≈ 4 characters"
+    (https://help.openai.com/en/articles/4936856-what-are-tokens-and-how-to-count-them). Characters are
+    code points (pricing.js counts the same). Code and non-Latin scripts run more tokens per character:
+    an estimate, always shown as one ("~").
+    """
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
+def format_usd(cost_usd: float | None, provenance: str | None) -> str:
+    """A cost as people read it.
+
+    "—" when unknown (None); "$0.00" for exactly 0; from $0.01 up, cents rounded half up with
+    thousands separators ("$12.35", "$1,234.57"); below $0.01, two significant digits without trailing
+    zeros ("$0.00012", "$0.0001"; one that rounds up to a cent shows "$0.01"). Estimated costs get a
+    leading "~" ("~$0.0031").
+    """
+    if cost_usd is None:
+        return UNKNOWN
+    amount = _decimal(cost_usd)
+    if amount >= _CENT:
+        text = f"${amount.quantize(_CENT, rounding=ROUND_HALF_UP):,.2f}"
+    elif amount == 0:
+        text = "$0.00"
+    else:
+        tiny = _TWO_SIGNIFICANT.plus(amount)
+        text = "$0.01" if tiny >= _CENT else f"${tiny.normalize():f}"
+    return "~" + text if provenance == "estimated" else text
+
+
+def format_price(usd_per_million: float | None) -> str:
+    """A price per 1M tokens: "$2.50", "$0.075", "$0.00" (free), "—" when unknown or variable (-1)."""
+    if usd_per_million is None or usd_per_million < 0:
+        return UNKNOWN
+    price = _PRICE_SIGNIFICANT.plus(_decimal(usd_per_million)).normalize()
+    if price.as_tuple().exponent > -2:
+        price = price.quantize(_CENT)
+    return f"${price:,f}"
+
+
+def _decimal(amount: float) -> Decimal:
+    value = Decimal(repr(float(amount)))
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"expected a cost in USD ≥ 0, got {amount!r}")
+    return _WITHOUT_NOISE.plus(value)
+
+
+def sum_costs(rows) -> dict:
+    """The total of rows carrying cost_usd and a provenance (cost_for results, or stored records'
+    cost_provenance): {"cost_usd", "has_unpriced", "has_estimated", "provenance"}.
+
+    Unknown costs add nothing and set has_unpriced, so a total can say it is incomplete; cost_usd is
+    None only when every row is unknown. `provenance` is the one to show the total with (format_usd).
+    """
+    total, known, has_unpriced, has_estimated = 0.0, False, False, False
+    for row in rows:
+        if row.get("cost_usd") is None:
+            has_unpriced = True
+            continue
+        total += row["cost_usd"]  # in row order, as pricing.js does (Python 3.12's sum() compensates)
+        known = True
+        has_estimated = has_estimated or (row.get("provenance") or row.get("cost_provenance")) == "estimated"
+    cost_usd = total if known or not has_unpriced else None
+    provenance = "unpriced" if cost_usd is None else "estimated" if has_estimated else "computed"
+    return {"cost_usd": cost_usd, "has_unpriced": has_unpriced, "has_estimated": has_estimated,
+            "provenance": provenance}

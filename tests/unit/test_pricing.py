@@ -1,0 +1,120 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from llms.pricing import cost_for, estimate_tokens, format_price, format_usd, sum_costs
+from llms.usage import NORMALIZERS
+
+VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "pricing.json").read_text(encoding="utf-8"))["cases"]
+
+
+def test_the_vectors_cover_at_least_forty_cases_with_unique_names():
+    names = [case["name"] for case in VECTORS]
+    assert len(names) >= 40
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("case", VECTORS, ids=[case["name"] for case in VECTORS])
+def test_vector(case):
+    usage = NORMALIZERS[case["format"]](case["raw"])
+    assert usage == case["usage"]
+    cost = cost_for(usage, case["price"], estimated=case.get("estimated", False))
+    if case["cost_usd"] is None:
+        assert cost["cost_usd"] is None
+    else:
+        assert cost["cost_usd"] == pytest.approx(case["cost_usd"], abs=1e-12, rel=0)
+    assert cost["provenance"] == case["provenance"]
+    assert cost["prices"] == case["price"]
+    assert format_usd(cost["cost_usd"], cost["provenance"]) == case["display"]
+
+
+def test_cost_keeps_the_price_entry_it_was_computed_with():
+    price = {"input": 2.5, "output": 10}
+    usage = {"prompt_tokens": 1000, "completion_tokens": 0, "total_tokens": 1000}
+    assert cost_for(usage, price) == {"cost_usd": 0.0025, "provenance": "computed", "prices": price}
+
+
+def test_a_variable_price_keeps_the_entry_so_the_reason_shows():
+    price = {"input": -1, "output": -1}
+    usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+    assert cost_for(usage, price) == {"cost_usd": None, "provenance": "unpriced", "prices": price}
+
+
+def test_usage_that_does_not_add_up_is_an_error_not_a_negative_cost():
+    usage = {"prompt_tokens": 10, "completion_tokens": 0, "total_tokens": 10,
+             "prompt_tokens_details": {"cached_tokens": 20, "cache_write_tokens": 0}}
+    with pytest.raises(ValueError, match="prompt_tokens 10 < cached 20"):
+        cost_for(usage, {"input": 1, "output": 1})
+
+
+def test_a_price_entry_without_output_is_an_error():
+    with pytest.raises(ValueError, match="needs input and output"):
+        cost_for({"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}, {"input": 1})
+
+
+def test_format_usd_rules():
+    assert format_usd(None, "unpriced") == "—"
+    assert format_usd(None, "estimated") == "—"
+    assert format_usd(0, "computed") == "$0.00"
+    assert format_usd(0.0, "estimated") == "~$0.00"
+    assert format_usd(0.000123, "computed") == "$0.00012"
+    assert format_usd(0.0001, "computed") == "$0.0001"
+    assert format_usd(1.5e-9, "computed") == "$0.0000000015"
+    assert format_usd(0.0031, "estimated") == "~$0.0031"
+    assert format_usd(0.009996, "computed") == "$0.01"
+    assert format_usd(0.014, "computed") == "$0.01"
+    assert format_usd(0.015, "computed") == "$0.02"
+    assert format_usd(12.345, "reported") == "$12.35"
+    assert format_usd(1234567.891, "computed") == "$1,234,567.89"
+
+
+def test_format_usd_drops_float_noise_before_rounding():
+    assert 0.1 + 0.2 == 0.30000000000000004
+    assert format_usd(0.1 + 0.2, "computed") == "$0.30"
+    assert format_usd(0.0072499999999999995, "computed") == "$0.0073"
+
+
+def test_format_usd_rejects_a_negative_cost():
+    with pytest.raises(ValueError, match="got -0.5"):
+        format_usd(-0.5, "computed")
+
+
+def test_format_price_shows_prices_per_million_without_losing_digits():
+    assert format_price(2.5) == "$2.50"
+    assert format_price(15) == "$15.00"
+    assert format_price(0.075) == "$0.075"
+    assert format_price(0.0375) == "$0.0375"
+    assert format_price(0.0833333333333333) == "$0.0833333"
+    assert format_price(0) == "$0.00"
+    assert format_price(-1) == "—"
+    assert format_price(None) == "—"
+
+
+def test_estimate_tokens_is_characters_over_four_rounded_up():
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("abcd") == 1
+    assert estimate_tokens("abcde") == 2
+    assert estimate_tokens("x" * 4000) == 1000
+    assert estimate_tokens("😀😀😀😀😀") == 2  # code points, not UTF-16 units
+
+
+def test_sum_costs_of_known_rows():
+    rows = [{"cost_usd": 0.1, "provenance": "computed"}, {"cost_usd": 0.2, "provenance": "reported"}]
+    assert sum_costs(rows) == {"cost_usd": 0.30000000000000004, "has_unpriced": False, "has_estimated": False,
+                               "provenance": "computed"}
+    assert format_usd(sum_costs(rows)["cost_usd"], "computed") == "$0.30"
+
+
+def test_sum_costs_says_when_unpriced_or_estimated_rows_are_in_the_total():
+    rows = [{"cost_usd": 0.5, "provenance": "computed"}, {"cost_usd": None, "provenance": "unpriced"},
+            {"cost_usd": 0.25, "cost_provenance": "estimated"}]
+    total = sum_costs(rows)
+    assert total == {"cost_usd": 0.75, "has_unpriced": True, "has_estimated": True, "provenance": "estimated"}
+    assert format_usd(total["cost_usd"], total["provenance"]) == "~$0.75"
+
+
+def test_sum_costs_of_only_unpriced_rows_is_unknown_and_of_no_rows_zero():
+    assert sum_costs([{"cost_usd": None, "provenance": "unpriced"}]) == {
+        "cost_usd": None, "has_unpriced": True, "has_estimated": False, "provenance": "unpriced"}
+    assert sum_costs([]) == {"cost_usd": 0.0, "has_unpriced": False, "has_estimated": False, "provenance": "computed"}
