@@ -1,0 +1,510 @@
+"""A real aiohttp server on 127.0.0.1 that speaks the three wire formats llms talks to, with faults.
+
+    async with MockProvider({"gpt-4o": Reply(text="Hi", usage={"openai": {...}})}) as mock:
+        base_url = mock.url("openai")            # http://127.0.0.1:PORT/openai/v1
+        ...                                      # mock.url("anthropic") → .../anthropic/v1
+        mock.requests[-1].json                   # mock.url("google")    → .../google/v1beta
+
+    mock = MockProvider.start_in_thread()        # for sync tests; mock.stop() at the end
+
+    python -m tests.mock_provider --port 8011    # standalone
+
+Routes: POST /openai/v1/chat/completions, POST /anthropic/v1/messages,
+POST /google/v1beta/models/{model}:generateContent and :streamGenerateContent?alt=sse.
+Keys (`KEYS`) are checked where each provider expects them; a wrong or missing key is a 401 and an
+unknown model a 404, both in that provider's error shape.
+
+A model's `Reply` sets its text, reasoning, raw usage per format and fault. Models named
+`fault-<fault>` exist from the start (e.g. `fault-500`, `fault-cut`, `fault-slow`). Faults:
+"401", "404", "429", "500" (that status in the format's error shape), "malformed" (a body or
+stream event that is not JSON), "bad-shape" (JSON without the fields a reply must have), "cut"
+(the connection is dropped after `cut_after` events, or half-way through a non-stream body),
+"truncate" (the stream ends cleanly after `cut_after` events: no usage, no [DONE] or stop; a
+non-stream body ends cleanly half-way).
+`delay_s` waits before answering, `chunk_delay_s` between stream events; `fault_times` makes a
+fault happen only that many times, then the model answers normally (for failover tests).
+Control over HTTP (standalone use): POST /_mock/models/{name} with Reply fields as JSON,
+GET /_mock/requests, DELETE /_mock/requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+
+from aiohttp import web
+
+__all__ = ["MockProvider", "Reply", "RecordedRequest", "KEYS", "PREFIXES", "FAULTS", "DEFAULT_MODELS",
+           "DEFAULT_TEXT", "DEFAULT_PROMPT_TOKENS", "default_usage"]
+
+HOST = "127.0.0.1"
+KEYS = {"openai": "sk-mock-openai-key", "anthropic": "sk-ant-mock-key", "google": "mock-google-key"}
+PREFIXES = {"openai": "/openai/v1", "anthropic": "/anthropic/v1", "google": "/google/v1beta"}
+STATUS_FAULTS = {"401": 401, "404": 404, "429": 429, "500": 500}
+FAULTS = (*STATUS_FAULTS, "malformed", "bad-shape", "cut", "truncate")
+DEFAULT_MODELS = ("mock-model", "gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash")
+DEFAULT_TEXT = "Hello from the mock provider."
+DEFAULT_PROMPT_TOKENS = 12
+SLOW_DELAY_S = 3.0  # `fault-slow`: longer than the read timeouts tests use
+MAX_DELAY_S = 60.0  # no configured delay keeps a test waiting longer than this
+BROKEN_JSON = '{"id": "broken", "choices": ['
+
+
+@dataclass
+class Reply:
+    """What a model answers. `usage` maps a format ("openai", "anthropic", "google") to the raw
+    usage object in that format's own shape; formats left out get `default_usage`."""
+
+    text: str = DEFAULT_TEXT
+    reasoning: str = ""
+    usage: dict[str, dict] = field(default_factory=dict)
+    fault: str | None = None
+    fault_times: int | None = None
+    delay_s: float = 0.0
+    chunk_delay_s: float = 0.0
+    cut_after: int = 2
+
+    def __post_init__(self):
+        if self.fault is not None and self.fault not in FAULTS:
+            raise ValueError(f"unknown fault {self.fault!r}; one of {', '.join(FAULTS)}")
+
+    def pieces(self) -> list[str]:
+        """The text as stream pieces: one word with its trailing space each."""
+        return re.findall(r"\S+\s*", self.text) or [self.text]
+
+    def raw_usage(self, fmt: str) -> dict:
+        return self.usage.get(fmt) or default_usage(fmt, self)
+
+
+def default_usage(fmt: str, reply: Reply) -> dict:
+    """DEFAULT_PROMPT_TOKENS in; one token per word of text and reasoning out."""
+    output = len(reply.pieces()) + len(reply.reasoning.split())
+    if fmt == "openai":
+        return {"prompt_tokens": DEFAULT_PROMPT_TOKENS, "completion_tokens": output,
+                "total_tokens": DEFAULT_PROMPT_TOKENS + output}
+    if fmt == "anthropic":
+        return {"input_tokens": DEFAULT_PROMPT_TOKENS, "output_tokens": output, "cache_creation_input_tokens": 0,
+                "cache_read_input_tokens": 0}
+    return {"promptTokenCount": DEFAULT_PROMPT_TOKENS, "candidatesTokenCount": output,
+            "totalTokenCount": DEFAULT_PROMPT_TOKENS + output}
+
+
+@dataclass
+class RecordedRequest:
+    format: str
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    json: object
+    model: str | None
+
+
+# ---- each format's bodies ------------------------------------------------------------------------
+
+def error_body(fmt: str, status: int, message: str) -> dict:
+    if fmt == "openai":
+        # https://platform.openai.com/docs/guides/error-codes
+        kind = {401: "invalid_request_error", 404: "invalid_request_error", 429: "rate_limit_exceeded"}
+        return {"error": {"message": message, "type": kind.get(status, "server_error"), "param": None,
+                          "code": {401: "invalid_api_key", 404: "model_not_found"}.get(status)}}
+    if fmt == "anthropic":
+        # https://docs.anthropic.com/en/api/errors
+        kind = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
+                429: "rate_limit_error"}
+        return {"type": "error", "error": {"type": kind.get(status, "api_error"), "message": message}}
+    # https://ai.google.dev/gemini-api/docs/troubleshooting
+    kind = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED"}
+    return {"error": {"code": status, "message": message, "status": kind.get(status, "INTERNAL")}}
+
+
+FAULT_MESSAGES = {401: "mock: invalid API key", 404: "mock: no such model", 429: "mock: rate limit reached",
+                  500: "mock: internal server error"}
+
+
+def completion_body(fmt: str, model: str, reply: Reply) -> dict:
+    usage = reply.raw_usage(fmt)
+    if fmt == "openai":
+        message = {"role": "assistant", "content": reply.text}
+        if reply.reasoning:
+            message["reasoning_content"] = reply.reasoning
+        return {"id": "chatcmpl-" + uuid.uuid4().hex, "object": "chat.completion", "created": int(time.time()),
+                "model": f"{model}-2025-01-01", "system_fingerprint": "fp_mock",
+                "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
+                "usage": usage}
+    if fmt == "anthropic":
+        content = [{"type": "thinking", "thinking": reply.reasoning, "signature": "sig"}] if reply.reasoning else []
+        content.append({"type": "text", "text": reply.text})
+        return {"id": "msg_" + uuid.uuid4().hex, "type": "message", "role": "assistant", "model": model,
+                "content": content, "stop_reason": "end_turn", "stop_sequence": None, "usage": usage}
+    parts = [{"text": reply.reasoning, "thought": True}] if reply.reasoning else []
+    parts.append({"text": reply.text})
+    return {"candidates": [{"content": {"parts": parts, "role": "model"}, "finishReason": "STOP", "index": 0}],
+            "usageMetadata": usage, "modelVersion": model, "responseId": uuid.uuid4().hex}
+
+
+def bad_shape_body(fmt: str, stream: bool) -> dict:
+    """Valid JSON that lacks what a reply (or a stream's first event) must carry."""
+    if fmt == "openai":
+        return {"id": "chatcmpl-x", "object": "chat.completion.chunk" if stream else "chat.completion"}
+    if fmt == "anthropic":
+        return {"type": "message_start"} if stream else {"id": "msg_x", "type": "message"}
+    return {"modelVersion": "x"}
+
+
+def stream_events(fmt: str, model: str, reply: Reply, include_usage: bool) -> list[bytes]:
+    if fmt == "openai":
+        return _openai_events(model, reply, include_usage)
+    if fmt == "anthropic":
+        return _anthropic_events(model, reply)
+    return _google_events(model, reply)
+
+
+def _sse(data: object, event: str | None = None, end: str = "\n\n") -> bytes:
+    text = data if isinstance(data, str) else json.dumps(data)
+    return ((f"event: {event}\n" if event else "") + f"data: {text}{end}").encode()
+
+
+def _openai_events(model: str, reply: Reply, include_usage: bool) -> list[bytes]:
+    # https://platform.openai.com/docs/api-reference/chat-streaming
+    base = {"id": "chatcmpl-" + uuid.uuid4().hex, "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": f"{model}-2025-01-01", "system_fingerprint": "fp_mock"}
+    if include_usage:
+        base["usage"] = None  # OpenAI sends "usage": null on every chunk but the last when asked
+
+    def event(delta: dict, finish_reason: str | None = None) -> bytes:
+        return _sse(base | {"choices": [{"index": 0, "delta": delta, "logprobs": None,
+                                         "finish_reason": finish_reason}]})
+
+    events = [event({"role": "assistant", "content": ""})]
+    if reply.reasoning:
+        events.append(event({"reasoning_content": reply.reasoning}))
+    events += [event({"content": piece}) for piece in reply.pieces()]
+    events.append(event({}, "stop"))
+    if include_usage:
+        events.append(_sse(base | {"choices": [], "usage": reply.raw_usage("openai")}))
+    return events + [_sse("[DONE]")]
+
+
+def _anthropic_events(model: str, reply: Reply) -> list[bytes]:
+    # https://docs.anthropic.com/en/api/messages-streaming: message_start carries the input side of
+    # usage; message_delta the cumulative output_tokens.
+    usage = reply.raw_usage("anthropic")
+    start_usage = {key: value for key, value in usage.items() if key != "output_tokens"} | {"output_tokens": 1}
+    message = {"id": "msg_" + uuid.uuid4().hex, "type": "message", "role": "assistant", "model": model,
+               "content": [], "stop_reason": None, "stop_sequence": None, "usage": start_usage}
+    events = [_sse({"type": "message_start", "message": message}, "message_start")]
+    index = 0
+    if reply.reasoning:
+        events += [
+            _sse({"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": ""}},
+                 "content_block_start"),
+            _sse({"type": "content_block_delta", "index": 0,
+                  "delta": {"type": "thinking_delta", "thinking": reply.reasoning}}, "content_block_delta"),
+            _sse({"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": "s"}},
+                 "content_block_delta"),
+            _sse({"type": "content_block_stop", "index": 0}, "content_block_stop")]
+        index = 1
+    events.append(_sse({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
+                       "content_block_start"))
+    events.append(_sse({"type": "ping"}, "ping"))
+    events += [_sse({"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
+                    "content_block_delta") for piece in reply.pieces()]
+    events.append(_sse({"type": "content_block_stop", "index": index}, "content_block_stop"))
+    events.append(_sse({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                        "usage": {"output_tokens": usage.get("output_tokens", 0)}}, "message_delta"))
+    return events + [_sse({"type": "message_stop"}, "message_stop")]
+
+
+def _google_events(model: str, reply: Reply) -> list[bytes]:
+    # streamGenerateContent?alt=sse: whole GenerateContentResponses; usageMetadata is cumulative
+    # and complete on the last one, which carries the finishReason. Google ends events with CRLF.
+    usage = reply.raw_usage("google")
+    response_id = uuid.uuid4().hex
+    parts = [[{"text": reply.reasoning, "thought": True}]] if reply.reasoning else []
+    parts += [[{"text": piece}] for piece in reply.pieces()]
+    final_output = usage.get("candidatesTokenCount", 0)
+    events = []
+    for number, chunk_parts in enumerate(parts, start=1):
+        last = number == len(parts)
+        candidate = {"content": {"parts": chunk_parts, "role": "model"}, "index": 0}
+        if last:
+            candidate["finishReason"] = "STOP"
+        partial = {"promptTokenCount": usage.get("promptTokenCount", 0),
+                   "candidatesTokenCount": min(number, final_output)}
+        events.append(_sse({"candidates": [candidate], "usageMetadata": usage if last else partial,
+                            "modelVersion": model, "responseId": response_id}, end="\r\n\r\n"))
+    return events
+
+
+# ---- the server ----------------------------------------------------------------------------------
+
+class MockProvider:
+    def __init__(self, models: dict[str, Reply] | None = None, *, keys: dict[str, str] | None = None, port: int = 0):
+        self.models: dict[str, Reply] = {name: Reply() for name in DEFAULT_MODELS} | (models or {})
+        self.keys = KEYS | (keys or {})
+        self.requests: list[RecordedRequest] = []
+        self.port = port
+        self._runner: web.AppRunner | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def url(self, fmt: str) -> str:
+        """The base URL of a format, as llms.json's base_url: http://127.0.0.1:PORT/openai/v1."""
+        return f"http://{HOST}:{self.port}{PREFIXES[fmt]}"
+
+    def set_model(self, name: str, reply: Reply | None = None, **reply_fields) -> Reply:
+        self.models[name] = reply or Reply(**reply_fields)
+        return self.models[name]
+
+    def reply_for(self, model: object) -> Reply | None:
+        if not isinstance(model, str):
+            return None
+        if model not in self.models and model.startswith("fault-"):
+            return self._fault_model(model.removeprefix("fault-"))
+        return self.models.get(model)
+
+    @staticmethod
+    def _fault_model(name: str) -> Reply | None:
+        if name == "slow":
+            return Reply(delay_s=SLOW_DELAY_S)
+        if name == "slow-stream":
+            return Reply(chunk_delay_s=SLOW_DELAY_S)
+        return Reply(fault=name) if name in FAULTS else None
+
+    # -- lifecycle --
+
+    async def start(self) -> MockProvider:
+        app = web.Application()
+        app.router.add_post(PREFIXES["openai"] + "/chat/completions", self._openai)
+        app.router.add_post(PREFIXES["anthropic"] + "/messages", self._anthropic)
+        app.router.add_post(PREFIXES["google"] + "/models/{call}", self._google)
+        app.router.add_post("/_mock/models/{name}", self._control_model)
+        app.router.add_get("/_mock/requests", self._control_requests)
+        app.router.add_delete("/_mock/requests", self._control_clear)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, HOST, self.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> MockProvider:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    @classmethod
+    def start_in_thread(cls, *args, **kwargs) -> MockProvider:
+        """Runs a mock on its own event loop in a daemon thread (for sync tests); `stop()` ends it."""
+        mock = cls(*args, **kwargs)
+        ready, failures = threading.Event(), []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            mock._loop = loop
+            try:
+                loop.run_until_complete(mock.start())
+            except BaseException as exc:  # handed to the starting thread, which raises it
+                failures.append(exc)
+                loop.close()
+                return
+            finally:
+                ready.set()
+            loop.run_forever()
+            loop.run_until_complete(mock.close())
+            loop.close()
+
+        mock._thread = threading.Thread(target=run, name="mock-provider", daemon=True)
+        mock._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the mock provider did not start within 10s")
+        if failures:
+            raise failures[0]
+        return mock
+
+    def stop(self) -> None:
+        if self._thread is None or self._loop is None:
+            raise RuntimeError("stop() is for a mock started with start_in_thread(); use `async with` otherwise")
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._thread = None
+
+    # -- format handlers --
+
+    async def _openai(self, request: web.Request) -> web.StreamResponse:
+        recorded = await self._record(request, "openai")
+        body = recorded.json
+        model = recorded.model = body.get("model") if isinstance(body, dict) else None
+        if request.headers.get("Authorization") != f"Bearer {self.keys['openai']}":
+            return _error("openai", 401, "Incorrect API key provided.")
+        stream = isinstance(body, dict) and body.get("stream") is True
+        options = body.get("stream_options") if isinstance(body, dict) else None
+        include_usage = isinstance(options, dict) and options.get("include_usage") is True
+        return await self._answer(request, recorded, stream, include_usage)
+
+    async def _anthropic(self, request: web.Request) -> web.StreamResponse:
+        recorded = await self._record(request, "anthropic")
+        body = recorded.json
+        recorded.model = body.get("model") if isinstance(body, dict) else None
+        if request.headers.get("x-api-key") != self.keys["anthropic"]:
+            return _error("anthropic", 401, "invalid x-api-key")
+        if not request.headers.get("anthropic-version"):
+            return _error("anthropic", 400, "anthropic-version: header is required")
+        if isinstance(body, dict) and not isinstance(body.get("max_tokens"), int):
+            return _error("anthropic", 400, "max_tokens: Field required")
+        stream = isinstance(body, dict) and body.get("stream") is True
+        return await self._answer(request, recorded, stream, True)
+
+    async def _google(self, request: web.Request) -> web.StreamResponse:
+        recorded = await self._record(request, "google")
+        recorded.model, _, method = request.match_info["call"].partition(":")
+        key = request.headers.get("x-goog-api-key") or request.query.get("key")
+        if key != self.keys["google"]:
+            return _error("google", 401, "API key not valid. Please pass a valid API key.")
+        if method not in ("generateContent", "streamGenerateContent"):
+            return _error("google", 404, f"method {method!r} is not found")
+        stream = method == "streamGenerateContent"
+        if stream and request.query.get("alt") != "sse":
+            return _error("google", 400, "the mock streams only with ?alt=sse")
+        return await self._answer(request, recorded, stream, True)
+
+    async def _answer(self, request: web.Request, recorded: RecordedRequest, stream: bool,
+                      include_usage: bool) -> web.StreamResponse:
+        fmt, model = recorded.format, recorded.model
+        if recorded.json is None:
+            return _error(fmt, 400, "the request body is not JSON")
+        reply = self.reply_for(model)
+        if reply is None:
+            return _error(fmt, 404, f"model {model!r} does not exist")
+        fault = _take_fault(reply)
+        await asyncio.sleep(min(reply.delay_s, MAX_DELAY_S))
+        if fault in STATUS_FAULTS:
+            status = STATUS_FAULTS[fault]
+            return _error(fmt, status, FAULT_MESSAGES[status])
+        if stream:
+            events = [_sse(bad_shape_body(fmt, True))] if fault == "bad-shape" else \
+                stream_events(fmt, model, reply, include_usage)
+            return await self._stream(request, reply, fault, events)
+        if fault == "bad-shape":
+            return web.json_response(bad_shape_body(fmt, False))
+        text = json.dumps(completion_body(fmt, model, reply))
+        if fault == "malformed":
+            return web.Response(text=BROKEN_JSON, content_type="application/json")
+        if fault in ("cut", "truncate"):
+            return await _half_body(request, text, drop_connection=fault == "cut")
+        return web.Response(text=text, content_type="application/json")
+
+    async def _stream(self, request: web.Request, reply: Reply, fault: str | None,
+                      events: list[bytes]) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await response.prepare(request)
+        stop_at = min(reply.cut_after, len(events)) if fault in ("cut", "truncate", "malformed") else len(events)
+        for number, event in enumerate(events[:stop_at]):
+            if number:
+                await asyncio.sleep(min(reply.chunk_delay_s, MAX_DELAY_S))
+            await response.write(event)
+        if fault == "malformed":
+            await response.write(_sse(BROKEN_JSON))
+        if fault == "cut":
+            request.transport.abort()  # drop the connection: no usage, no end marker
+            return response
+        await response.write_eof()
+        return response
+
+    async def _record(self, request: web.Request, fmt: str) -> RecordedRequest:
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        recorded = RecordedRequest(fmt, request.method, request.path, dict(request.query), dict(request.headers),
+                                   body, None)
+        self.requests.append(recorded)
+        return recorded
+
+    # -- control endpoints --
+
+    async def _control_model(self, request: web.Request) -> web.Response:
+        known = {f.name for f in fields(Reply)}
+        try:
+            settings = await request.json()
+            unknown = set(settings) - known
+            if unknown:
+                raise ValueError(f"unknown Reply fields {sorted(unknown)}; known: {sorted(known)}")
+            reply = self.set_model(request.match_info["name"], **settings)
+        except (ValueError, TypeError) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.json_response(asdict(reply))
+
+    async def _control_requests(self, request: web.Request) -> web.Response:
+        return web.json_response([asdict(recorded) for recorded in self.requests])
+
+    async def _control_clear(self, request: web.Request) -> web.Response:
+        self.requests.clear()
+        return web.json_response({"cleared": True})
+
+
+def _take_fault(reply: Reply) -> str | None:
+    if reply.fault is None or reply.fault_times is None:
+        return reply.fault
+    if reply.fault_times <= 0:
+        return None
+    reply.fault_times -= 1
+    return reply.fault
+
+
+def _error(fmt: str, status: int, message: str) -> web.Response:
+    return web.json_response(error_body(fmt, status, message), status=status)
+
+
+async def _half_body(request: web.Request, text: str, drop_connection: bool) -> web.StreamResponse:
+    """Half a JSON body: announced whole and the connection dropped ("cut"), or ended cleanly ("truncate")."""
+    half = text.encode()[: len(text) // 2]
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.content_length = len(text.encode()) if drop_connection else len(half)
+    await response.prepare(request)
+    await response.write(half)
+    if drop_connection:
+        request.transport.abort()
+        return response
+    await response.write_eof()
+    return response
+
+
+# ---- standalone ----------------------------------------------------------------------------------
+
+async def _serve_forever(port: int) -> None:
+    async with MockProvider(port=port) as mock:
+        for fmt in PREFIXES:
+            print(f"{fmt:9} {mock.url(fmt)}  key {mock.keys[fmt]}", flush=True)
+        print(f"models: {', '.join(mock.models)} and fault-<{'|'.join(FAULTS)}|slow|slow-stream>", flush=True)
+        await asyncio.Event().wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.mock_provider",
+                                     description="A mock OpenAI/Anthropic/Gemini provider on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    args = parser.parse_args(argv)
+    try:
+        asyncio.run(_serve_forever(args.port))
+    except KeyboardInterrupt:
+        return 0  # Ctrl-C is how a standalone mock is meant to end
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
