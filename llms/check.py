@@ -39,6 +39,9 @@ class CheckResult:
 def reason_for(error: ProviderError) -> str:
     """A plain reason a person can act on."""
     if error.kind == "http":
+        if error.status in (400, 403) and "api key" in error.message.lower():
+            # Gemini answers a bad key with 400 INVALID_ARGUMENT (API_KEY_INVALID), not 401.
+            return f"{error.status} bad key: {error.message}"
         plain = {401: "401 bad key", 403: "403 forbidden", 404: "404 unknown model", 429: "429 rate-limited"}
         return plain.get(error.status, f"{error.status} error") + f": {error.message}"
     if error.kind == "malformed":

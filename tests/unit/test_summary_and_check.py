@@ -18,3 +18,15 @@ def test_estimated_usage_is_marked():
 def test_speed_of_a_zero_length_response_is_unknown():
     assert tokens_per_second(10, 0) is None
     assert tokens_per_second(10, 2) == 5
+
+
+def test_check_reasons_are_plain():
+    from llms.check import reason_for
+    from llms.providers import ProviderError
+
+    assert reason_for(ProviderError("http", 401, "openai: invalid key")).startswith("401 bad key")
+    assert reason_for(ProviderError("http", 400, "google: API key not valid. Please pass a valid API key."))\
+        .startswith("400 bad key")
+    assert reason_for(ProviderError("http", 429, "slow down")).startswith("429 rate-limited")
+    assert reason_for(ProviderError("timeout", 504, "x timed out")) == "timeout: x timed out"
+    assert reason_for(ProviderError("unreachable", 502, "cannot reach x")) == "unreachable: cannot reach x"
