@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildRecord } from "../../ui/static/js/record.js";
+import { buildRecord, priceOf } from "../../ui/static/js/record.js";
 
 process.env.TZ = "Europe/Berlin";
 
@@ -60,4 +60,21 @@ test("a provider without a price is recorded unpriced, and a reported cost wins 
 
 test("the prompt preview keeps the first 200 characters", () => {
   assert.equal(buildRecord({ ...call, prompt: "a".repeat(250) }, outcome).prompt_preview, "a".repeat(200));
+});
+
+const CONFIG = {
+  providers: [
+    { id: "openai", models: [{ alias: "mock-model", provider_model: "mock-model" }] },
+    { id: "backup", models: [{ alias: "failover", provider_model: "mock-model" }] },
+    { id: "twins", models: [{ alias: "a", provider_model: "m" }, { alias: "b", provider_model: "m" }] },
+  ],
+  pricing: { openai: { "mock-model": GPT_4O }, backup: { failover: { input: 1, output: 2 } }, twins: { a: null, b: { input: 3, output: 4 } } },
+};
+
+test("the price is the answering provider's, under its own alias after a failover", () => {
+  assert.deepEqual(priceOf(CONFIG, "openai", "mock-model", "mock-model"), GPT_4O);
+  assert.deepEqual(priceOf(CONFIG, "backup", "mock-model", "mock-model"), { input: 1, output: 2 });
+  assert.deepEqual(priceOf(CONFIG, "twins", "m", "b"), { input: 3, output: 4 });
+  assert.equal(priceOf(CONFIG, "nobody", "x", "mock-model"), null);
+  assert.equal(priceOf(null, "openai", "mock-model", "mock-model"), null);
 });

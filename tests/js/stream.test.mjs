@@ -74,7 +74,7 @@ test("an error line mid-stream ends the answer as an error and keeps the text so
   assert.equal(outcome.status, "error");
   assert.equal(outcome.text, "par");
   assert.equal(outcome.started_headers, true);
-  assert.deepEqual(outcome.error, { message: "provider stream cut", type: "upstream_error", code: "cut", status: 200 });
+  assert.deepEqual(outcome.error, { message: "provider stream cut", type: "upstream_error", code: "cut", status: null });
 });
 
 test("a stream that ends without [DONE] is an error named a cut", async () => {

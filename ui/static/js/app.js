@@ -26,7 +26,7 @@ function preferModel(value) {
 
 const chat = createChat(ui, {
   model: selectedModel,
-  prices: () => config?.pricing ?? null,
+  config: () => config,
   onThreadChanged: (threadId) => {
     if (threadId && threadId === chat.threadId && location.hash !== threadHash(threadId)) {
       history.pushState(null, "", threadHash(threadId));

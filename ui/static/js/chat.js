@@ -1,6 +1,6 @@
 // The open conversation: show a thread, send, stream, stop, retry, and record every request.
 import { threadTotals } from "./metrics.js";
-import { buildRecord } from "./record.js";
+import { buildRecord, priceOf } from "./record.js";
 import * as store from "./store.js";
 import { streamChat } from "./stream.js";
 import { historyForRequest, lastUserText, titleFromMessage } from "./threads.js";
@@ -8,10 +8,10 @@ import { assistantMessage, fillMetrics, storedAnswer, userMessage } from "./view
 
 /**
  * @param {object} ui       the page's elements: messages, emptyState, title, totals, send, stop, notice
- * @param {object} options  model() → {value, provider, alias}|null; prices() → /api/config pricing;
+ * @param {object} options  model() → {value, provider, alias}|null; config() → /api/config (providers, pricing);
  *                          onThreadChanged(threadId) after a message or answer is stored
  */
-export function createChat(ui, { model, prices, onThreadChanged }) {
+export function createChat(ui, { model, config, onThreadChanged }) {
   const state = { threadId: null, thread: null, messages: [], busy: null };
 
   const nearBottom = () => ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < 80;
@@ -99,7 +99,7 @@ export function createChat(ui, { model, prices, onThreadChanged }) {
     ui.messages.append(view.node);
     setBusy(true);
     scrollDown();
-    const pricing = prices(); // the prices in force when the request is made
+    const pricing = config(); // the prices in force when the request is made
     const started = new Date();
     const outcome = await streamChat({
       model: choice.value, messages: history, signal: controller.signal,
@@ -108,7 +108,7 @@ export function createChat(ui, { model, prices, onThreadChanged }) {
     const record = buildRecord({
       id: store.newId(), started, thread_id: threadId, model: choice.alias,
       prompt: lastUserText(history), prompt_text: history.map((m) => m.content).join("\n"),
-      price_for: (provider) => pricing?.[provider]?.[choice.alias] ?? null,
+      price_for: (provider, providerModel) => priceOf(pricing, provider, providerModel, choice.alias),
     }, outcome);
     const answer = { content: outcome.text, reasoning: outcome.reasoning, status: outcome.status, error: outcome.error };
     await finishRun(view, record, started, answer, replaceSeq);

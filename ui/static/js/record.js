@@ -6,6 +6,18 @@ import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
 export const PROMPT_PREVIEW_CHARS = 200;
 
 /**
+ * The price entry of the provider that answered, from /api/config: prices are keyed by that provider's alias,
+ * which differs from the one asked when the server failed over to a provider serving the same model id
+ * (llms/routing.py). Null when unpriced or unknown.
+ */
+export function priceOf(config, provider, providerModel, askedAlias) {
+  const models = config?.providers?.find((p) => p.id === provider)?.models ?? [];
+  const serving = models.filter((m) => m.provider_model === providerModel).map((m) => m.alias);
+  const alias = serving.includes(askedAlias) || serving.length === 0 ? askedAlias : serving[0];
+  return config?.pricing?.[provider]?.[alias] ?? null;
+}
+
+/**
  * The usage to record: the server's, or an estimate when the stream began but ended without one
  * (Stop, cut, mid-stream error), or null when no provider started answering.
  */
@@ -19,13 +31,13 @@ function usageOf(outcome, promptText) {
 
 /**
  * @param {object} call    {id, started: Date, thread_id, model (the alias), prompt (the user text answered),
- *                         prompt_text (all messages sent, for estimates), price_for(provider) → the price entry
- *                         in force when the request was made, or null}
+ *                         prompt_text (all messages sent, for estimates), price_for(provider, provider_model) →
+ *                         the price entry in force when the request was made, or null}
  * @param {object} outcome what streamChat resolved to
  */
 export function buildRecord(call, outcome) {
   const { usage, estimated } = usageOf(outcome, call.prompt_text);
-  const price = outcome.provider ? call.price_for(outcome.provider) : null;
+  const price = outcome.provider ? call.price_for(outcome.provider, outcome.provider_model) : null;
   const cost = usage ? costFor(usage, price, { estimated }) : { cost_usd: null, provenance: null, prices: price };
   const completion = usage?.completion_tokens ?? 0;
   return {

@@ -64,7 +64,7 @@ export async function streamChat({ model, messages, signal, onDelta = () => {}, 
     return await readAnswer(response, outcome, onDelta, () => now() - started, finish);
   } catch (error) {
     if (isAbort(error)) return finish("aborted");
-    return finish("error", { message: `stream interrupted: ${error.message}`, type: "stream_error", code: null, status: response.status });
+    return finish("error", { message: `stream interrupted: ${error.message}`, type: "stream_error", code: null, status: null });
   }
 }
 
@@ -72,7 +72,7 @@ async function readAnswer(response, outcome, onDelta, elapsed, finish) {
   for await (const payload of readSse(response.body)) {
     if (payload === "[DONE]") return finish("ok");
     const chunk = JSON.parse(payload);
-    if (chunk.error) return finish("error", errorOf(chunk, response.status, "the provider failed mid-stream"));
+    if (chunk.error) return finish("error", errorOf(chunk, null, "the provider failed mid-stream")); // the 200 was sent before
     if (chunk.usage) outcome.usage = chunk.usage;
     if (chunk.llms) {
       outcome.server = chunk.llms;
@@ -89,5 +89,5 @@ async function readAnswer(response, outcome, onDelta, elapsed, finish) {
     if (choice.finish_reason) outcome.finish_reason = choice.finish_reason;
     if (delta.content || reasoning) onDelta({ text: outcome.text, reasoning: outcome.reasoning });
   }
-  return finish("error", { message: "the stream ended before it finished (no [DONE])", type: "stream_cut", code: "cut", status: response.status });
+  return finish("error", { message: "the stream ended before it finished (no [DONE])", type: "stream_cut", code: "cut", status: null });
 }
