@@ -17,7 +17,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
-@pytest.fixture(scope="session")
+# Module scope: sync Playwright keeps an event loop running in this thread while it is open, which
+# async tests (pytest-asyncio) of later modules cannot share; it is closed at the end of each module.
+@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
         options = {"headless": True, "args": CHROMIUM_ARGS}
