@@ -1,0 +1,84 @@
+// Costs/Tokens figures from day rollups agree with aggregate.js (the rule shared with Python) on the same records.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { aggregate, localParts, parseQuery } from "../../ui/static/js/aggregate.js";
+import { addToDay } from "../../ui/static/js/rollup.js";
+import {
+  addDays, budgetUse, datesBetween, monthDates, rangeDates, shiftMonth, summarize, trend,
+} from "../../ui/static/js/pages/period.js";
+
+const vectors = JSON.parse(readFileSync(new URL("../vectors/analytics.json", import.meta.url), "utf8"));
+const pad = (n) => String(n).padStart(2, "0");
+
+/** Day rollups of records on the clock of `tz`, as the store writes them on a machine in that zone. */
+function rollupsIn(records, tz) {
+  const days = new Map();
+  for (const record of records) {
+    const p = localParts(Date.parse(record.timestamp), tz);
+    const date = `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+    days.set(date, addToDay(days.get(date), date, pad(p.hour), record));
+  }
+  return days;
+}
+
+const vector = (name) => vectors.cases.find((c) => c.name.startsWith(name));
+const withoutP = ({ p50_ms, p95_ms, ...rest }) => rest;
+
+for (const name of ["daily buckets across the spring-forward day", "weeks start on Monday", "hourly buckets on the spring-forward day"]) {
+  test(`rollups give aggregate.js's summary and trend: ${name}`, () => {
+    const { records, query } = vector(name);
+    const expected = aggregate(records, parseQuery(query));
+    const days = rollupsIn(records, query.tz);
+    const dates = datesBetween(query.from, query.to);
+    const got = summarize(dates.map((d) => days.get(d)));
+    assert.deepEqual(got.summary, expected.summary);
+    assert.deepEqual(got.by_provider, expected.by_provider.map(withoutP));
+    const series = trend(days, dates, query.granularity, query.tz).map(({ start_ms, ...rest }) => rest);
+    assert.deepEqual(series.map(withoutP), expected.by_time.map(withoutP));
+  });
+}
+
+test("a DST fall-back hour holds both of its hours once, in its first occurrence (the rollup has one 01)", () => {
+  const { records, query } = vector("hourly buckets on the fall-back day in New York");
+  const expected = aggregate(records, parseQuery(query));
+  const days = rollupsIn(records, query.tz);
+  const series = trend(days, ["2026-11-01"], "hour", query.tz);
+  assert.equal(series.length, 25);
+  assert.deepEqual(series.map((b) => b.bucket), expected.by_time.map((b) => b.bucket));
+  const ones = expected.by_time.filter((b) => b.bucket.startsWith("2026-11-01T01:"));
+  assert.equal(series[1].requests, ones[0].requests + ones[1].requests);
+  assert.equal(series[2].requests, 0);
+  assert.equal(series.reduce((n, b) => n + b.requests, 0), expected.summary.requests);
+});
+
+test("distinct providers leave out requests no provider answered", () => {
+  const day = addToDay(addToDay(undefined, "2026-05-01", "09", { model: "a", provider: null, status: "error", usage: null }),
+    "2026-05-01", "10", { model: "b", provider: "openai", status: "ok", usage: null, cost_usd: 0.5, cost_provenance: "computed", response_ms: 100 });
+  const got = summarize([day, undefined]);
+  assert.equal(got.providers, 1);
+  assert.equal(got.models, 2);
+  assert.equal(got.summary.errors, 1);
+  assert.equal(got.summary.p50_ms, got.summary.p95_ms);
+});
+
+test("calendar helpers: months, ranges, leap days", () => {
+  assert.equal(monthDates("2028-02").length, 29);
+  assert.equal(monthDates("2026-02").at(-1), "2026-02-28");
+  assert.equal(shiftMonth("2026-01", -1), "2025-12");
+  assert.equal(shiftMonth("2026-12", 1), "2027-01");
+  assert.deepEqual(rangeDates("7d", "2026-03-02"), ["2026-02-24", "2026-02-25", "2026-02-26", "2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]);
+  assert.equal(rangeDates("90d", "2026-05-14").length, 90);
+  assert.equal(rangeDates("month", "2026-05-14").length, 31);
+  assert.equal(addDays("2026-12-31", 1), "2027-01-01");
+});
+
+test("budget use: overall and per provider, over when spent passes the budget", () => {
+  const month = { summary: { cost_usd: 60 }, by_provider: [{ provider: "openai", cost_usd: 15 }] };
+  assert.deepEqual(budgetUse({ monthly_usd: 50, providers: { openai: 20, groq: 5 } }, month), [
+    { name: "All providers", spent_usd: 60, budget_usd: 50, share: 1.2, over: true },
+    { name: "openai", spent_usd: 15, budget_usd: 20, share: 0.75, over: false },
+    { name: "groq", spent_usd: 0, budget_usd: 5, share: 0, over: false },
+  ]);
+  assert.deepEqual(budgetUse({ providers: {} }, month), []);
+});
