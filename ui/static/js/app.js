@@ -130,6 +130,10 @@ async function loadConfig() {
 }
 
 async function main() {
+  // A failure nobody awaited (the store refusing a write, say) is told on the page, not only in the console.
+  window.addEventListener("unhandledrejection", (event) => {
+    ui.notice.textContent = `Something failed: ${event.reason?.message ?? event.reason}`;
+  });
   $("new-chat").addEventListener("click", newChat);
   $("thread-list").addEventListener("click", onThreadAction);
   $("composer").addEventListener("submit", onSubmit);
