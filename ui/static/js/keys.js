@@ -105,3 +105,34 @@ export function appendSearchLine(lastKey, lastText, line) {
   }
   return { key: lastKey, text: lastText + line };
 }
+
+/** Search lines appended in bulk: the last chunk filled up first, then new chunks; → [{key, text}] to put. */
+export function packSearchLines(lastKey, lastText, lines) {
+  const chunks = [];
+  let key = lastKey;
+  let text = lastText ?? "";
+  let count = text ? text.split("\n").length - 1 : 0;
+  let changed = false;
+  for (const line of lines) {
+    if (key === null || count >= LINES_PER_SEARCH_CHUNK) {
+      if (changed) chunks.push({ key, text });
+      key = searchChunkKey(key === null ? 0 : searchChunkNo(key) + 1);
+      text = "";
+      count = 0;
+    }
+    text += line;
+    count += 1;
+    changed = true;
+  }
+  if (changed) chunks.push({ key, text });
+  return chunks;
+}
+
+/** The id in a request key `req:<13 digits>:<id>`. */
+export function requestKeyId(key) {
+  return key.slice(REQUEST_PREFIX.length + 14);
+}
+
+export const META_PREFIX = "meta:";
+export const DEMO_META = `${META_PREFIX}demo`;
+export const LEDGER_META = `${META_PREFIX}ledger`;

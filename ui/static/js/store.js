@@ -3,8 +3,8 @@
 // it changes are written in one readwrite transaction and two tabs never lose an update.
 import { createStore, promisifyRequest } from "../vendor/idb-keyval-6.3.0.js";
 import {
-  ALL_SEARCH_CHUNKS, ALL_THREADS, appendSearchLine, dayKey, localDate, localHour, messageKey, messageRange,
-  requestKey, searchLine, threadKey,
+  ALL_REQUESTS, ALL_SEARCH_CHUNKS, ALL_THREADS, DEMO_META, appendSearchLine, dayKey, localDate, localHour, messageKey,
+  messageRange, packSearchLines, requestKey, requestKeyId, requestRange, searchLine, threadKey,
 } from "./keys.js";
 import { addRecord, addToDay, emptyCounters } from "./rollup.js";
 import { sortThreads } from "./threads.js";
@@ -151,4 +151,186 @@ export async function deleteThread(threadId) {
 /** Values with keys in [lower, upper], e.g. a month of day rollups (keys.monthRange). */
 export function readRange(bounds) {
   return transact("readonly", (store) => promisifyRequest(store.getAll(range(bounds))));
+}
+
+// ---- analytics: cursor reads and bulk writes (Activity, Export, Import, Clear All Data, demo data) ----
+
+const DEDUPE_WINDOW_MS = 5 * 60_000; // the same request recorded by another clock (ledger vs browser) lands within this
+const halfOpen = ([lower, upper]) => IDBKeyRange.bound(lower, upper, false, true);
+
+/** Walks a cursor request: `step(cursor)` returns false to stop. */
+function walk(request, step) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor || step(cursor) === false) resolve();
+      else cursor.continue();
+    };
+    request.onerror = () => reject(request.error);
+  });
+}
+
+export function readValue(key) {
+  return transact("readonly", (store) => promisifyRequest(store.get(key)));
+}
+
+/** [{key, value}] of the requests in the half-open `bounds`, newest first ("prev"), after skipping `offset`. */
+export function readRequestPage(bounds, { offset = 0, limit = 50, direction = "prev" } = {}) {
+  return transact("readonly", (store) => new Promise((resolve, reject) => {
+    const rows = [];
+    const request = store.openCursor(halfOpen(bounds), direction);
+    let skipped = offset === 0;
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor) return resolve(rows);
+      if (!skipped) {
+        skipped = true;
+        cursor.advance(offset);
+        return undefined;
+      }
+      rows.push({ key: cursor.primaryKey, value: cursor.value });
+      if (rows.length >= limit) return resolve(rows);
+      cursor.continue();
+      return undefined;
+    };
+    request.onerror = () => reject(request.error);
+  }));
+}
+
+/** The values of `keys`, in their order (undefined for a key that is gone). */
+export function readMany(keys) {
+  return transact("readonly", (store) => Promise.all(keys.map((key) => promisifyRequest(store.get(key)))));
+}
+
+/** Calls `visit(value, key)` for each value in `bounds` in key order, one at a time (bounded memory). */
+export function eachValue(bounds, visit) {
+  return transact("readonly", (store) => walk(store.openCursor(halfOpen(bounds)), (cursor) => visit(cursor.value, cursor.primaryKey)));
+}
+
+/** Calls `visit(text, key)` for every packed search chunk, in order; Activity's full-text search. */
+export function eachSearchChunk(visit) {
+  return eachValue(ALL_SEARCH_CHUNKS, visit);
+}
+
+function addDemoRange(marker, items) {
+  const demo = items.filter((item) => item.record.demo);
+  if (!demo.length) return marker;
+  return {
+    first_ms: Math.min(marker?.first_ms ?? Infinity, demo[0].epoch_ms),
+    last_ms: Math.max(marker?.last_ms ?? 0, demo.at(-1).epoch_ms),
+    count: (marker?.count ?? 0) + demo.length,
+  };
+}
+
+/**
+ * Adds request records not in the store yet (none with the same id within 5 minutes), their day rollups and
+ * search lines, in ONE transaction. `items` = [{record, epoch_ms}] sorted by time. Resolves to the number added.
+ */
+export async function addRequests(items) {
+  if (!items.length) return 0;
+  const added = await transact("readwrite", async (store) => {
+    const window = requestRange(Math.max(0, items[0].epoch_ms - DEDUPE_WINDOW_MS), items.at(-1).epoch_ms + DEDUPE_WINDOW_MS + 1);
+    const present = new Set((await promisifyRequest(store.getAllKeys(halfOpen(window)))).map(requestKeyId));
+    const fresh = items.filter(({ record }) => !present.has(record.id) && present.add(record.id));
+    const dates = [...new Set(fresh.map(({ epoch_ms }) => localDate(new Date(epoch_ms))))];
+    const days = new Map(await Promise.all(dates.map(async (date) => [date, await promisifyRequest(store.get(dayKey(date)))])));
+    const lines = [];
+    for (const item of fresh) {
+      const started = new Date(item.epoch_ms);
+      const key = requestKey(item.epoch_ms, item.record.id);
+      const date = localDate(started);
+      store.put(item.record, key);
+      days.set(date, addToDay(days.get(date), date, localHour(started), item.record));
+      lines.push(searchLine(key, item.record));
+    }
+    for (const [date, rollup] of days) store.put(rollup, dayKey(date));
+    const last = await promisifyRequest(store.openCursor(range(ALL_SEARCH_CHUNKS), "prev"));
+    for (const chunk of packSearchLines(last ? last.key : null, last ? last.value : null, lines)) store.put(chunk.text, chunk.key);
+    const marker = addDemoRange(await promisifyRequest(store.get(DEMO_META)), fresh);
+    if (marker) store.put(marker, DEMO_META);
+    return fresh.length;
+  });
+  if (added) channel.postMessage({ type: "recorded" });
+  return added;
+}
+
+/** Adds threads (with their messages) whose id is not in the store; resolves to the number added. */
+export async function addThreads(threads) {
+  const added = await transact("readwrite", async (store) => {
+    const present = await Promise.all(threads.map(({ thread }) => promisifyRequest(store.getKey(threadKey(thread.id)))));
+    const fresh = threads.filter((_, i) => present[i] === undefined);
+    for (const { thread, messages } of fresh) {
+      store.put(thread, threadKey(thread.id));
+      for (const message of messages) store.put(message, messageKey(thread.id, message.seq));
+    }
+    return fresh.length;
+  });
+  if (added) channel.postMessage({ type: "threads" });
+  return added;
+}
+
+/** Every thread with its messages, for "Export". */
+export async function readAllThreads() {
+  const threads = await listThreads();
+  return Promise.all(threads.map(async (thread) => ({ thread, messages: (await readThread(thread.id))?.messages.map(({ record, ...m }) => m) ?? [] })));
+}
+
+/** Empties the store: chats, requests, rollups, search chunks, demo and ledger marks. */
+export async function clearAll() {
+  await transact("readwrite", (store) => promisifyRequest(store.clear()));
+  channel.postMessage({ type: "cleared" });
+}
+
+/** Local midnights around a span of instants: [start of the first day, start of the day after the last). */
+function wholeDays(firstMs, lastMs) {
+  const first = new Date(firstMs);
+  const last = new Date(lastMs);
+  return [new Date(first.getFullYear(), first.getMonth(), first.getDate()).getTime(),
+    new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1).getTime()];
+}
+
+/**
+ * Removes the demo records, rebuilds the day rollups of the days they touched from the records that stay,
+ * and repacks the search chunks without their lines; one transaction. Resolves to the number removed.
+ */
+export async function removeDemo() {
+  const removed = await transact("readwrite", async (store) => {
+    const marker = await promisifyRequest(store.get(DEMO_META));
+    if (!marker) return 0;
+    const [start, end] = wholeDays(marker.first_ms, marker.last_ms);
+    const days = new Map();
+    const demoKeys = new Set();
+    await walk(store.openCursor(halfOpen(requestRange(start, end))), (cursor) => {
+      const started = new Date(Number(cursor.primaryKey.slice(4, 17)));
+      const date = localDate(started);
+      if (cursor.value.demo) {
+        demoKeys.add(cursor.primaryKey);
+        cursor.delete();
+        if (!days.has(date)) days.set(date, undefined);
+      } else {
+        days.set(date, addToDay(days.get(date), date, localHour(started), cursor.value));
+      }
+    });
+    for (const [date, rollup] of days) {
+      if (rollup) store.put(rollup, dayKey(date));
+      else store.delete(dayKey(date));
+    }
+    const kept = [];
+    await walk(store.openCursor(range(ALL_SEARCH_CHUNKS)), (cursor) => {
+      for (const line of cursor.value.split("\n")) {
+        if (line && !demoKeys.has(line.slice(0, line.indexOf("\t")))) kept.push(`${line}\n`);
+      }
+    });
+    store.delete(range(ALL_SEARCH_CHUNKS));
+    for (const chunk of packSearchLines(null, null, kept)) store.put(chunk.text, chunk.key);
+    store.delete(DEMO_META);
+    return demoKeys.size;
+  });
+  channel.postMessage({ type: "cleared" });
+  return removed;
+}
+
+/** How many request records the store holds (a key count, no value is read). */
+export function countRequests() {
+  return transact("readonly", (store) => promisifyRequest(store.count(halfOpen(ALL_REQUESTS))));
 }
