@@ -10,7 +10,7 @@ from aiohttp import web
 
 from llms import paths
 from llms.config import Config
-from llms.server import analytics_api, api, ledger_recorder, pages, proxy
+from llms.server import analytics_api, analytics_pages, api, ledger_recorder, pages, proxy
 from llms.server.errors import error_response
 from llms.server.guard import TOKEN_COOKIE, ServerSettings, refusal, token_ok
 from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS
@@ -71,6 +71,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     api.add_routes(app)
     analytics_api.add_routes(app)
     pages.add_routes(app)
+    analytics_pages.add_routes(app)
     app.router.add_static("/static/", paths.STATIC_DIR, append_version=False)
     return app
 
