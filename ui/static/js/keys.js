@@ -135,4 +135,3 @@ export function requestKeyId(key) {
 
 export const META_PREFIX = "meta:";
 export const DEMO_META = `${META_PREFIX}demo`;
-export const LEDGER_META = `${META_PREFIX}ledger`;

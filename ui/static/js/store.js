@@ -275,7 +275,7 @@ export async function readAllThreads() {
   return Promise.all(threads.map(async (thread) => ({ thread, messages: (await readThread(thread.id))?.messages.map(({ record, ...m }) => m) ?? [] })));
 }
 
-/** Empties the store: chats, requests, rollups, search chunks, demo and ledger marks. */
+/** Empties the store: chats, requests, rollups, search chunks and the demo mark. */
 export async function clearAll() {
   await transact("readwrite", (store) => promisifyRequest(store.clear()));
   channel.postMessage({ type: "cleared" });

@@ -1,0 +1,73 @@
+// The home page's data buttons: Export (ALT: the request logs), Import, Load demo data, Clear All Data.
+import * as store from "./store.js";
+import { ImportError, exportRequests, exportThreads, importFile, loadDemo } from "./transfer.js";
+
+const $ = (id) => document.getElementById(id);
+const status = $("data-status");
+const progress = $("data-progress");
+
+function say(text, { error = false } = {}) {
+  status.textContent = text;
+  status.classList.toggle("error", error);
+  status.setAttribute("role", error ? "alert" : "status");
+}
+
+function showProgress(done, total) {
+  progress.hidden = false;
+  progress.max = total;
+  progress.value = done;
+  say(`Importing… ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}`);
+}
+
+/** Runs one action at a time with the buttons disabled; errors are shown, never swallowed. */
+async function busy(action) {
+  const buttons = document.querySelectorAll(".data-buttons button");
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    await action();
+  } catch (error) {
+    say(error instanceof ImportError ? `Nothing was imported: ${error.message}` : `Failed: ${error.message}`, { error: true });
+    if (!(error instanceof ImportError)) throw error;
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+    progress.hidden = true;
+  }
+}
+
+$("export-data").addEventListener("click", (event) => busy(async () => {
+  if (event.altKey) {
+    const n = await exportRequests();
+    say(`Exported ${n.toLocaleString("en-US")} requests (the analytics).`);
+  } else {
+    const n = await exportThreads();
+    say(`Exported ${n} chats. Hold ALT while clicking Export to save the request logs.`);
+  }
+}));
+
+$("import-data").addEventListener("click", () => $("import-file").click());
+$("import-file").addEventListener("change", (event) => busy(async () => {
+  const [file] = event.target.files;
+  event.target.value = ""; // the same file can be chosen again
+  if (!file) return;
+  say(`Checking ${file.name}…`);
+  say(await importFile(file, showProgress));
+}));
+
+$("demo-data").addEventListener("click", () => busy(async () => {
+  say("Loading demo data…");
+  const n = await loadDemo(showProgress);
+  say(`Loaded ${n.toLocaleString("en-US")} demo requests over 90 days; see Analytics. Remove them there with "Remove demo data".`);
+}));
+
+$("clear-data").addEventListener("click", () => {
+  const dialog = $("clear-dialog");
+  dialog.returnValue = "";
+  dialog.addEventListener("close", () => {
+    if (dialog.returnValue !== "confirm") return;
+    busy(async () => {
+      await store.clearAll();
+      location.assign("/"); // the chat page starts over from the empty store
+    });
+  }, { once: true });
+  dialog.showModal();
+});

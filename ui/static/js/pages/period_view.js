@@ -1,0 +1,220 @@
+// The Costs and Tokens pages: one view, two measures. Reads only day rollups (≤ ~150 small values, whatever
+// the number of requests): a range overview (KPI tiles, budget, trend, breakdowns) and a month of days.
+import { dayKey, localDate } from "../keys.js";
+import { formatDuration, formatTokens } from "../metrics.js";
+import { formatUsd } from "../pricing.js";
+import { readRange } from "../store.js";
+import { COLORS, barChart } from "./charts.js";
+import {
+  GRANULARITIES, RANGES, budgetUse, dayDetail, dayOrZero, monthDates, rangeDates, shiftMonth, summarize, trend,
+} from "./period.js";
+import { $, el, readParams, startPage, timeZone, writeParams } from "./shell.js";
+
+const MONTH_NAME = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
+const DAY_NAME = new Intl.DateTimeFormat("en-US", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+const SHORT_DAY = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", timeZone: "UTC" });
+const HOUR_NAME = new Intl.DateTimeFormat("en-US", { hour: "2-digit", hourCycle: "h23", day: "numeric", month: "short" });
+
+/** A total cost as text: "~" when part of it is estimated; "—" when every request was unpriced. */
+export function costText(t) {
+  if (t.requests > 0 && t.unpriced_requests === t.requests) return formatUsd(null, "unpriced");
+  return formatUsd(t.cost_usd, t.estimated_requests > 0 ? "estimated" : "computed");
+}
+
+const unpricedNote = (t) => (t.unpriced_requests ? ` (+${t.unpriced_requests} unpriced)` : "");
+const compactTokens = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+const axisUsd = (v) => (v === 0 ? "$0" : v >= 1 ? `$${v.toFixed(v >= 10 ? 0 : 1)}` : `$${Number(v.toPrecision(2))}`);
+
+const MEASURES = {
+  cost: {
+    columns: ["Requests", "Cost"],
+    cells: (t) => [formatTokens(t.requests), costText(t) + unpricedNote(t)],
+    series: (rows) => [{ label: "Cost", values: rows.map((r) => r.cost_usd), color: COLORS.primary }],
+    stacked: false,
+    axis: axisUsd,
+    total: (t) => costText(t) + unpricedNote(t),
+  },
+  tokens: {
+    columns: ["Requests", "Input", "Output", "Total"],
+    cells: (t) => [formatTokens(t.requests), formatTokens(t.input_tokens), formatTokens(t.output_tokens), formatTokens(t.input_tokens + t.output_tokens)],
+    series: (rows) => [
+      { label: "Input", values: rows.map((r) => r.input_tokens), color: COLORS.primary },
+      { label: "Output", values: rows.map((r) => r.output_tokens), color: COLORS.secondary },
+    ],
+    stacked: true,
+    axis: (v) => compactTokens.format(v),
+    total: (t) => `${formatTokens(t.input_tokens + t.output_tokens)} tokens (${formatTokens(t.input_tokens)} in / ${formatTokens(t.output_tokens)} out)`,
+  },
+};
+
+function defaults() {
+  return { month: localDate(new Date()).slice(0, 7), range: "30d", granularity: "day", day: "" };
+}
+
+function state() {
+  const d = defaults();
+  const p = readParams();
+  return {
+    month: /^\d{4}-(0[1-9]|1[0-2])$/.test(p.month ?? "") ? p.month : d.month,
+    range: RANGES.includes(p.range) ? p.range : d.range,
+    granularity: GRANULARITIES.includes(p.granularity) ? p.granularity : d.granularity,
+    day: /^\d{4}-\d{2}-\d{2}$/.test(p.day ?? "") ? p.day : "",
+  };
+}
+
+function go(change) {
+  writeParams({ ...state(), ...change }, defaults());
+}
+
+function kpis(figures, measure) {
+  const s = figures.summary;
+  const tiles = [
+    ["Total cost", costText(s) + unpricedNote(s)],
+    ["Requests", formatTokens(s.requests)],
+    ["Tokens", `${formatTokens(s.input_tokens + s.output_tokens)}`, `${formatTokens(s.input_tokens)} in / ${formatTokens(s.output_tokens)} out`],
+    ["Providers", String(figures.providers)],
+    ["Models", String(figures.models)],
+    ["Errors", formatTokens(s.errors), s.requests ? `${((s.errors / s.requests) * 100).toFixed(1)} %` : null],
+    ["p50 response", formatDuration(s.p50_ms)],
+    ["p95 response", formatDuration(s.p95_ms)],
+  ];
+  if (measure === "tokens") tiles.unshift(tiles.splice(2, 1)[0]);
+  $("kpis").replaceChildren(...tiles.map(([name, value, note]) => el("div", { className: "kpi" }, [
+    el("dt", { text: name }), el("dd", { text: value }), ...(note ? [el("dd", { className: "kpi-note", text: note })] : []),
+  ])));
+}
+
+function table(node, head, rows, { caption = null } = {}) {
+  node.replaceChildren(
+    ...(caption ? [el("caption", { className: "visually-hidden", text: caption })] : []),
+    el("thead", {}, [el("tr", {}, head.map((h, i) => el("th", { scope: "col", className: i ? "num" : null, text: h })))]),
+    el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c, i) => el(i ? "td" : "th", { scope: i ? null : "row", className: i ? "num" : null, text: c }))))),
+  );
+}
+
+function breakdown(node, groups, nameField, measure) {
+  const m = MEASURES[measure];
+  if (!groups.length) {
+    node.replaceChildren(el("tbody", {}, [el("tr", {}, [el("td", { className: "muted", text: "No requests in this range." })])]));
+    return;
+  }
+  table(node, [nameField === "provider" ? "Provider" : "Model", ...m.columns], groups.map((g) => [g[nameField], ...m.cells(g)]));
+}
+
+function budget(config, thisMonth) {
+  const rows = budgetUse(config?.budget, thisMonth);
+  $("budget").hidden = rows.length === 0;
+  $("budget-rows").replaceChildren(...rows.map((row) => {
+    const percent = Number.isFinite(row.share) ? Math.round(row.share * 100) : 100;
+    const text = `${formatUsd(row.spent_usd, "computed")} of ${formatUsd(row.budget_usd, "computed")} (${percent} %)`;
+    return el("div", { className: `budget-row${row.over ? " over" : ""}` }, [
+      el("span", { className: "budget-name", text: row.name }),
+      el("meter", { min: "0", max: "1", low: "0.8", high: "0.999", optimum: "0", value: String(Math.min(1, row.share)), "aria-label": `${row.name} budget used` }),
+      el("span", { className: "budget-text", text }),
+      ...(row.over ? [el("strong", { className: "budget-warning", role: "alert", text: `Over budget by ${formatUsd(row.spent_usd - row.budget_usd, "computed")}` })] : []),
+    ]);
+  }));
+}
+
+function trendLabel(bucket, granularity) {
+  const start = new Date(bucket.start_ms);
+  if (granularity === "hour") return HOUR_NAME.format(start);
+  const day = SHORT_DAY.format(new Date(`${bucket.bucket.slice(0, 10)}T00:00:00Z`));
+  return granularity === "week" ? `Week of ${day}` : day;
+}
+
+function dayRow(date, t, measure, expanded, onToggle) {
+  const m = MEASURES[measure];
+  const button = el("button", { type: "button", className: "day-toggle", "aria-expanded": expanded ? "true" : "false", text: DAY_NAME.format(new Date(`${date}T00:00:00Z`)) });
+  const row = el("tr", { className: `day-row${t.requests ? "" : " zero"}${expanded ? " open" : ""}`, "data-date": date }, [
+    el("th", { scope: "row" }, [button]), ...m.cells(t).map((c) => el("td", { className: "num", text: c })),
+  ]);
+  row.addEventListener("click", () => onToggle(date));
+  return row;
+}
+
+function dayDetailRow(date, rollup, measure) {
+  const d = dayDetail(rollup);
+  const m = MEASURES[measure];
+  const cell = el("td", { colspan: String(m.columns.length + 1) });
+  if (!d.requests) cell.append(el("p", { className: "muted", text: "No requests this day." }));
+  else {
+    const byModel = el("table", { className: "grid breakdown", "aria-label": `Per model on ${date}` });
+    const byProvider = el("table", { className: "grid breakdown", "aria-label": `Per provider on ${date}` });
+    table(byModel, ["Model", ...m.columns], d.by_model.map((g) => [g.model, ...m.cells(g)]));
+    table(byProvider, ["Provider", ...m.columns], d.by_provider.map((g) => [g.provider, ...m.cells(g)]));
+    cell.append(
+      el("p", { className: "day-summary", text: `${formatTokens(d.requests)} ${d.requests === 1 ? "request" : "requests"}, ${m.total(d)}${d.errors ? `, ${d.errors} failed` : ""}` }),
+      el("div", { className: "breakdowns" }, [byModel, byProvider]),
+    );
+  }
+  return el("tr", { className: "day-detail", "data-date": date }, [cell]);
+}
+
+/** Starts the Costs (`measure` "cost") or Tokens ("tokens") page. */
+export function startPeriodPage(measure) {
+  const charts = {};
+  let config = null;
+  const configLoaded = fetch("/api/config").then((r) => (r.ok ? r.json() : null)).then((c) => { config = c; }, () => {});
+
+  const draw = (name, container, options) => {
+    charts[name]?.destroy();
+    charts[name] = barChart(container, options);
+  };
+
+  async function render() {
+    const s = state();
+    const today = localDate(new Date());
+    const tz = timeZone();
+    const range = rangeDates(s.range, today);
+    const month = monthDates(s.month);
+    const current = monthDates(today.slice(0, 7));
+    const all = [...range, ...month, ...current].sort();
+    const rollups = await readRange([dayKey(all[0]), dayKey(all.at(-1))]);
+    const byDate = new Map(rollups.map((r) => [r.date, r]));
+    const m = MEASURES[measure];
+
+    document.querySelectorAll("#range-buttons button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.range === s.range)));
+    document.querySelectorAll("#granularity-buttons button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.granularity === s.granularity)));
+    const figures = summarize(range.map((d) => byDate.get(d)));
+    kpis(figures, measure);
+    breakdown($("by-provider"), figures.by_provider, "provider", measure);
+    breakdown($("by-model"), figures.by_model, "model", measure);
+    if (measure === "cost") {
+      await configLoaded;
+      budget(config, summarize(current.map((d) => byDate.get(d))));
+    }
+    const series = trend(byDate, range, s.granularity, tz);
+    $("trend-title").textContent = `Trend by ${s.granularity}`;
+    draw("trend", $("trend-chart"), {
+      labels: series.map((b) => trendLabel(b, s.granularity)), xLabel: { hour: "Hour", day: "Day", week: "Week" }[s.granularity], series: m.series(series), stacked: m.stacked, format: m.axis,
+    });
+
+    const [year, monthNo] = s.month.split("-").map(Number);
+    $("month-title").textContent = MONTH_NAME.format(new Date(Date.UTC(year, monthNo - 1, 1)));
+    const days = month.map((date) => dayDetail(dayOrZero(byDate, date)));
+    $("month-total").textContent = m.total(summarize(month.map((d) => byDate.get(d))).summary);
+    const toggle = (date) => go({ day: state().day === date ? "" : date, month: date.slice(0, 7) });
+    draw("month", $("month-chart"), {
+      labels: month.map((date) => String(Number(date.slice(8)))), xLabel: "Day", series: m.series(days), stacked: m.stacked, format: m.axis,
+      onPick: (i) => { toggle(month[i]); render(); }, selected: month.includes(s.day) ? month.indexOf(s.day) : null,
+    });
+    const rows = [];
+    month.forEach((date, i) => {
+      const open = s.day === date;
+      rows.push(dayRow(date, days[i], measure, open, (d) => { toggle(d); render(); }));
+      if (open) rows.push(dayDetailRow(date, dayOrZero(byDate, date), measure));
+    });
+    $("days").replaceChildren(
+      el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: "Day" }), ...m.columns.map((c) => el("th", { scope: "col", className: "num", text: c }))])]),
+      el("tbody", {}, rows),
+    );
+  }
+
+  const refresh = startPage({ content: $("period"), render });
+  const on = (id, handler) => $(id).addEventListener("click", handler);
+  on("prev-month", () => { go({ month: shiftMonth(state().month, -1), day: "" }); refresh(); });
+  on("next-month", () => { go({ month: shiftMonth(state().month, 1), day: "" }); refresh(); });
+  on("range-buttons", (event) => { if (event.target.dataset.range) { go({ range: event.target.dataset.range }); refresh(); } });
+  on("granularity-buttons", (event) => { if (event.target.dataset.granularity) { go({ granularity: event.target.dataset.granularity }); refresh(); } });
+}

@@ -1,0 +1,120 @@
+// What every analytics page shares: its place in the URL, the empty state, the demo banner, the
+// "Include API traffic" switch, and a refresh when this or another tab changes the store.
+import { ALL_REQUESTS, DEMO_META } from "../keys.js";
+import { apiTrafficWanted, pullLedger, setApiTrafficWanted } from "../ledger_sync.js";
+import * as store from "../store.js";
+import { loadDemo } from "../transfer.js";
+
+export const $ = (id) => document.getElementById(id);
+const LEDGER_POLL_MS = 60_000;
+
+/** The page's query parameters as an object. */
+export function readParams() {
+  return Object.fromEntries(new URLSearchParams(location.search));
+}
+
+/** Puts `params` (defaults left out) in the URL: a new history entry, so back returns to the previous view. */
+export function writeParams(params, defaults, { replace = false } = {}) {
+  const kept = Object.entries(params).filter(([name, value]) => value !== "" && value !== null && value !== undefined && defaults[name] !== value);
+  const search = new URLSearchParams(kept).toString();
+  const url = `${location.pathname}${search ? `?${search}` : ""}`;
+  if (url !== `${location.pathname}${location.search}`) history[replace ? "replaceState" : "pushState"](null, "", url);
+}
+
+export const timeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+export function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === "text") node.textContent = value;
+    else if (name === "className") node.className = value;
+    else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children);
+  return node;
+}
+
+async function hasRequests() {
+  return (await store.readRequestPage(ALL_REQUESTS, { limit: 1 })).length > 0;
+}
+
+/**
+ * Starts a page: `render()` paints it from the store (it is called again on every change); `content` is the
+ * page's element, hidden while the store holds no request.
+ */
+export function startPage({ content, render }) {
+  let running = null;
+  let again = false;
+  const refresh = async () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      const [any, demo] = await Promise.all([hasRequests(), store.readValue(DEMO_META)]);
+      $("empty").hidden = any;
+      content.hidden = !any;
+      $("demo-banner").hidden = !demo;
+      if (any) await render();
+      document.body.dataset.ready = "true";
+    })();
+    try {
+      await running;
+    } finally {
+      running = null;
+      if (again) {
+        again = false;
+        refresh();
+      }
+    }
+    return undefined;
+  };
+  $("load-demo").addEventListener("click", async (event) => {
+    event.target.disabled = true;
+    event.target.textContent = "Loading demo data…";
+    await loadDemo();
+    await refresh();
+  });
+  $("remove-demo").addEventListener("click", async (event) => {
+    event.target.disabled = true;
+    await store.removeDemo();
+    event.target.disabled = false;
+    await refresh();
+  });
+  window.addEventListener("popstate", refresh);
+  store.onOtherTabChange(() => refresh());
+  startApiTraffic(refresh);
+  refresh();
+  return refresh;
+}
+
+function startApiTraffic(refresh) {
+  const toggle = $("api-traffic");
+  const status = $("api-traffic-status");
+  let timer = null;
+  const pull = async () => {
+    try {
+      const { added, note } = await pullLedger();
+      status.hidden = !note && !added;
+      status.textContent = note ? `API traffic: ${note}` : added ? `API traffic: ${added.toLocaleString("en-US")} new requests from the server's ledger.` : "";
+      if (added) await refresh();
+    } catch (error) {
+      status.hidden = false;
+      status.textContent = `API traffic could not be read: ${error.message}`;
+    }
+  };
+  const apply = () => {
+    clearInterval(timer);
+    timer = null;
+    status.hidden = true;
+    if (!toggle.checked) return;
+    pull();
+    timer = setInterval(() => { if (document.visibilityState === "visible") pull(); }, LEDGER_POLL_MS);
+  };
+  toggle.checked = apiTrafficWanted();
+  toggle.addEventListener("change", () => {
+    setApiTrafficWanted(toggle.checked);
+    apply();
+  });
+  apply();
+}
