@@ -124,16 +124,21 @@ function header(s) {
   }));
 }
 
-async function fillFilterOptions(s) {
+/** The models and providers seen, from the day rollups' breakdowns (a few hundred small values). */
+async function filterOptions() {
   const days = await store.readRange([DAY_PREFIX, "day;"]);
   const names = (field) => [...new Set(days.flatMap((d) => Object.keys(d[field] ?? {})))].sort();
+  return { models: names("by_model"), providers: names("by_provider") };
+}
+
+function showFilterOptions({ models, providers }, s) {
   const fill = (select, values, current) => {
     const options = [...new Set([...values, ...(current ? [current] : [])])];
     select.replaceChildren(el("option", { value: "", text: "All" }), ...options.map((v) => el("option", { value: v, text: v === NO_PROVIDER ? "(no provider)" : v })));
     select.value = current;
   };
-  fill($("f-model"), names("by_model"), s.model);
-  fill($("f-provider"), names("by_provider"), s.provider);
+  fill($("f-model"), models, s.model);
+  fill($("f-provider"), providers, s.provider);
 }
 
 function showFilters(s) {
@@ -144,12 +149,17 @@ function showFilters(s) {
   $("page-size").value = String(s.size);
 }
 
+let renderCount = 0;
+
 async function render() {
+  const mine = ++renderCount; // a newer render (another click) wins: this one stops after its reads
   const s = state();
   showFilters(s);
   header(s);
   $("result-count").textContent = filtered(s) || s.sort !== "time" ? "Searching…" : "Loading…";
-  const [{ total, rows }] = await Promise.all([readPage(s), fillFilterOptions(s)]);
+  const [{ total, rows }, options] = await Promise.all([readPage(s), filterOptions()]);
+  if (mine !== renderCount) return;
+  showFilterOptions(options, s);
   const pages = Math.max(1, Math.ceil(total / s.size));
   const first = total ? (s.page - 1) * s.size + 1 : 0;
   $("rows").replaceChildren(...(rows.length ? rows.map(row)
