@@ -9,7 +9,7 @@ import { NO_PROVIDER } from "../rollup.js";
 import * as store from "../store.js";
 import { download } from "../transfer.js";
 import { COLUMNS, matchChunk, sortRows, sortValue } from "./activity_query.js";
-import { $, el, readParams, startPage, writeParams } from "./shell.js";
+import { $, el, measureRender, readParams, startPage, writeParams } from "./shell.js";
 
 const PAGE_SIZES = ["25", "50", "100", "200"];
 const DEFAULTS = { q: "", model: "", provider: "", status: "", from: "", to: "", sort: "time", dir: "desc", page: "1", size: "50" };
@@ -153,6 +153,7 @@ let renderCount = 0;
 
 async function render() {
   const mine = ++renderCount; // a newer render (another click) wins: this one stops after its reads
+  const started = performance.now();
   const s = state();
   showFilters(s);
   header(s);
@@ -168,6 +169,7 @@ async function render() {
   $("page-info").textContent = total ? `Page ${s.page} of ${formatTokens(pages)} · rows ${formatTokens(first)}–${formatTokens(first + rows.length - 1)}` : "";
   $("prev-page").disabled = s.page <= 1;
   $("next-page").disabled = s.page >= pages;
+  await measureRender(started);
 }
 
 /** Every record the filters match, in the table's order. */

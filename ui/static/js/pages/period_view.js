@@ -8,7 +8,7 @@ import { COLORS, barChart } from "./charts.js";
 import {
   GRANULARITIES, RANGES, budgetUse, dayDetail, dayOrZero, monthDates, rangeDates, shiftMonth, summarize, trend,
 } from "./period.js";
-import { $, el, readParams, startPage, timeZone, writeParams } from "./shell.js";
+import { $, el, measureRender, readParams, startPage, timeZone, writeParams } from "./shell.js";
 
 const MONTH_NAME = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
 const DAY_NAME = new Intl.DateTimeFormat("en-US", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
@@ -163,6 +163,7 @@ export function startPeriodPage(measure) {
   };
 
   async function render() {
+    const started = performance.now();
     const s = state();
     const today = localDate(new Date());
     const tz = timeZone();
@@ -209,6 +210,7 @@ export function startPeriodPage(measure) {
       el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: "Day" }), ...m.columns.map((c) => el("th", { scope: "col", className: "num", text: c }))])]),
       el("tbody", {}, rows),
     );
+    await measureRender(started);
   }
 
   const refresh = startPage({ content: $("period"), render });

@@ -23,6 +23,14 @@ export function writeParams(params, defaults, { replace = false } = {}) {
 
 export const timeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
+export const RENDER_MEASURE = "analytics-render";
+
+/** Records how long a render took, up to the next frame (the paint), as a performance measure (bench/store_scale.py). */
+export async function measureRender(startedMs) {
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  performance.measure(RENDER_MEASURE, { start: startedMs });
+}
+
 export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
