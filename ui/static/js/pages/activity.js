@@ -2,7 +2,7 @@
 // cursor over time-ordered keys; a search or filter scans the packed search chunks (never the records) and
 // reads only the page shown. Sorting by a number reads the matching records once, then pages from memory.
 import { recordsCsv, requestsFileParts } from "../io.js";
-import { ALL_REQUESTS, DAY_PREFIX, dayKey, localDate, requestRange } from "../keys.js";
+import { ALL_REQUESTS, DAY_PREFIX, localDate, requestRange } from "../keys.js";
 import { formatDuration, formatSpeed, formatTokens } from "../metrics.js";
 import { formatUsd } from "../pricing.js";
 import { NO_PROVIDER } from "../rollup.js";
@@ -75,13 +75,13 @@ async function matchingKeys(s) {
   return keys;
 }
 
-/** {total, rows: [{key, value}]} of the page asked for. */
-async function readPage(s) {
+/** {total, rows: [{key, value}]} of the page asked for; `days` are all the day rollups. */
+async function readPage(s, days) {
   const offset = (s.page - 1) * s.size;
   if (!filtered(s) && s.sort === "time") {
     // Totals from the day rollups of the date range: no key is counted one by one.
-    const days = await store.readRange(s.from || s.to ? [dayKey(s.from || "0000-01-01"), dayKey(s.to || "9999-12-31")] : [DAY_PREFIX, "day;"]);
-    const total = days.reduce((n, day) => n + day.requests, 0);
+    const inRange = days.filter((day) => (!s.from || day.date >= s.from) && (!s.to || day.date <= s.to));
+    const total = inRange.reduce((n, day) => n + day.requests, 0);
     const rows = await store.readRequestPage(keyBounds(s), { offset, limit: s.size, direction: s.dir === "desc" ? "prev" : "next" });
     return { total, rows };
   }
@@ -124,9 +124,8 @@ function header(s) {
   }));
 }
 
-/** The models and providers seen, from the day rollups' breakdowns (a few hundred small values). */
-async function filterOptions() {
-  const days = await store.readRange([DAY_PREFIX, "day;"]);
+/** The models and providers seen, from the day rollups' breakdowns. */
+function filterOptions(days) {
   const names = (field) => [...new Set(days.flatMap((d) => Object.keys(d[field] ?? {})))].sort();
   return { models: names("by_model"), providers: names("by_provider") };
 }
@@ -158,9 +157,10 @@ async function render() {
   showFilters(s);
   header(s);
   $("result-count").textContent = filtered(s) || s.sort !== "time" ? "Searching…" : "Loading…";
-  const [{ total, rows }, options] = await Promise.all([readPage(s), filterOptions()]);
+  const days = await store.readRange([DAY_PREFIX, "day;"]); // one small value a day, read once per render
+  const { total, rows } = await readPage(s, days);
   if (mine !== renderCount) return;
-  showFilterOptions(options, s);
+  showFilterOptions(filterOptions(days), s);
   const pages = Math.max(1, Math.ceil(total / s.size));
   const first = total ? (s.page - 1) * s.size + 1 : 0;
   $("rows").replaceChildren(...(rows.length ? rows.map(row)
