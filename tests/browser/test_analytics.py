@@ -361,7 +361,7 @@ def test_an_llmspy_request_export_imports_with_its_costs(tab):
     assert cells(day_row(tab, "Mon, Mar 10"))[1:] == ["2", format_usd(0.00235, "computed")]
 
 
-def test_an_llmspy_thread_export_imports_into_the_chat_list(tab):
+def test_an_llmspy_thread_export_imports_into_the_chat_list_and_exports_as_ours(tab):
     doc = {"exportedAt": "2026-03-10T10:00:00.000Z", "version": "1.0", "source": "llmspy", "threadCount": 1, "threads": [
         {"id": 77, "title": "Monads", "model": "kimi-k2", "systemPrompt": "", "createdAt": 1741600000000,
          "updatedAt": 1741600100000, "messages": [{"role": "user", "content": "What is a monad?"},
@@ -370,6 +370,13 @@ def test_an_llmspy_thread_export_imports_into_the_chat_list(tab):
     tab.goto(tab.base + "/")
     tab.get_by_role("link", name="Monads").click()
     expect(tab.get_by_role("article", name="Assistant")).to_contain_text("A monoid in the category of endofunctors.")
+    with tab.expect_download() as download:
+        tab.get_by_role("button", name="Export").click()
+    exported = json.loads(download.value.path().read_text())
+    assert (exported["source"], exported["kind"], exported["count"]) == ("llms", "threads", 1)
+    assert [m["content"] for m in exported["threads"][0]["messages"]] == [
+        "What is a monad?", "A monoid in the category of endofunctors."]
+    assert import_bytes(tab, json.dumps(exported).encode()) == "Imported 0 of 1 chats (1 already here)."
 
 
 # ---- demo data ----
