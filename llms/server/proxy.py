@@ -67,7 +67,9 @@ def _meta(exchange: Exchange, failures: list[dict]) -> dict:
 def _failed_response(request: web.Request, exchange: Exchange, failed: CallFailed) -> web.Response:
     error = failed.error
     exchange.finish(request.app, "error", http_status=error.status, error=failed.message, provider=error.provider_id)
-    return error_response(error.status, failed.message, code=error.kind, provider=error.provider_id)
+    response = error_response(error.status, failed.message, code=error.kind, provider=error.provider_id)
+    response.headers["X-LLMS-Request-Id"] = exchange.request_id
+    return response
 
 
 async def _complete(request: web.Request, exchange: Exchange, candidates: list[Candidate]) -> web.Response:

@@ -125,6 +125,7 @@ def test_provider_faults_come_back_as_openai_shaped_errors(client, model, error_
     with pytest.raises(error_class) as caught:
         client.chat.completions.create(model=model, messages=MESSAGES)
     assert caught.value.status_code == status
+    assert len(caught.value.response.headers["X-LLMS-Request-Id"]) == 32
     body = caught.value.body
     assert body["message"] and body["provider"] in ("openai", "anthropic")
 

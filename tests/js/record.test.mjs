@@ -78,3 +78,9 @@ test("the price is the answering provider's, under its own alias after a failove
   assert.equal(priceOf(CONFIG, "nobody", "x", "mock-model"), null);
   assert.equal(priceOf(null, "openai", "mock-model", "mock-model"), null);
 });
+
+test("the record takes the server's request_id, so the browser and the ledger name a request alike", () => {
+  assert.equal(buildRecord(call, { ...outcome, request_id: "0123456789abcdef0123456789abcdef" }).id,
+    "0123456789abcdef0123456789abcdef");
+  assert.equal(buildRecord(call, { ...outcome, request_id: null }).id, "r1");
+});

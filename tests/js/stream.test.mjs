@@ -112,3 +112,14 @@ test("Stop before the answer starts is aborted with nothing received", async () 
   assert.equal(outcome.status, "aborted");
   assert.equal(outcome.started_headers, false);
 });
+
+test("the server's request id is kept, for answers and for refusals alike", async () => {
+  const ok = fakeFetch(200, sse(chunk({ content: "x" }, "stop"), { choices: [], usage: USAGE, llms: LLMS }, "[DONE]"),
+    { "X-LLMS-Request-Id": "a".repeat(32) });
+  assert.equal((await streamChat({ model: "m", messages: [], fetchFn: ok.fetchFn, now: clock() })).request_id, "a".repeat(32));
+  const refused = fakeFetch(500, JSON.stringify({ error: { message: "boom", type: "api_error", code: "http" } }),
+    { "Content-Type": "application/json", "X-LLMS-Request-Id": "b".repeat(32) });
+  const outcome = await streamChat({ model: "m", messages: [], fetchFn: refused.fetchFn, now: clock() });
+  assert.equal(outcome.status, "error");
+  assert.equal(outcome.request_id, "b".repeat(32));
+});

@@ -30,7 +30,7 @@ function usageOf(outcome, promptText) {
 }
 
 /**
- * @param {object} call    {id, started: Date, thread_id, model (the alias), prompt (the user text answered),
+ * @param {object} call    {id (used when the server gave no request_id), started: Date, thread_id, model (the alias), prompt (the user text answered),
  *                         prompt_text (all messages sent, for estimates), price_for(provider, provider_model) →
  *                         the price entry in force when the request was made, or null}
  * @param {object} outcome what streamChat resolved to
@@ -41,7 +41,7 @@ export function buildRecord(call, outcome) {
   const cost = usage ? costFor(usage, price, { estimated }) : { cost_usd: null, provenance: null, prices: price };
   const completion = usage?.completion_tokens ?? 0;
   return {
-    id: call.id,
+    id: outcome.request_id ?? call.id, // the server's request_id when it gave one, so the ledger and the store agree
     timestamp: isoWithOffset(call.started),
     thread_id: call.thread_id,
     model: call.model,

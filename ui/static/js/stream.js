@@ -30,13 +30,14 @@ const isAbort = (error) => error?.name === "AbortError";
 /**
  * POST the messages and stream the answer. `onDelta({text, reasoning})` gets the answer so far on each chunk.
  * Resolves (never rejects) to {status, text, reasoning, finish_reason, usage, server, provider, provider_model,
- * started_headers, ttft_ms, response_ms, error}; `now()` is a millisecond clock (performance.now in the page).
+ * started_headers, ttft_ms, response_ms, error, request_id}; `now()` is a millisecond clock (performance.now in the page).
  */
 export async function streamChat({ model, messages, signal, onDelta = () => {}, fetchFn = fetch, now = () => performance.now() }) {
   const started = now();
   const outcome = {
     status: "ok", text: "", reasoning: "", finish_reason: null, usage: null, server: null,
     provider: null, provider_model: null, started_headers: false, ttft_ms: null, response_ms: null, error: null,
+    request_id: null,
   };
   const finish = (status, error = null) => {
     outcome.status = status;
@@ -56,6 +57,8 @@ export async function streamChat({ model, messages, signal, onDelta = () => {}, 
     if (isAbort(error)) return finish("aborted");
     return finish("error", { message: `network error: ${error.message}`, type: "network_error", code: null, status: null });
   }
+  // The server's id for this request, shared with its ledger line (docs/architecture.md, "Proxy responses").
+  outcome.request_id = response.headers.get("X-LLMS-Request-Id");
   outcome.provider = response.headers.get("X-LLMS-Provider");
   outcome.provider_model = response.headers.get("X-LLMS-Provider-Model");
   try {
