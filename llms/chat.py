@@ -6,10 +6,9 @@ import asyncio
 import time
 from typing import TextIO
 
-import aiohttp
 
 from llms.calls import CallFailed, open_first_stream
-from llms.providers import ProviderError
+from llms.providers import ProviderError, transport
 from llms.routing import UnknownModel, alias_for, candidates_for
 from llms.summary import usage_line
 
@@ -42,7 +41,7 @@ async def _chat(config, model, prompt, candidates, out: TextIO, err: TextIO) -> 
     answer: list[str] = []
     ttft_s = None
     status = 0
-    async with aiohttp.ClientSession() as session:
+    async with transport.new_session() as session:
         try:
             candidate, upstream, _ = await open_first_stream(session, body, candidates)
         except CallFailed as failed:

@@ -10,7 +10,6 @@ import time
 from dataclasses import dataclass
 from typing import TextIO
 
-import aiohttp
 
 from llms.providers import ProviderError, target_for, transport, wire_for
 
@@ -84,7 +83,7 @@ def format_table(results: list[CheckResult]) -> str:
 
 async def _check(provider, aliases: list[str], out: TextIO) -> list[CheckResult]:
     out.write(f"checking {len(aliases)} model(s) of {provider.id} at {provider.base_url} …\n")
-    async with aiohttp.ClientSession() as session:
+    async with transport.new_session() as session:
         tasks = [asyncio.ensure_future(_check_one(session, provider, alias)) for alias in aliases]
         results = []
         for done in asyncio.as_completed(tasks):

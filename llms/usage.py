@@ -21,6 +21,10 @@ def _int(value) -> int:
 
 def _normalized(prompt: int, completion: int, cached: int, cache_write: int, reasoning: int,
                 cache_write_1h: int | None = None, cost: float | None = None) -> dict:
+    if cached + cache_write > prompt or (cache_write_1h or 0) > cache_write or reasoning > completion:
+        # Parts larger than their whole: the body is wrong, and no price could be trusted.
+        raise ValueError(f"usage does not add up: prompt {prompt} < cached {cached} + cache writes {cache_write}, "
+                         f"or 1h writes {cache_write_1h} > cache writes, or reasoning {reasoning} > output {completion}")
     prompt_details = {"cached_tokens": cached, "cache_write_tokens": cache_write}
     if cache_write_1h is not None:
         prompt_details["cache_write_1h_tokens"] = cache_write_1h

@@ -18,15 +18,15 @@ class Target:
 
     provider_id: str
     base_url: str
-    api_key: str | None
+    api_key: str | None = field(repr=False)
     provider_model: str
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
 class UpstreamRequest:
     url: str
-    headers: dict[str, str]
+    headers: dict[str, str] = field(repr=False)  # they carry the key
     json: dict
 
 

@@ -141,6 +141,7 @@ class OpenAIWire:
             raise _upstream_error(data)
         if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
             raise malformed(NAME, "completion", f"no 'choices' list in {str(data)[:200]}")
+        _check_choices(data["choices"], "message", "completion")
         result = dict(data)
         result.update(object="chat.completion", model=model,
                       usage=usage_or_malformed(NAME, normalize_openai, data.get("usage")))
@@ -204,7 +205,8 @@ class OpenAIStream:
             raise malformed(NAME, "stream chunk", f"no 'choices' list in {data[:200]}")
         if not choices:
             return []
-        if any(isinstance(choice, dict) and choice.get("finish_reason") for choice in choices):
+        _check_choices(choices, "delta", "stream chunk")
+        if any(choice.get("finish_reason") for choice in choices):
             self.finish_reason_seen = True
         passed = {key: value for key, value in payload.items() if key != "usage"}
         passed.update(object="chat.completion.chunk", model=self.model)
@@ -216,6 +218,13 @@ class OpenAIStream:
         return {"id": self.id or new_id(), "object": "chat.completion.chunk",
                 "created": self.created or int(time.time()), "model": self.model, "choices": [],
                 "usage": self.usage}
+
+
+def _check_choices(choices: list, part: str, what: str) -> None:
+    """Every choice an object whose `message`/`delta` is an object: the proxy and clients rely on it."""
+    for index, choice in enumerate(choices):
+        if not isinstance(choice, dict) or not isinstance(choice.get(part, {}), dict):
+            raise malformed(NAME, what, f"choices[{index}] is not an object with a '{part}' object: {choice!r:.120}")
 
 
 def _upstream_error(payload: dict) -> ProviderError:

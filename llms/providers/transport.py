@@ -7,13 +7,31 @@ import json
 from typing import AsyncIterator
 
 import aiohttp
+from aiohttp.http_exceptions import HttpProcessingError
 
 from llms.providers.base import ProviderError, Target, WireFormat
 
-__all__ = ["complete", "open_stream", "UpstreamStream", "iter_sse", "MAX_ERROR_BODY_BYTES"]
+__all__ = ["complete", "open_stream", "new_session", "UpstreamStream", "iter_sse", "mask_secrets",
+           "MAX_ERROR_BODY_BYTES", "READ_BUFFER_BYTES"]
 
 MAX_ERROR_BODY_BYTES = 64 * 1024  # an error page is read only this far: enough for any message
-MAX_SSE_LINE_BYTES = 8 * 1024 * 1024
+# aiohttp refuses a line longer than twice its read buffer (LineTooLong). Gemini image models send
+# inline base64 in one SSE event, so allow lines of up to 16 MiB; the buffer only grows when needed.
+READ_BUFFER_BYTES = 8 * 1024 * 1024
+
+
+def new_session() -> aiohttp.ClientSession:
+    """The client session for provider calls: no per-host limit (concurrent streams never queue)."""
+    connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+    return aiohttp.ClientSession(connector=connector, read_bufsize=READ_BUFFER_BYTES)
+
+
+def mask_secrets(text: str, target: Target) -> str:
+    """A provider's message with our key (and header values) hidden: some servers echo the key back."""
+    for secret in (target.api_key, *target.headers.values()):
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, "***")
+    return text
 
 
 def _timeout(connect_s: float, read_s: float) -> aiohttp.ClientTimeout:
@@ -94,8 +112,6 @@ async def iter_sse(content: aiohttp.StreamReader) -> AsyncIterator[tuple[str, st
         raw = await content.readline()
         if not raw:
             break
-        if len(raw) > MAX_SSE_LINE_BYTES:
-            raise ValueError("an event line longer than 8 MiB")
         line = raw.decode("utf-8").rstrip("\r\n")
         if not line:
             if data:
@@ -135,8 +151,9 @@ class _guard:
             raise ProviderError("cut", 502, f"{who} closed the connection mid-response", who) from exc
         if isinstance(exc, aiohttp.ClientError):
             raise ProviderError("unreachable", 502, f"{who} request failed: {exc}", who) from exc
-        if isinstance(exc, (UnicodeDecodeError, ValueError)):
-            raise ProviderError("malformed", 502, f"{who} sent a malformed stream: {exc}", who) from exc
+        if isinstance(exc, (UnicodeDecodeError, ValueError, HttpProcessingError)):
+            # HttpProcessingError: e.g. LineTooLong, an event line past twice READ_BUFFER_BYTES.
+            raise ProviderError("malformed", 502, f"{who} sent a malformed stream: {exc!r:.300}", who) from exc
         return False
 
 
@@ -149,7 +166,7 @@ async def _raise_for_status(response: aiohttp.ClientResponse, wire: WireFormat, 
         data: object = json.loads(text)
     except ValueError:
         data = text
-    message = wire.error_message(response.status, data)
+    message = mask_secrets(wire.error_message(response.status, data), target)
     raise ProviderError("http", response.status, f"{target.provider_id}: {message}", target.provider_id)
 
 

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from llms import __version__
 from llms.server.keys import TEMPLATES
-from llms.server.pages import CONTENT_SECURITY_POLICY, templates_environment
+from llms.server.pages import html_response
 
 __all__ = ["add_routes", "PAGES"]
 
@@ -24,8 +24,6 @@ PAGES = {
 
 
 def add_routes(app: web.Application) -> None:
-    if TEMPLATES not in app:
-        app[TEMPLATES] = templates_environment()
     app.router.add_get("/analytics", analytics_home)
     app.router.add_get("/analytics/{page}", analytics_page)
 
@@ -39,9 +37,4 @@ async def analytics_page(request: web.Request) -> web.Response:
     if page not in PAGES:
         raise web.HTTPNotFound(reason=f"no analytics page '{page}': try /analytics/costs, /tokens or /activity")
     template = request.app[TEMPLATES].get_template("analytics.html")
-    response = web.Response(text=template.render(version=__version__, page=page, pages=PAGES, title=PAGES[page]),
-                            content_type="text/html")
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return html_response(template.render(version=__version__, page=page, pages=PAGES, title=PAGES[page]))

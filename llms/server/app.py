@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import aiohttp
 from aiohttp import web
 
 from llms import paths
 from llms.config import Config
+from llms.providers import transport
 from llms.server import analytics_api, analytics_pages, api, ledger_recorder, pages, proxy
 from llms.server.errors import error_response
 from llms.server.guard import TOKEN_COOKIE, ServerSettings, refusal, token_ok
-from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS
+from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS, TEMPLATES
 from llms.server.prices import LazyPriceTable
 
 __all__ = ["create_app", "run"]
@@ -64,6 +64,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app[SETTINGS] = settings
     app[PRICES] = LazyPriceTable(config.providers)
     app[RECORDERS] = []
+    app[TEMPLATES] = pages.templates_environment()
     ledger_recorder.install(app)
     app.cleanup_ctx.append(_http_session)
     app.on_startup.append(_warm_prices)
@@ -77,9 +78,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
 
 
 async def _http_session(app: web.Application):
-    # One pooled client for all providers; no limit per host so concurrent streams never queue.
-    connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
-    async with aiohttp.ClientSession(connector=connector, auto_decompress=True) as session:
+    async with transport.new_session() as session:
         app[HTTP] = session
         yield
 

@@ -44,6 +44,10 @@ def parse_chat_body(raw: bytes) -> dict:
                              f"messages[{index}].content")
     if "stream" in body and not isinstance(body["stream"], bool):
         raise BadRequest("'stream' must be true or false", "stream")
+    stop = body.get("stop")
+    if stop is not None and not isinstance(stop, str) and not (
+            isinstance(stop, list) and all(isinstance(item, str) for item in stop)):
+        raise BadRequest("'stop' must be a string or a list of strings", "stop")
     return body
 
 

@@ -39,7 +39,7 @@ class Exchange:
 
     def finish(self, app: web.Application, status: str, *, usage: dict | None = None, finish_reason: str | None = None,
                error: str | None = None, http_status: int = 200, provider: str | None = None,
-               output_text: str | None = None) -> None:
+               output_text: str | None = None, reasoning_text: str | None = None) -> None:
         """Hand the request's record to every recorder (the ledger, …), once."""
         if self.finished:
             return
@@ -62,6 +62,7 @@ class Exchange:
             "ttft_ms": self.ttft_ms,
             "messages": self.body.get("messages"),
             "output_text": output_text,
+            "reasoning_text": reasoning_text,
         }
         for recorder in app.get(RECORDERS, ()):
             try:

@@ -9,7 +9,8 @@ from llms import __version__, paths
 from llms.pricing import format_price
 from llms.server.keys import CONFIG, PRICES, TEMPLATES
 
-__all__ = ["add_routes", "model_groups", "price_text", "CONTENT_SECURITY_POLICY"]
+__all__ = ["add_routes", "html_response", "templates_environment", "model_groups", "price_text",
+           "CONTENT_SECURITY_POLICY"]
 
 # Model output is rendered as HTML (sanitized); this policy is the second wall: no script but ours,
 # no inline script, and no request to another host, so a remote image or CSS url() cannot leak a thing.
@@ -30,8 +31,6 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def add_routes(app: web.Application) -> None:
-    if TEMPLATES not in app:
-        app[TEMPLATES] = templates_environment()
     app.router.add_get("/", index)
     app.router.add_get("/fragments/models", models_fragment)
 
@@ -46,7 +45,8 @@ def templates_environment() -> jinja2.Environment:
     )
 
 
-def _html(text: str) -> web.Response:
+def html_response(text: str) -> web.Response:
+    """An HTML page or fragment with our security headers (the CSP above)."""
     response = web.Response(text=text, content_type="text/html")
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -55,13 +55,13 @@ def _html(text: str) -> web.Response:
 
 
 async def index(request: web.Request) -> web.Response:
-    return _html(request.app[TEMPLATES].get_template("index.html").render(version=__version__))
+    return html_response(request.app[TEMPLATES].get_template("index.html").render(version=__version__))
 
 
 def _fragment(request: web.Request, name: str, **context) -> web.Response:
     """One macro of _fragments.html, rendered alone: the partials htmx swaps in."""
     macro = getattr(request.app[TEMPLATES].get_template("_fragments.html").module, name)
-    return _html(str(macro(**context)))
+    return html_response(str(macro(**context)))
 
 
 def price_text(entry: dict | None, field: str) -> str:

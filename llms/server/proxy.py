@@ -79,8 +79,9 @@ async def _complete(request: web.Request, exchange: Exchange, candidates: list[C
         return _failed_response(request, exchange, failed)
     completion["llms"] = _meta(exchange, failures)
     choices = completion.get("choices") or [{}]
+    message = choices[0].get("message") or {}
     exchange.finish(request.app, "ok", usage=completion.get("usage"), finish_reason=choices[0].get("finish_reason"),
-                    output_text=(choices[0].get("message") or {}).get("content"))
+                    output_text=message.get("content"), reasoning_text=_reasoning(message) or None)
     headers = _meta_headers(exchange) | {"X-LLMS-Duration-Ms": str(completion["llms"]["duration_ms"])}
     return web.json_response(completion, headers=headers)
 
@@ -89,10 +90,16 @@ def _sse(payload: dict) -> bytes:
     return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
 
 
+def _reasoning(delta: dict) -> str:
+    # reasoning_content (DeepSeek, and our Anthropic/Gemini translations) or reasoning (OpenRouter).
+    text = delta.get("reasoning_content") or delta.get("reasoning") or ""
+    return text if isinstance(text, str) else ""
+
+
 def _has_output(chunk: dict) -> bool:
     for choice in chunk.get("choices") or ():
         delta = choice.get("delta") or {}
-        if delta.get("content") or delta.get("reasoning_content") or delta.get("tool_calls"):
+        if delta.get("content") or _reasoning(delta) or delta.get("tool_calls"):
             return True
     return False
 
@@ -105,7 +112,7 @@ async def _stream(request: web.Request, exchange: Exchange, candidates: list[Can
     response = web.StreamResponse(headers=_meta_headers(exchange) | {
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await response.prepare(request)
-    finish_reason, text = None, []
+    finish_reason, text, reasoning = None, [], []
     try:
         async with aclosing(upstream.chunks()) as chunks:
             async for chunk in chunks:
@@ -113,21 +120,24 @@ async def _stream(request: web.Request, exchange: Exchange, candidates: list[Can
                     exchange.ttft_ms = exchange.elapsed_ms()
                 for choice in chunk.get("choices") or ():
                     finish_reason = choice.get("finish_reason") or finish_reason
-                    text.append((choice.get("delta") or {}).get("content") or "")
+                    delta = choice.get("delta") or {}
+                    text.append(delta.get("content") or "")
+                    reasoning.append(_reasoning(delta))
                 await response.write(_sse(chunk))
     except ProviderError as exc:
         # Headers are gone already: the fault travels as a last event the client can show.
-        exchange.finish(request.app, "error", http_status=exc.status, error=exc.message, output_text="".join(text))
+        exchange.finish(request.app, "error", http_status=exc.status, error=exc.message, output_text="".join(text),
+                        reasoning_text="".join(reasoning))
         await response.write(_sse(error_body(exc.status, exc.message, code=exc.kind, provider=exc.provider_id)))
     except (ConnectionResetError, asyncio.CancelledError):
         exchange.finish(request.app, "aborted", error="the client closed the connection",
-                        finish_reason=finish_reason, output_text="".join(text))
+                        finish_reason=finish_reason, output_text="".join(text), reasoning_text="".join(reasoning))
         raise
     else:
         final = dict(upstream.final or {})
         final["llms"] = _meta(exchange, failures)
         exchange.finish(request.app, "ok", usage=final.get("usage"), finish_reason=finish_reason,
-                        output_text="".join(text))
+                        output_text="".join(text), reasoning_text="".join(reasoning))
         if wants_usage_chunk(exchange.body, request.headers.get("X-LLMS-Client")):
             await response.write(_sse(final))
     await response.write(b"data: [DONE]\n\n")

@@ -39,3 +39,10 @@ def test_usage_chunk_is_sent_when_asked_or_to_the_app():
     assert wants_usage_chunk({}, "app")
     assert not wants_usage_chunk({}, None)
     assert not wants_usage_chunk({"stream_options": {"include_usage": False}}, "sdk")
+
+
+def test_stop_must_be_a_string_or_a_list_of_strings():
+    assert bad({"model": "m", "messages": [{"role": "user"}], "stop": 5}).param == "stop"
+    assert bad({"model": "m", "messages": [{"role": "user"}], "stop": ["a", 1]}).param == "stop"
+    ok = {"model": "m", "messages": [{"role": "user"}], "stop": ["a", "b"]}
+    assert parse_chat_body(json.dumps(ok).encode()) == ok

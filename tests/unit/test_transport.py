@@ -1,0 +1,108 @@
+"""transport against a tiny real upstream on 127.0.0.1: faults become ProviderError, keys never come back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aiohttp import web
+
+from llms.providers import Target, transport
+from llms.providers.base import ProviderError
+from llms.providers.openai import WIRE
+
+KEY = "sk-very-secret-key-123456"
+BIG_EVENT_CHARS = 700_000  # past aiohttp's default line limit of 2 × 256 KiB
+
+
+def chunk(delta) -> str:
+    return "data: " + json.dumps({"id": "c1", "created": 1, "choices": [{"index": 0, "delta": delta}]}) + "\n\n"
+
+
+async def upstream_handler(request: web.Request) -> web.StreamResponse:
+    body = await request.json()
+    model = body["model"]
+    if model == "echo-key":  # a misconfigured server that echoes the credential it got
+        return web.json_response({"error": {"message": f"Incorrect API key provided: {request.headers['Authorization']}"}},
+                                 status=401)
+    if model == "bad-choices":
+        return web.json_response({"id": "x", "choices": ["not an object"]})
+    if model == "bad-usage":
+        return web.json_response({"id": "x", "choices": [{"index": 0, "message": {"content": "hi"}}],
+                                  "usage": {"prompt_tokens": 5, "completion_tokens": 1,
+                                            "prompt_tokens_details": {"cached_tokens": 10}}})
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    if model == "big-event":
+        await response.write(chunk({"content": "x" * BIG_EVENT_CHARS}).encode())
+    else:
+        await response.write(chunk("a string delta").encode())
+    await response.write(b"data: [DONE]\n\n")
+    return response
+
+
+@pytest.fixture
+async def upstream():
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", upstream_handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    yield f"http://127.0.0.1:{port}/v1"
+    await runner.cleanup()
+
+
+def target(base_url: str, model: str) -> Target:
+    return Target("acme", base_url, KEY, model)
+
+
+async def call(base_url: str, model: str, stream: bool = False):
+    body = {"model": model, "messages": [{"role": "user", "content": "hi"}]}
+    async with transport.new_session() as session:
+        if not stream:
+            return await transport.complete(session, WIRE, target(base_url, model), body, model, 5, 5)
+        upstream = await transport.open_stream(session, WIRE, target(base_url, model), body, model, 5, 5)
+        return [c async for c in upstream.chunks()], upstream.final
+
+
+async def test_a_key_echoed_in_a_provider_error_is_masked(upstream):
+    with pytest.raises(ProviderError) as caught:
+        await call(upstream, "echo-key")
+    assert caught.value.status == 401
+    assert KEY not in caught.value.message
+    assert caught.value.message == "acme: Incorrect API key provided: Bearer ***"
+
+
+async def test_choices_that_are_not_objects_are_a_malformed_reply(upstream):
+    with pytest.raises(ProviderError) as caught:
+        await call(upstream, "bad-choices")
+    assert caught.value.kind == "malformed" and "choices[0]" in caught.value.message
+    with pytest.raises(ProviderError) as caught:
+        await call(upstream, "bad-delta", stream=True)
+    assert caught.value.kind == "malformed" and "'delta'" in caught.value.message
+
+
+async def test_usage_whose_parts_exceed_the_whole_is_a_malformed_reply(upstream):
+    with pytest.raises(ProviderError) as caught:
+        await call(upstream, "bad-usage")
+    assert caught.value.kind == "malformed" and "usage does not add up" in caught.value.message
+
+
+async def test_an_event_line_of_700_kb_streams_through(upstream):
+    chunks, final = await call(upstream, "big-event", stream=True)
+    assert len(chunks[0]["choices"][0]["delta"]["content"]) == BIG_EVENT_CHARS
+    assert final["usage"] is None
+
+
+def test_mask_secrets_hides_keys_and_header_values_but_not_short_words():
+    t = Target("acme", "http://x", "sk-abcdefgh", "m", {"X-Title": "my-app-title-1"})
+    assert transport.mask_secrets("key sk-abcdefgh and my-app-title-1", t) == "key *** and ***"
+    assert transport.mask_secrets("hello", Target("acme", "http://x", "abc", "m")) == "hello"
+
+
+def test_targets_and_upstream_requests_never_show_the_key_in_repr():
+    t = Target("acme", "http://x", KEY, "m", {"Authorization": KEY})
+    assert KEY not in repr(t)
+    assert KEY not in repr(WIRE.build_request(t, {"model": "m", "messages": []}, stream=False))
