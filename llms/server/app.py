@@ -20,6 +20,7 @@ __all__ = ["create_app", "run"]
 
 MAX_BODY_BYTES = 32 * 1024 * 1024  # room for a few images in a chat request
 _OPEN_PATHS = ("/static/", "/health")  # nothing secret: served without the token
+PRICE_WARM_DELAY_S = 0.5
 log = logging.getLogger("llms.server")
 
 
@@ -84,9 +85,14 @@ async def _http_session(app: web.Application):
 
 
 async def _warm_prices(app: web.Application) -> None:
-    # Built in a thread right after start-up, so /health answers at once and the first page finds it ready.
-    warming = asyncio.get_running_loop().run_in_executor(None, app[PRICES].warm)
-    warming.add_done_callback(_log_failure)
+    # Built in a thread shortly after start-up: loading genai-prices competes for the interpreter, so it
+    # waits until the server has answered its first requests; a page that needs prices sooner builds them.
+    loop = asyncio.get_running_loop()
+
+    def start() -> None:
+        loop.run_in_executor(None, app[PRICES].warm).add_done_callback(_log_failure)
+
+    loop.call_later(PRICE_WARM_DELAY_S, start)
 
 
 def _log_failure(future: asyncio.Future) -> None:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import jinja2
 from aiohttp import web
 
 if TYPE_CHECKING:
     from llms.config import Config
+    from llms.server.pages import Templates
 
 __all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS"]
 
 CONFIG: web.AppKey["Config"] = web.AppKey("config")
 PRICES: web.AppKey[dict] = web.AppKey("prices")
-TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates")
+TEMPLATES: web.AppKey["Templates"] = web.AppKey("templates")  # jinja2, loaded on the first page
 HTTP: web.AppKey[object] = web.AppKey("http")  # aiohttp.ClientSession, created on start-up
 SETTINGS: web.AppKey[object] = web.AppKey("settings")  # ServerSettings: host, port, token
 RECORDERS: web.AppKey[list] = web.AppKey("recorders")  # callables given each finished request's record

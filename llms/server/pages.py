@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import jinja2
 from aiohttp import web
 
 from llms import __version__, paths
@@ -35,14 +34,28 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/fragments/models", models_fragment)
 
 
-def templates_environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(paths.TEMPLATES_DIR),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,  # a misspelt name in a template fails loudly instead of rendering ""
-    )
+class Templates:
+    """The jinja2 templates, loaded on the first page: importing jinja2 is not on the start-up path."""
+
+    def __init__(self):
+        self._environment = None
+
+    def get_template(self, name: str):
+        if self._environment is None:
+            import jinja2
+
+            self._environment = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(paths.TEMPLATES_DIR),
+                autoescape=True,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                undefined=jinja2.StrictUndefined,  # a misspelt name fails loudly instead of rendering ""
+            )
+        return self._environment.get_template(name)
+
+
+def templates_environment() -> Templates:
+    return Templates()
 
 
 def html_response(text: str) -> web.Response:
