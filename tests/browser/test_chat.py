@@ -6,6 +6,7 @@ afterwards; the `shape-*` models answer with each provider's own usage shape (te
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -346,3 +347,69 @@ def test_two_tabs_sending_at_once_keep_exact_totals(context, llms_server, script
                            { requests: 0, prompt: 0 });
     }""")
     assert day == {"requests": 3, "prompt": 300}
+
+
+def test_a_thread_with_an_unpriced_model_says_so_in_its_totals_and_hints_at_the_price_to_add(app, script, shot, page_errors):
+    script(Reply(text="Priced or not.", usage={"openai": {"prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500}}))
+    choose(app, "openai/mock-model")
+    send(app, "One priced, one not")
+    priced = wait_answer(app, 0)
+    cost = format_usd(cost_for({"prompt_tokens": 1000, "completion_tokens": 500}, PRICES["openai"]["mock-model"])["cost_usd"],
+                      "computed")
+    assert metrics(priced)[3] == cost == "$0.0075"
+    choose(app, "selfhosted/unpriced-model")  # selfhosted has no pricing in llms.json (tests/conftest.py)
+    send(app, "And now unpriced")
+    unpriced = wait_answer(app, 1)
+    hint = "no price: add providers.selfhosted.pricing.unpriced-model to llms.json"
+    assert metrics(unpriced)[:4] == ["unpriced-model", "selfhosted", "1,000 in / 500 out", f"— ({hint})"]
+    cost_cell = unpriced.locator("dl.metrics dd").nth(3)
+    expect(cost_cell.locator(".metric-note")).to_be_visible()
+    assert cost_cell.get_attribute("title").startswith("Cost unknown: unpriced-model on selfhosted has no price.")
+    assert footer(app)[:3] == ["$0.0075 (+1 unpriced)", "2,000 in / 1,000 out", "2 requests"]
+    expect(sidebar_item(app, "One priced, one not").locator("dd").first).to_have_text("$0.0075 (+1 unpriced)")
+    shot(app, "unpriced")
+    app.reload()
+    wait_answer(app, 1)
+    assert footer(app)[0] == "$0.0075 (+1 unpriced)"
+    assert metrics(answers(app).nth(1))[3] == f"— ({hint})"
+    assert page_errors == []
+
+
+def sse_body(*events) -> str:
+    return "".join(f"data: {event if isinstance(event, str) else json.dumps(event)}\n\n" for event in events)
+
+
+def test_an_answer_that_cannot_be_recorded_shows_the_error_with_retry_and_is_stored_as_an_error(app, script, shot, page_errors):
+    # Usage whose cache reads and writes exceed its prompt tokens: pricing.js refuses it ("usage does not add up").
+    # The server refuses such usage as malformed, so its answer is played here: the page must survive it anyway.
+    usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15,
+             "prompt_tokens_details": {"cached_tokens": 8, "cache_write_tokens": 5}}
+    body = sse_body({"choices": [{"index": 0, "delta": {"content": "Counted."}, "finish_reason": "stop"}]},
+                    {"choices": [], "usage": usage}, "[DONE]")
+    headers = {"Content-Type": "text/event-stream", "X-LLMS-Provider": "openai", "X-LLMS-Provider-Model": "mock-model"}
+    app.route("**/v1/chat/completions", lambda route: route.fulfill(status=200, headers=headers, body=body), times=1)
+    choose(app, "openai/mock-model")
+    send(app, "Count my tokens")
+    alert = app.get_by_role("alert")
+    expect(alert).to_contain_text("the answer could not be recorded: usage does not add up: prompt_tokens 10 < cached 8",
+                                  timeout=ANSWER_TIMEOUT_MS)
+    expect(answers(app).nth(0)).to_contain_text("Counted.")
+    expect(app.get_by_role("button", name="Send")).to_be_enabled()
+    expect(app.get_by_role("button", name="Stop")).to_be_hidden()
+    expect(app.get_by_role("button", name="Retry")).to_be_visible()
+    assert footer(app)[:3] == ["— (+1 unpriced)", "0 in / 0 out", "1 request"]
+    shot(app, "unrecordable")
+    stored = app.evaluate("""async () => {
+        const { readRange } = await import('/static/js/store.js');
+        return (await readRange(['req:', 'req;'])).map((r) => ({ status: r.status, error: r.error.message, cost: r.cost_usd }));
+    }""")
+    assert len(stored) == 1 and stored[0]["status"] == "error" and stored[0]["cost"] is None
+    assert stored[0]["error"].startswith("the answer could not be recorded: usage does not add up: prompt_tokens 10 < cached 8")
+
+    script(Reply(text="Recorded this time.", usage={"openai": {"prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500}}))
+    app.get_by_role("button", name="Retry").click()
+    answer = wait_answer(app, 0)
+    expect(answer).to_contain_text("Recorded this time.")
+    expect(app.get_by_role("alert")).to_have_count(0)
+    assert footer(app)[:3] == ["$0.0075 (+1 unpriced)", "1,000 in / 500 out", "2 requests"]
+    assert page_errors == []

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  formatDuration, formatSpeed, generationTokensPerSecond, messageMetrics, threadTotals, tokensPerSecond,
+  formatDuration, formatSpeed, generationTokensPerSecond, messageMetrics, threadTotals, tokensPerSecond, totalCost, totalCostText,
+  unpricedHint,
 } from "../../ui/static/js/metrics.js";
 
 test("speed is output tokens over the response time; generation speed starts at the first token", () => {
@@ -47,6 +48,18 @@ test("an answer's metrics name model, provider, tokens with cached and reasoning
   ]);
 });
 
+test("a model with no price shows a dash with a visible hint naming the llms.json entry to add", () => {
+  const unpriced = { ...record, model: "unpriced-model", provider: "selfhosted", cost_usd: null, cost_provenance: "unpriced", prices: null };
+  const cost = messageMetrics(unpriced).find((m) => m.name === "Cost");
+  assert.equal(cost.text, "—");
+  assert.equal(cost.note, "no price: add providers.selfhosted.pricing.unpriced-model to llms.json");
+  assert.match(cost.title, /^Cost unknown: unpriced-model on selfhosted has no price\. Add providers\.selfhosted\.pricing\.unpriced-model /);
+  // A variable price (-1) is a price: unknown, but nothing to add to llms.json.
+  assert.equal(unpricedHint({ ...unpriced, prices: { input: -1, output: -1 } }), null);
+  assert.equal(unpricedHint({ ...record }), null);
+  assert.equal(unpricedHint({ ...unpriced, provider: null }), null);
+});
+
 test("an unpriced answer shows a dash, an estimated one a tilde, a failed one no cost or tokens", () => {
   const text = (r) => Object.fromEntries(messageMetrics(r).map((m) => [m.name, m.text]));
   assert.equal(text({ ...record, cost_usd: null, cost_provenance: "unpriced" }).Cost, "—");
@@ -61,7 +74,20 @@ test("a thread's totals show cost, tokens in/out, requests and total time", () =
     prompt_tokens: 12_345, completion_tokens: 678, response_ms: 4321 };
   assert.deepEqual(threadTotals(totals).map((t) => t.text), ["$3.57", "12,345 in / 678 out", "3 requests", "4.32 s"]);
   assert.equal(threadTotals({ ...totals, estimated_requests: 1 })[0].text, "~$3.57");
-  assert.equal(threadTotals({ ...totals, cost_usd: 0, unpriced_requests: 3 })[0].text, "—");
+  assert.deepEqual(threadTotals({ ...totals, cost_usd: 0, unpriced_requests: 3 })[0], { name: "Total cost", text: "—", note: "+3 unpriced" });
   assert.deepEqual(threadTotals(undefined).map((t) => t.text), ["$0.00", "0 in / 0 out", "0 requests", "0 ms"]);
   assert.equal(threadTotals({ ...totals, requests: 1 })[2].text, "1 request");
+});
+
+test("a total with unpriced or estimated requests says so: the analytics pages and the chat share the rule", () => {
+  const priced = { requests: 1, cost_usd: 0.0075, unpriced_requests: 0, estimated_requests: 0 };
+  assert.equal(totalCostText(priced), "$0.0075");
+  assert.equal(totalCostText({ ...priced, requests: 2, unpriced_requests: 1 }), "$0.0075 (+1 unpriced)");
+  assert.equal(totalCostText({ ...priced, requests: 2, estimated_requests: 1 }), "~$0.0075");
+  assert.equal(totalCostText({ ...priced, requests: 3, unpriced_requests: 1, estimated_requests: 1 }), "~$0.0075 (+1 unpriced)");
+  assert.equal(totalCostText({ requests: 2, cost_usd: 0, unpriced_requests: 2, estimated_requests: 0 }), "— (+2 unpriced)");
+  assert.equal(totalCostText({ requests: 0, cost_usd: 0, unpriced_requests: 0, estimated_requests: 0 }), "$0.00");
+  const thread = { ...priced, requests: 2, unpriced_requests: 1, prompt_tokens: 2000, completion_tokens: 1000, response_ms: 900 };
+  assert.deepEqual(threadTotals(thread)[0], { name: "Total cost", text: "$0.0075", note: "+1 unpriced" });
+  assert.deepEqual(totalCost(thread), { text: "$0.0075", note: "+1 unpriced" });
 });

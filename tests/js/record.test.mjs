@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildRecord, priceOf } from "../../ui/static/js/record.js";
+import { buildRecord, failedRecord, priceOf } from "../../ui/static/js/record.js";
 
 process.env.TZ = "Europe/Berlin";
 
@@ -83,4 +83,30 @@ test("the record takes the server's request_id, so the browser and the ledger na
   assert.equal(buildRecord(call, { ...outcome, request_id: "0123456789abcdef0123456789abcdef" }).id,
     "0123456789abcdef0123456789abcdef");
   assert.equal(buildRecord(call, { ...outcome, request_id: null }).id, "r1");
+});
+
+test("a usage that does not add up cannot be priced: it is recorded as an error that says so, cost unknown", () => {
+  const bad = { ...outcome, usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15,
+    prompt_tokens_details: { cached_tokens: 8, cache_write_tokens: 5 } } };
+  let thrown = null;
+  try {
+    buildRecord(call, bad);
+  } catch (error) {
+    thrown = error;
+  }
+  assert.match(thrown.message, /^usage does not add up: prompt_tokens 10 < cached 8 \+ cache writes 5/);
+  const record = failedRecord(call, bad, thrown);
+  assert.deepEqual(record, {
+    id: "r1", timestamp: "2026-05-14T09:30:12.345+02:00", thread_id: "t1", model: "gpt-4o",
+    provider: "openai", provider_model: "gpt-4o-2024-08-06", prompt_preview: "Explain monads",
+    usage: null, cost_usd: null, cost_provenance: "unpriced", prices: GPT_4O,
+    response_ms: 2000, ttft_ms: 300, tokens_per_s: null, generation_tokens_per_s: null,
+    server_duration_ms: 1980.5, server_ttft_ms: 290.25, status: "error",
+    error: { message: `the answer could not be recorded: ${thrown.message}`, type: "record_error", code: null, status: null },
+    finish_reason: "stop",
+  });
+  const midStream = { ...bad, status: "error", error: { message: "the provider failed mid-stream", type: null, code: null, status: null } };
+  assert.equal(failedRecord(call, midStream, thrown).error.message,
+    `the provider failed mid-stream; then the answer could not be recorded: ${thrown.message}`);
+  assert.equal(failedRecord(call, { ...bad, provider: null }, thrown).cost_provenance, null);
 });

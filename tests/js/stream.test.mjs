@@ -53,6 +53,28 @@ test("reasoning deltas are kept apart from the answer and count for the first to
   assert.equal(outcome.ttft_ms, 10);
 });
 
+test("OpenRouter's delta.reasoning is reasoning, as delta.reasoning_content is; one sent with both counts once", async () => {
+  // OpenRouter: https://openrouter.ai/docs/use-cases/reasoning-tokens (streamed as choices[].delta.reasoning).
+  const openrouter = sse(
+    chunk({ role: "assistant", content: "", reasoning: "Let me ", reasoning_details: [{ type: "reasoning.text", text: "Let me " }] }),
+    chunk({ content: null, reasoning: "think." }),
+    chunk({ content: "Answer.", reasoning: null }, "stop"),
+    "[DONE]");
+  const deltas = [];
+  const outcome = await streamChat({ model: "m", messages: [], fetchFn: fakeFetch(200, openrouter).fetchFn, now: clock(),
+    onDelta: (d) => deltas.push({ ...d }) });
+  assert.equal(outcome.reasoning, "Let me think.");
+  assert.equal(outcome.text, "Answer.");
+  assert.equal(outcome.ttft_ms, 10);
+  assert.deepEqual(deltas, [
+    { text: "", reasoning: "Let me " }, { text: "", reasoning: "Let me think." }, { text: "Answer.", reasoning: "Let me think." },
+  ]);
+  const both = sse(chunk({ reasoning_content: "a", reasoning: "a" }), chunk({ reasoning_content: "", reasoning: "b" }),
+    chunk({ content: "ok" }, "stop"), "[DONE]");
+  const once = await streamChat({ model: "m", messages: [], fetchFn: fakeFetch(200, both).fetchFn, now: clock() });
+  assert.equal(once.reasoning, "ab");
+});
+
 test("an HTTP error keeps its status, message, type and code", async () => {
   const error = { error: { message: "upstream answered 500", type: "server_error", code: "upstream_error" } };
   const outcome = await streamChat({ model: "m", messages: [], fetchFn: fakeFetch(502, JSON.stringify(error), { "X-LLMS-Provider": "groq" }).fetchFn, now: clock() });

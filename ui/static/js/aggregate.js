@@ -3,6 +3,7 @@
 // Works in the browser and in node (time zones through Intl). Records are ledger lines or the store's
 // request records: the fields read are timestamp, provider, model, client, status, usage, cost_usd,
 // cost_provenance and response_ms.
+import { pad } from "./keys.js";
 import { NO_PROVIDER, histogramBucket, percentileFromHistogram, tokensOf } from "./rollup.js";
 
 export const GRANULARITIES = ["hour", "day", "week"];
@@ -97,8 +98,6 @@ export function nextBucket(startMs, granularity, tz) {
   return localMidnight(...addDays(p.year, p.month, p.day, granularity === "week" ? 7 : 1), tz);
 }
 
-const pad = (value, width = 2) => String(value).padStart(width, "0");
-
 /** `2026-03-29T03:00:00+02:00`: local time with its offset, to the second (Python's isoformat). */
 export function bucketLabel(epochMs, tz) {
   const p = localParts(epochMs, tz);
@@ -166,7 +165,8 @@ export function parseQuery(params, defaultTz = "UTC") {
 
 // ---- aggregation ----
 
-const tenth = (value) => (value === null ? null : Math.floor(value * 10 + 0.5) / 10);
+/** A time in ms to a tenth, rounded half up (analytics.py rounds p50/p95 the same way). */
+export const tenth = (value) => (value === null ? null : Math.floor(value * 10 + 0.5) / 10);
 
 function emptyTotals() {
   return {
@@ -227,7 +227,8 @@ function group(groups, key) {
   return totals;
 }
 
-const compareText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+/** Plain string order (code units), as Python compares str. */
+export const compareText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
 // Most expensive first, then most used, then by name: the order both languages produce.
 function ranked(groups, names) {

@@ -1,6 +1,6 @@
 // The open conversation: show a thread, send, stream, stop, retry, and record every request.
 import { threadTotals } from "./metrics.js";
-import { buildRecord, priceOf } from "./record.js";
+import { buildRecord, failedRecord, priceOf } from "./record.js";
 import * as store from "./store.js";
 import { streamChat } from "./stream.js";
 import { historyForRequest, lastUserText, titleFromMessage } from "./threads.js";
@@ -89,29 +89,44 @@ export function createChat(ui, { model, config, onThreadChanged }) {
     state.busy?.controller.abort();
   }
 
-  /** One request: stream into a new answer view, then record it whatever happened. */
+  /**
+   * One request: stream into a new answer view, then record it whatever happened. Whatever throws after the
+   * stream, the request is still stored (as an error saying what failed) and the page is never left busy.
+   */
   async function run(choice, replaceSeq) {
-    const threadId = state.threadId;
     const history = historyForRequest(state.messages);
     const view = assistantMessage();
     const controller = new AbortController();
-    state.busy = { threadId, view, controller };
+    state.busy = { threadId: state.threadId, view, controller };
     ui.messages.append(view.node);
     setBusy(true);
     scrollDown();
     const pricing = config(); // the prices in force when the request is made
-    const started = new Date();
-    const outcome = await streamChat({
-      model: choice.value, messages: history, signal: controller.signal,
-      onDelta: (delta) => { const follow = nearBottom(); view.update(delta); if (follow) requestAnimationFrame(scrollDown); },
-    });
-    const record = buildRecord({
-      id: store.newId(), started, thread_id: threadId, model: choice.alias,
+    const call = {
+      id: store.newId(), started: new Date(), thread_id: state.threadId, model: choice.alias,
       prompt: lastUserText(history), prompt_text: history.map((m) => m.content).join("\n"),
       price_for: (provider, providerModel) => priceOf(pricing, provider, providerModel, choice.alias),
-    }, outcome);
-    const answer = { content: outcome.text, reasoning: outcome.reasoning, status: outcome.status, error: outcome.error };
-    await finishRun(view, record, started, answer, replaceSeq);
+    };
+    try {
+      const outcome = await streamChat({
+        model: choice.value, messages: history, signal: controller.signal,
+        onDelta: (delta) => { const follow = nearBottom(); view.update(delta); if (follow) requestAnimationFrame(scrollDown); },
+      });
+      const record = recordFor(call, outcome);
+      const answer = { content: outcome.text, reasoning: outcome.reasoning, status: record.status, error: record.error };
+      await finishRun(view, record, call.started, answer, replaceSeq);
+    } finally {
+      state.busy = null;
+      setBusy(false);
+    }
+  }
+
+  function recordFor(call, outcome) {
+    try {
+      return buildRecord(call, outcome);
+    } catch (error) {
+      return failedRecord(call, outcome, error); // not swallowed: stored and shown as the answer's error
+    }
   }
 
   async function finishRun(view, record, started, answer, replaceSeq) {
@@ -123,15 +138,26 @@ export function createChat(ui, { model, config, onThreadChanged }) {
       saved = { thread: null, message: { ...answer, role: "assistant" } };
     }
     const message = { ...saved.message, record };
-    state.busy = null;
-    setBusy(false);
     if (state.threadId === record.thread_id) {
       state.messages.push(message);
       if (saved.thread) state.thread = saved.thread;
-      view.finish(message, { canRetry: message.status === "error", onRetry: retry });
+      showAnswer(view, message);
       showHeader();
     }
     onThreadChanged(record.thread_id);
+  }
+
+  /** Finishes an answer's view; if that fails, the view shows the failure with Retry, and the error goes on. */
+  function showAnswer(view, message) {
+    try {
+      view.finish(message, { canRetry: message.status === "error", onRetry: retry });
+    } catch (error) {
+      const shown = { ...message, status: "error", record: null,
+        error: { message: `this answer could not be shown: ${error.message}`, type: "display_error", code: null, status: null } };
+      state.messages[state.messages.indexOf(message)] = shown; // Retry replaces it by its seq
+      view.finish(shown, { canRetry: true, onRetry: retry });
+      throw error;
+    }
   }
 
   return {

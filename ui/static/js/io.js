@@ -5,6 +5,7 @@
 import { isoWithOffset, requestKey } from "./keys.js";
 import { PROVENANCES } from "./pricing.js";
 import { tokensPerSecond, generationTokensPerSecond } from "./metrics.js";
+import { PROMPT_PREVIEW_CHARS } from "./record.js";
 import { emptyCounters } from "./rollup.js";
 
 export const SOURCE = "llms";
@@ -14,7 +15,6 @@ export const MAX_IMPORT_BYTES = 400 * 1024 * 1024; // a JS string holds ~500M ch
 export const MAX_RECORDS = 2_000_000;
 export const MAX_THREADS = 200_000;
 export const MAX_TEXT_CHARS = 2_000_000; // one message's content
-export const PROMPT_PREVIEW_CHARS = 200;
 export const COST_PROVENANCES = [...PROVENANCES, "imported"];
 export const STATUSES = ["ok", "error", "aborted"];
 

@@ -8,7 +8,8 @@ export const THREAD_PREFIX = "thread:";
 export const MESSAGE_PREFIX = "msg:";
 export const LINES_PER_SEARCH_CHUNK = 1000;
 
-const pad = (value, width) => String(value).padStart(width, "0");
+/** `value` zero-padded to `width` digits. */
+export const pad = (value, width = 2) => String(value).padStart(width, "0");
 
 /** `req:<epoch ms, 13 digits>:<id>`: string order is time order (until the year 2286). */
 export function requestKey(epochMs, id) {

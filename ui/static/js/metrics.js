@@ -34,14 +34,44 @@ export function formatSpeed(tokensPerS) {
   return `${tokensPerS < 100 ? tokensPerS.toFixed(1) : integer.format(tokensPerS)} tok/s`;
 }
 
-/** The cost text of counters or a record: formatUsd's rules, "—" when every request was unpriced. */
-function costText(costUsd, requests, unpricedRequests, estimatedRequests) {
-  if (requests > 0 && unpricedRequests === requests) return formatUsd(null, "unpriced");
-  return formatUsd(costUsd, estimatedRequests > 0 ? "estimated" : "computed");
+/**
+ * The cost of a total (a thread's, a day's, a range's, a group's: counters with requests, cost_usd,
+ * unpriced_requests, estimated_requests) as {text, note}: "~" when part of it is estimated, "—" when every request
+ * was unpriced, and the note "+N unpriced" (else null) when any was, so unknown costs are never passed off as included.
+ */
+export function totalCost(totals) {
+  const requests = totals?.requests ?? 0;
+  const unpriced = totals?.unpriced_requests ?? 0;
+  const text = requests > 0 && unpriced === requests
+    ? formatUsd(null, "unpriced")
+    : formatUsd(totals?.cost_usd ?? 0, totals?.estimated_requests > 0 ? "estimated" : "computed");
+  return { text, note: unpriced ? `+${unpriced} unpriced` : null };
+}
+
+/** totalCost on one line, "$0.0075 (+1 unpriced)", as the analytics pages' tiles and tables show it. */
+export function totalCostText(totals) {
+  const { text, note } = totalCost(totals);
+  return note ? `${text} (${note})` : text;
+}
+
+/** Why a record's cost is unknown and what to do, or null: a model with no price names the llms.json entry to add. */
+export function unpricedHint(record) {
+  if (record.cost_provenance !== "unpriced" || record.prices || !record.provider) return null;
+  return `no price: add providers.${record.provider}.pricing.${record.model} to llms.json`;
+}
+
+function costMetric(record) {
+  const item = { name: "Cost", text: formatUsd(record.cost_usd, record.cost_provenance) };
+  const hint = unpricedHint(record);
+  if (!hint) return item;
+  return { ...item, note: hint,
+    title: `Cost unknown: ${record.model} on ${record.provider} has no price. Add providers.${record.provider}.pricing.`
+      + `${record.model} with input and output in USD per 1M tokens to llms.json; it is never counted as $0.` };
 }
 
 /**
- * The metrics under one answer as [{name, text}] (name is the accessible label), from its request record.
+ * The metrics under one answer as [{name, text, note?, title?}] (name is the accessible label; note, a short visible
+ * remark after the text, and title, its longer form), from its request record.
  * Tokens read "1,200 in (1,000 cached) / 340 out (120 reasoning)".
  */
 export function messageMetrics(record) {
@@ -57,7 +87,7 @@ export function messageMetrics(record) {
     const output = `${formatTokens(t.completion_tokens)} out${t.reasoning_tokens ? ` (${formatTokens(t.reasoning_tokens)} reasoning)` : ""}`;
     items.push({ name: "Tokens", text: `${input} / ${output}` });
   }
-  if (record.cost_provenance) items.push({ name: "Cost", text: formatUsd(record.cost_usd, record.cost_provenance) });
+  if (record.cost_provenance) items.push(costMetric(record));
   items.push({ name: "Response time", text: formatDuration(record.response_ms) });
   if (record.ttft_ms != null) items.push({ name: "Time to first token", text: `TTFT ${formatDuration(record.ttft_ms)}` });
   if (record.tokens_per_s != null) items.push({ name: "Speed", text: formatSpeed(record.tokens_per_s) });
@@ -67,11 +97,11 @@ export function messageMetrics(record) {
   return items;
 }
 
-/** A thread's totals as [{name, text}]: cost, tokens in/out, requests, total response time. */
+/** A thread's totals as [{name, text, note?}] (fillMetrics' items): cost, tokens in/out, requests, total response time. */
 export function threadTotals(totals) {
   const requests = totals?.requests ?? 0;
   return [
-    { name: "Total cost", text: requests ? costText(totals.cost_usd, requests, totals.unpriced_requests, totals.estimated_requests) : "$0.00" },
+    { name: "Total cost", ...totalCost(totals) },
     { name: "Total tokens", text: `${formatTokens(totals?.prompt_tokens ?? 0)} in / ${formatTokens(totals?.completion_tokens ?? 0)} out` },
     { name: "Requests", text: `${requests} ${requests === 1 ? "request" : "requests"}` },
     { name: "Total response time", text: formatDuration(totals?.response_ms ?? 0) },

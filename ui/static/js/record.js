@@ -3,6 +3,7 @@ import { isoWithOffset } from "./keys.js";
 import { costFor, estimateTokens } from "./pricing.js";
 import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
 
+/** A record's prompt_preview is the first this many characters of the prompt (also when imported, io.js). */
 export const PROMPT_PREVIEW_CHARS = 200;
 
 /**
@@ -29,16 +30,8 @@ function usageOf(outcome, promptText) {
   return { usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }, estimated: true };
 }
 
-/**
- * @param {object} call    {id (used when the server gave no request_id), started: Date, thread_id, model (the alias), prompt (the user text answered),
- *                         prompt_text (all messages sent, for estimates), price_for(provider, provider_model) →
- *                         the price entry in force when the request was made, or null}
- * @param {object} outcome what streamChat resolved to
- */
-export function buildRecord(call, outcome) {
-  const { usage, estimated } = usageOf(outcome, call.prompt_text);
-  const price = outcome.provider ? call.price_for(outcome.provider, outcome.provider_model) : null;
-  const cost = usage ? costFor(usage, price, { estimated }) : { cost_usd: null, provenance: null, prices: price };
+/** The record's fields from the call and the outcome, with what was made of them (usage, cost, status, error). */
+function recordOf(call, outcome, { usage, cost, price, status, error }) {
   const completion = usage?.completion_tokens ?? 0;
   return {
     id: outcome.request_id ?? call.id, // the server's request_id when it gave one, so the ledger and the store agree
@@ -58,8 +51,41 @@ export function buildRecord(call, outcome) {
     generation_tokens_per_s: generationTokensPerSecond(completion, outcome.response_ms, outcome.ttft_ms),
     server_duration_ms: outcome.server?.duration_ms ?? null,
     server_ttft_ms: outcome.server?.ttft_ms ?? null,
-    status: outcome.status,
-    error: outcome.error,
+    status,
+    error,
     finish_reason: outcome.finish_reason,
   };
+}
+
+const priceFor = (call, outcome) => (outcome.provider ? call.price_for(outcome.provider, outcome.provider_model) : null);
+
+/**
+ * @param {object} call    {id (used when the server gave no request_id), started: Date, thread_id, model (the alias), prompt (the user text answered),
+ *                         prompt_text (all messages sent, for estimates), price_for(provider, provider_model) →
+ *                         the price entry in force when the request was made, or null}
+ * @param {object} outcome what streamChat resolved to
+ */
+export function buildRecord(call, outcome) {
+  const { usage, estimated } = usageOf(outcome, call.prompt_text);
+  const price = priceFor(call, outcome);
+  const cost = usage ? costFor(usage, price, { estimated }) : { cost_usd: null, provenance: null, prices: price };
+  return recordOf(call, outcome, { usage, cost, price, status: outcome.status, error: outcome.error });
+}
+
+/**
+ * The record of a request whose outcome buildRecord could not turn into one (`error`: what it threw, e.g. a usage
+ * that does not add up): an error that says what failed, without the usage it could not read, its cost unknown
+ * ("unpriced" once a provider answered: it may have billed), so the request is kept and never counted as $0.
+ */
+export function failedRecord(call, outcome, error) {
+  const price = priceFor(call, outcome);
+  const cost = { cost_usd: null, provenance: outcome.provider ? "unpriced" : null, prices: price };
+  const failure = `the answer could not be recorded: ${error.message}`;
+  return recordOf(call, outcome, {
+    usage: null, cost, price, status: "error",
+    error: {
+      message: outcome.error ? `${outcome.error.message}; then ${failure}` : failure,
+      type: "record_error", code: null, status: outcome.error?.status ?? null,
+    },
+  });
 }

@@ -85,7 +85,9 @@ async function readAnswer(response, outcome, onDelta, elapsed, finish) {
     const choice = chunk.choices?.[0];
     if (!choice) continue;
     const delta = choice.delta ?? {};
-    const reasoning = delta.reasoning_content ?? delta.reasoning ?? "";
+    // DeepSeek sends delta.reasoning_content (https://api-docs.deepseek.com/guides/reasoning_model), OpenRouter
+    // delta.reasoning (https://openrouter.ai/docs/use-cases/reasoning-tokens); one sending both means one text.
+    const reasoning = delta.reasoning_content || delta.reasoning || "";
     if ((delta.content || reasoning) && outcome.ttft_ms === null) outcome.ttft_ms = elapsed();
     outcome.text += delta.content ?? "";
     outcome.reasoning += reasoning;

@@ -1,23 +1,13 @@
 // DOM builders for the chat page: thread list items, messages, metrics, totals. No state, no storage.
+import { el } from "./dom.js";
 import { highlightCode, renderMarkdown } from "./markdown.js";
 import { messageMetrics, threadTotals } from "./metrics.js";
 
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === "text") node.textContent = value;
-    else if (name === "className") node.className = value;
-    else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children);
-  return node;
-}
-
-/** <dt>/<dd> pairs in one <dl>: the name for screen readers, the text for everyone. */
+/** <dt>/<dd> pairs in one <dl>: the name for screen readers, the text (and its note) for everyone. */
 export function fillMetrics(dl, items) {
-  dl.replaceChildren(...items.map(({ name, text }) => el("div", { className: "metric" }, [
+  dl.replaceChildren(...items.map(({ name, text, note = null, title = null }) => el("div", { className: "metric" }, [
     el("dt", { className: "visually-hidden", text: name }),
-    el("dd", { text }),
+    el("dd", { title }, [text, ...(note ? [" ", el("span", { className: "metric-note", text: `(${note})` })] : [])]),
   ])));
   return dl;
 }

@@ -1,15 +1,16 @@
 // The Activity log: a table of requests, newest first. With no search or filter it reads one page with a
 // cursor over time-ordered keys; a search or filter scans the packed search chunks (never the records) and
 // reads only the page shown. Sorting by a number reads the matching records once, then pages from memory.
+import { el } from "../dom.js";
 import { recordsCsv, requestsFileParts } from "../io.js";
 import { ALL_REQUESTS, DAY_PREFIX, localDate, requestRange } from "../keys.js";
-import { formatDuration, formatSpeed, formatTokens } from "../metrics.js";
+import { formatDuration, formatSpeed, formatTokens, unpricedHint } from "../metrics.js";
 import { formatUsd } from "../pricing.js";
 import { NO_PROVIDER } from "../rollup.js";
 import * as store from "../store.js";
 import { download } from "../transfer.js";
 import { COLUMNS, matchChunk, sortRows, sortValue } from "./activity_query.js";
-import { $, el, measureRender, readParams, startPage, writeParams } from "./shell.js";
+import { $, measureRender, readParams, startPage, writeParams } from "./shell.js";
 
 const PAGE_SIZES = ["25", "50", "100", "200"];
 const DEFAULTS = { q: "", model: "", provider: "", status: "", from: "", to: "", sort: "time", dir: "desc", page: "1", size: "50" };
@@ -109,7 +110,7 @@ function row({ value: r }) {
     prompt,
     el("td", { className: "num", text: r.usage ? formatTokens(r.usage.prompt_tokens) : "—" }),
     el("td", { className: "num", text: r.usage ? formatTokens(r.usage.completion_tokens) : "—" }),
-    el("td", { className: "num", text: r.cost_provenance ? formatUsd(r.cost_usd, r.cost_provenance) : "—" }),
+    el("td", { className: "num", title: unpricedHint(r), text: r.cost_provenance ? formatUsd(r.cost_usd, r.cost_provenance) : "—" }),
     el("td", { className: "num", text: formatDuration(r.response_ms) }),
     el("td", { className: "num", text: formatSpeed(r.tokens_per_s) }),
     el("td", {}, [statusCell(r)]),

@@ -2,15 +2,13 @@
 // range's KPI tiles and breakdowns, and its trend in zero-filled hour/day/week buckets on the person's clock.
 // Field names and ordering follow aggregate.js (the rule shared with Python), so a range reads the same as
 // /api/analytics/llm; tests/js/period.test.mjs checks the two agree on the same records.
-import { bucketLabel, bucketStart, localMidnight, localParts, nextBucket } from "../aggregate.js";
+import { GRANULARITIES, bucketLabel, bucketStart, compareText, localMidnight, localParts, nextBucket, tenth } from "../aggregate.js";
+import { pad } from "../keys.js";
 import { NO_PROVIDER, emptyCounters, mergeHistograms, percentileFromHistogram } from "../rollup.js";
 
 export const RANGES = ["7d", "30d", "90d", "month"];
 export const RANGE_LABELS = { "7d": "7d", "30d": "30d", "90d": "90d", month: "This month" };
-export const GRANULARITIES = ["hour", "day", "week"];
-
-const pad = (value, width = 2) => String(value).padStart(width, "0");
-const tenth = (value) => (value === null ? null : Math.floor(value * 10 + 0.5) / 10);
+export { GRANULARITIES }; // the trend offers the buckets aggregate.js knows
 
 export function isoDate(year, month, day) {
   return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
@@ -74,8 +72,6 @@ export function asTotals(c, histogram = null) {
     ...(histogram ? { p50_ms: tenth(percentileFromHistogram(histogram, 0.5)), p95_ms: tenth(percentileFromHistogram(histogram, 0.95)) } : {}),
   };
 }
-
-const compareText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
 // Most expensive first, then most used, then by name: aggregate.js's order.
 function ranked(groups, nameField) {

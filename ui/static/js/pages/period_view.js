@@ -1,38 +1,32 @@
 // The Costs and Tokens pages: one view, two measures. Reads only day rollups (≤ ~150 small values, whatever
 // the number of requests): a range overview (KPI tiles, budget, trend, breakdowns) and a month of days.
+import { el } from "../dom.js";
 import { dayKey, localDate } from "../keys.js";
-import { formatDuration, formatTokens } from "../metrics.js";
+import { formatDuration, formatTokens, totalCostText } from "../metrics.js";
 import { formatUsd } from "../pricing.js";
 import { readRange } from "../store.js";
 import { COLORS, barChart } from "./charts.js";
 import {
   GRANULARITIES, RANGES, budgetUse, dayDetail, dayOrZero, monthDates, rangeDates, shiftMonth, summarize, trend,
 } from "./period.js";
-import { $, el, measureRender, readParams, startPage, timeZone, writeParams } from "./shell.js";
+import { $, measureRender, readParams, startPage, timeZone, writeParams } from "./shell.js";
 
 const MONTH_NAME = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
 const DAY_NAME = new Intl.DateTimeFormat("en-US", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
 const SHORT_DAY = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", timeZone: "UTC" });
 const HOUR_NAME = new Intl.DateTimeFormat("en-US", { hour: "2-digit", hourCycle: "h23", day: "numeric", month: "short" });
 
-/** A total cost as text: "~" when part of it is estimated; "—" when every request was unpriced. */
-export function costText(t) {
-  if (t.requests > 0 && t.unpriced_requests === t.requests) return formatUsd(null, "unpriced");
-  return formatUsd(t.cost_usd, t.estimated_requests > 0 ? "estimated" : "computed");
-}
-
-const unpricedNote = (t) => (t.unpriced_requests ? ` (+${t.unpriced_requests} unpriced)` : "");
 const compactTokens = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 const axisUsd = (v) => (v === 0 ? "$0" : v >= 1 ? `$${v.toFixed(v >= 10 ? 0 : 1)}` : `$${Number(v.toPrecision(2))}`);
 
 const MEASURES = {
   cost: {
     columns: ["Requests", "Cost"],
-    cells: (t) => [formatTokens(t.requests), costText(t) + unpricedNote(t)],
+    cells: (t) => [formatTokens(t.requests), totalCostText(t)],
     series: (rows) => [{ label: "Cost", values: rows.map((r) => r.cost_usd), color: COLORS.primary }],
     stacked: false,
     axis: axisUsd,
-    total: (t) => costText(t) + unpricedNote(t),
+    total: totalCostText,
   },
   tokens: {
     columns: ["Requests", "Input", "Output", "Total"],
@@ -69,7 +63,7 @@ function go(change) {
 function kpis(figures, measure) {
   const s = figures.summary;
   const tiles = [
-    ["Total cost", costText(s) + unpricedNote(s)],
+    ["Total cost", totalCostText(s)],
     ["Requests", formatTokens(s.requests)],
     ["Tokens", `${formatTokens(s.input_tokens + s.output_tokens)}`, `${formatTokens(s.input_tokens)} in / ${formatTokens(s.output_tokens)} out`],
     ["Providers", String(figures.providers)],

@@ -31,17 +31,6 @@ export async function measureRender(startedMs) {
   performance.measure(RENDER_MEASURE, { start: startedMs });
 }
 
-export function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === "text") node.textContent = value;
-    else if (name === "className") node.className = value;
-    else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children);
-  return node;
-}
-
 async function hasRequests() {
   return (await store.readRequestPage(ALL_REQUESTS, { limit: 1 })).length > 0;
 }
