@@ -57,8 +57,8 @@ def normalize_openai(raw: dict | None) -> dict | None:
     if not cached and raw.get("prompt_cache_hit_tokens") is not None:
         cached = _int(raw.get("prompt_cache_hit_tokens"))
     cost = raw.get("cost")
-    if cost is not None and (isinstance(cost, bool) or not isinstance(cost, (int, float))):
-        raise ValueError(f"expected usage.cost to be a number, got {cost!r}")
+    if cost is not None and (isinstance(cost, bool) or not isinstance(cost, (int, float)) or cost < 0):
+        raise ValueError(f"expected usage.cost to be a number ≥ 0, got {cost!r}")
     return _normalized(
         prompt=_int(raw.get("prompt_tokens")),
         completion=_int(raw.get("completion_tokens")),

@@ -106,3 +106,18 @@ def test_targets_and_upstream_requests_never_show_the_key_in_repr():
     t = Target("acme", "http://x", KEY, "m", {"Authorization": KEY})
     assert KEY not in repr(t)
     assert KEY not in repr(WIRE.build_request(t, {"model": "m", "messages": []}, stream=False))
+
+
+def test_usage_normalizers_refuse_parts_larger_than_the_whole_and_negative_reported_costs():
+    from llms.usage import normalize_anthropic, normalize_gemini, normalize_openai
+
+    with pytest.raises(ValueError, match="does not add up"):
+        normalize_openai({"prompt_tokens": 5, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": 6}})
+    with pytest.raises(ValueError, match="does not add up"):
+        normalize_gemini({"promptTokenCount": 5, "candidatesTokenCount": 0, "thoughtsTokenCount": 0,
+                          "cachedContentTokenCount": 9})
+    with pytest.raises(ValueError, match="does not add up"):
+        normalize_anthropic({"input_tokens": 1, "output_tokens": 1, "cache_creation_input_tokens": 2,
+                             "cache_creation": {"ephemeral_1h_input_tokens": 3}})
+    with pytest.raises(ValueError, match="≥ 0"):
+        normalize_openai({"prompt_tokens": 5, "completion_tokens": 1, "cost": -0.5})
