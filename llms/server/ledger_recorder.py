@@ -23,7 +23,7 @@ DAY_S = 24 * 3600
 def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     """(model alias, usage, pricing.cost_for result) of a recorder record, with the prices of now.
 
-    No usage but a started answer (Stop, cut stream): tokens are estimated from the text.
+    No usage but a started answer (Stop, cut stream): tokens are estimated from the text and reasoning.
     No usage and no answer (refused, unreachable): cost and provenance null, as the browser's record.js.
     """
     from llms.pricing import cost_for, estimate_tokens  # imported on first use: genai-prices is slow to load
@@ -37,10 +37,12 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     usage = record["usage"]
     if usage is not None:
         return model, usage, cost_for(usage, price)
-    if record["output_text"] is None:
+    reasoning = record.get("reasoning_text")  # streamed reasoning, kept apart from the answer's text
+    if record["output_text"] is None and reasoning is None:
         return model, None, {"cost_usd": None, "provenance": None, "prices": price}
     prompt = estimate_tokens(_message_text(record["messages"]))
-    completion = estimate_tokens(record["output_text"])
+    # Reasoning is billed as output; record.js estimates from text + reasoning alike.
+    completion = estimate_tokens((record["output_text"] or "") + (reasoning or ""))
     usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
              "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
              "completion_tokens_details": {"reasoning_tokens": 0}}

@@ -114,3 +114,22 @@ def test_a_bad_since_is_refused_with_what_to_write(config):
     out, err = io.StringIO(), io.StringIO()
     assert run_report(config, "summary", "last week", None, None, out, err, now=NOW, tz=BERLIN) == 2
     assert "--since 'last week': expected 7d, 24h, 30m, 2w" in err.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["summary", "detailed", "csv", "hourly"])
+def test_lines_with_wrongly_typed_fields_are_skipped_with_warnings_and_every_format_still_reports(config, tmp_path, fmt):
+    path = tmp_path / "usage.jsonl"
+    text = path.read_text().rsplit("\n", 1)[0] + "\n"  # without the torn last line
+    bad = [line("2026-11-23T11:40:00.000+01:00", rid="e") | {"response_ms": "abc"},
+           line("2026-11-23T11:41:00.000+01:00", rid="f") | {"cost_usd": "0.1"},
+           line("2026-11-23T11:42:00.000+01:00", rid="g") | {"provider": 5}]
+    path.write_text(text + "".join(json.dumps(item) + "\n" for item in bad))
+    out, err = report(config, fmt, since="24h")
+    assert err.splitlines() == [
+        f'llms: warning: {path}:6: response_ms: expected a number from 0 to 604800000 or null, got "abc"; skipped',
+        f'llms: warning: {path}:7: cost_usd: expected a number ≥ 0 or null, got "0.1"; skipped',
+        f"llms: warning: {path}:8: provider: expected a text of at most 200 characters or null, got 5; skipped",
+    ]
+    assert not any(rid in out for rid in (",e,", ",f,", ",g,"))
+    if fmt == "summary":
+        assert out.splitlines()[1].startswith("Requests 4 (1 errors, 0 aborted)")
