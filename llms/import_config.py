@@ -36,8 +36,15 @@ def _show(value) -> str:
     return "(none)" if value is None else json.dumps(value, ensure_ascii=False)
 
 
+def _kind(value) -> str:
+    """What a value is, without the value: fields left out may hold secrets (auth.github.client_secret)."""
+    return {dict: "an object", list: "a list", str: "a text", bool: "true or false", type(None): "null"}.get(
+        type(value), "a number")
+
+
 def convert(source: dict) -> tuple[dict, list[str]]:
-    """(our config, the changes made, one line each). Unknown or unsupported fields are listed, not dropped silently."""
+    """(our config, the changes made, one line each). Unknown or unsupported fields are listed, not dropped
+    silently: by key path only, never their values, which may be secrets (auth, tokens, passwords)."""
     if not isinstance(source, dict) or not isinstance(source.get("providers"), dict):
         raise ImportProblem("expected an llms.py llms.json: an object with a \"providers\" object")
     changes: list[str] = []
@@ -53,7 +60,7 @@ def convert(source: dict) -> tuple[dict, list[str]]:
     result["providers"] = providers
     for key in source:
         if key not in ("providers", "defaults"):
-            changes.append(f"{key}: not an llms setting, left out: {_show(source[key])[:120]}")
+            changes.append(f"{key}: not an llms setting, left out")
     return result, changes
 
 
@@ -79,7 +86,7 @@ def _defaults(raw, providers: dict, changes: list[str]) -> dict:
 def _provider(provider_id: str, raw, changes: list[str]) -> dict | None:
     at = f"providers.{provider_id}"
     if not isinstance(raw, dict):
-        changes.append(f"{at}: expected an object, got {_show(raw)}; left out")
+        changes.append(f"{at}: expected an object, got {_kind(raw)}; left out")
         return None
     kind, base_url = _type_and_url(raw.get("type"), raw.get("base_url"))
     if kind is None:
@@ -99,7 +106,7 @@ def _provider(provider_id: str, raw, changes: list[str]) -> dict | None:
                 out[field] = converted
     for key in raw:
         if key not in _HANDLED:
-            changes.append(f"{at}.{key}: not an llms setting, left out: {_show(raw[key])[:120]}")
+            changes.append(f"{at}.{key}: not an llms setting, left out")
     if not out["models"]:
         changes.append(f"{at}.models: none listed, so llms shows this provider as disabled (add models to use it)")
     return out
@@ -123,7 +130,7 @@ def _type_and_url(kind, base_url) -> tuple[str | None, str | None]:
 def _prices(at: str, raw, *, nested: bool, changes: list[str]) -> dict | None:
     if nested:
         if not isinstance(raw, dict):
-            changes.append(f"{at}: expected an object, got {_show(raw)}; left out")
+            changes.append(f"{at}: expected an object, got {_kind(raw)}; left out")
             return None
         entries = {model: _price_entry(f"{at}.{model}", entry, changes) for model, entry in raw.items()}
         return {model: entry for model, entry in entries.items() if entry is not None}
@@ -132,12 +139,12 @@ def _prices(at: str, raw, *, nested: bool, changes: list[str]) -> dict | None:
 
 def _price_entry(at: str, raw, changes: list[str]) -> dict | None:
     if not isinstance(raw, dict):
-        changes.append(f"{at}: expected {{\"input\": …, \"output\": …}}, got {_show(raw)}; left out")
+        changes.append(f"{at}: expected {{\"input\": …, \"output\": …}}, got {_kind(raw)}; left out")
         return None
     entry = {}
     for field, value in raw.items():
         if field not in ("input", "output"):
-            changes.append(f"{at}.{field}: not an llms price field, left out: {_show(value)}")
+            changes.append(f"{at}.{field}: not an llms price field, left out")
             continue
         try:
             per_million = Decimal(str(value)) * 1_000_000

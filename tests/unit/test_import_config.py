@@ -91,3 +91,25 @@ def test_invalid_json_names_line_and_column(tmp_path):
     bad.write_text('{"providers": {\n  "x": }\n}')
     code, _, err = run(bad)
     assert code == 2 and err.startswith(f"llms: {bad}:2:8: invalid JSON")
+
+
+def test_values_of_fields_left_out_are_never_printed_only_their_key_paths(tmp_path):
+    secret = "gh-LITERAL-SECRET"
+    source = tmp_path / "llms.json"
+    source.write_text(json.dumps({
+        "auth": {"github": {"client_id": "id", "client_secret": secret}},
+        "providers": {
+            "openai": {"type": "OpenAiProvider", "base_url": "https://api.openai.com", "api_key": "$OPENAI_API_KEY",
+                       "models": {"gpt-4o": "gpt-4o"}, "token": secret, "extra": {"password": secret},
+                       "pricing": {"gpt-4o": {"input": "0.0000025", "output": "0.00001", "key": secret}}},
+            "broken": secret,
+        },
+    }))
+    code, out, err = run(source)
+    assert (code, err) == (0, "")
+    assert secret not in out
+    for line in ("auth: not an llms setting, left out", "providers.openai.token: not an llms setting, left out",
+                 "providers.openai.extra: not an llms setting, left out",
+                 "providers.openai.pricing.gpt-4o.key: not an llms price field, left out",
+                 "providers.broken: expected an object, got a text; left out"):
+        assert line in out.splitlines(), line
