@@ -6,7 +6,8 @@ from aiohttp import web
 
 from llms import __version__
 from llms.server import ledger_recorder
-from llms.server.keys import CONFIG, PRICES
+from llms.server.guard import TOKEN_COOKIE, token_ok
+from llms.server.keys import CONFIG, PRICES, SETTINGS
 
 __all__ = ["add_routes", "public_config"]
 
@@ -37,4 +38,7 @@ async def config_view(request: web.Request) -> web.Response:
 
 async def health(request: web.Request) -> web.Response:
     status = {"status": "ok", "version": __version__}
-    return web.json_response(status | await ledger_recorder.health_fields(request.app))
+    # /health is open (no token needed); what was spent is shown only to those who may use the server.
+    if token_ok(request.app[SETTINGS], request.headers.get("Authorization"), request.cookies.get(TOKEN_COOKIE)):
+        status |= await ledger_recorder.health_fields(request.app)
+    return web.json_response(status)

@@ -1,76 +1,53 @@
-"""With the ledger on, requests made with the openai SDK through the real server appear once in the ledger,
-in `llms --report`, in /api/analytics/llm, /api/ledger and /health; and the converted llms.py config serves."""
+"""With the ledger on, requests made with the openai SDK through the real server (against the shared mock
+provider) appear once in the ledger, in `llms --report`, in /api/analytics/llm, /api/ledger and /health (only
+with the token, when there is one); damaged lines are skipped with warnings; the converted llms.py config serves."""
 
 import csv
 import io
 import json
 import subprocess
 import sys
-import threading
+import urllib.error
+import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime
 from pathlib import Path
 
 import openai
 import pytest
 
+from tests.mock_provider import KEYS, Reply
 from tests.server_process import ROOT, ServerProcess
 
-KEY = "sk-upstream-secret-4242"
+KEY = KEYS["openai"]
+UPSTREAM_MODEL = "ledger-gpt-4o"  # its own name: the mock is shared by the whole session
 USAGE = {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}
 COST = (12 * 2.5 + 5 * 10) / 1e6
+TOKEN = "t0ken-for-ledger-tests"
 
 
-class Upstream(BaseHTTPRequestHandler):
-    """An OpenAI-compatible provider answering "Hello" with fixed usage, streamed or not."""
-
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        base = {"id": "chatcmpl-1", "created": 0, "model": body["model"]}
-        if not body.get("stream"):
-            self._send("application/json", json.dumps(base | {"object": "chat.completion", "usage": USAGE, "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": "Hello"}, "finish_reason": "stop"}]}).encode())
-            return
-        chunks = [base | {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": "Hello"}}]},
-                  base | {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
-                  base | {"object": "chat.completion.chunk", "choices": [], "usage": USAGE}]
-        self._send("text/event-stream", b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks)
-                   + b"data: [DONE]\n\n")
-
-    def _send(self, content_type: str, data: bytes) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):  # quiet: pytest shows failures, not every request
-        pass
-
-
-@pytest.fixture
-def upstream():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/v1"
-    server.shutdown()
-
-
-@pytest.fixture
-def served(tmp_path, upstream):
-    config = {"providers": {"openai": {"type": "openai-compatible", "base_url": upstream, "api_key": KEY,
-                                       "models": {"gpt-4o": "gpt-4o-2024-08-06"},
+def write_config(tmp_path: Path, mock_provider) -> tuple[Path, Path]:
+    """An llms.json with the ledger on and gpt-4o answered by the mock: "Hello" with USAGE, streamed or not."""
+    mock_provider.set_model(UPSTREAM_MODEL, Reply(text="Hello", usage={"openai": USAGE}))
+    config = {"providers": {"openai": {"type": "openai-compatible", "base_url": mock_provider.url("openai"),
+                                       "api_key": KEY, "models": {"gpt-4o": UPSTREAM_MODEL},
                                        "pricing": {"gpt-4o": {"input": 2.5, "output": 10}}}},
               "ledger": {"enabled": True, "path": str(tmp_path / "usage.jsonl")}}
     path = tmp_path / "llms.json"
     path.write_text(json.dumps(config))
+    return path, tmp_path / "usage.jsonl"
+
+
+@pytest.fixture
+def served(tmp_path, mock_provider):
+    path, ledger = write_config(tmp_path, mock_provider)
     server = ServerProcess(path)
-    yield server, path, tmp_path / "usage.jsonl"
+    yield server, path, ledger
     server.stop()
 
 
-def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as response:
+def get_json(url: str, headers: dict | None = None) -> dict:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -150,5 +127,44 @@ def test_the_llmspy_config_converted_by_import_config_serves(tmp_path):
         assert models["llama3.3:70b"] == "groq" and models["kimi-k2"] == "groq"
         providers = {p["id"]: p for p in get_json(server.url + "/api/config")["providers"]}
         assert providers["groq"]["enabled"] is True and providers["openai"]["disabled_reason"] == "OPENAI_API_KEY is not set"
+    finally:
+        server.stop()
+
+
+def test_lines_with_wrongly_typed_fields_are_skipped_and_every_reader_still_answers(served):
+    server, config_path, ledger = served
+    now = datetime.now().astimezone().isoformat(timespec="milliseconds")
+    good = {"timestamp": now, "request_id": "c" * 32, "client": "api", "provider": "openai", "model": "gpt-4o",
+            "provider_model": UPSTREAM_MODEL, "endpoint": "/v1/chat/completions", "is_streaming": False,
+            "status": "ok", "error": None, "finish_reason": "stop", "usage": USAGE, "cost_usd": COST,
+            "cost_provenance": "computed", "prices": {"input": 2.5, "output": 10}, "response_ms": 10.0, "ttft_ms": None}
+    bad = [good | {"request_id": "d" * 32, "response_ms": "abc"}, good | {"request_id": "e" * 32, "cost_usd": "0.1"}]
+    ledger.write_text("".join(json.dumps(line) + "\n" for line in (good, *bad)))
+    warnings = [f'{ledger}:2: response_ms: expected a number from 0 to 604800000 or null, got "abc"; skipped',
+                f'{ledger}:3: cost_usd: expected a number ≥ 0 or null, got "0.1"; skipped']
+
+    analytics = get_json(server.url + "/api/analytics/llm")
+    assert analytics["summary"]["requests"] == 1 and analytics["summary"]["cost_usd"] == COST
+    assert analytics["ledger"]["warnings"] == warnings
+    page = get_json(server.url + "/api/ledger")
+    assert [r["request_id"] for r in page["records"]] == [good["request_id"]] and page["ledger"]["warnings"] == warnings
+    for fmt in ("summary", "detailed", "csv", "hourly"):
+        report = subprocess.run([sys.executable, "-m", "llms", "--report", fmt, "--config", str(config_path)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=30)
+        assert report.returncode == 0, report.stderr
+        assert report.stderr.splitlines() == [f"llms: warning: {warning}" for warning in warnings]
+
+
+def test_with_a_token_health_shows_the_spend_only_to_requests_carrying_it(tmp_path, mock_provider):
+    path, _ = write_config(tmp_path, mock_provider)
+    server = ServerProcess(path, "--token", TOKEN)
+    try:
+        client = openai.OpenAI(base_url=server.url + "/v1", api_key=TOKEN)
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Say hello"}])
+        expected = {"requests": 1, "cost_usd": COST, "errors": 0}
+        assert "cost_stats_24h" not in get_json(server.url + "/health")
+        assert "cost_stats_24h" not in get_json(server.url + "/health", {"Authorization": "Bearer wrong"})
+        assert get_json(server.url + "/health", {"Authorization": f"Bearer {TOKEN}"})["cost_stats_24h"] == expected
+        assert get_json(server.url + "/health", {"Cookie": f"llms_token={TOKEN}"})["cost_stats_24h"] == expected
     finally:
         server.stop()
