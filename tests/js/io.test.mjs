@@ -148,3 +148,12 @@ test("a ledger line becomes a record with id = request_id and the prompt from it
   assert.equal(got.tokens_per_s, 25);
   assert.equal(got.thread_id, null);
 });
+
+test("a ledger line with a very long prompt keeps only the preview and is still accepted", () => {
+  const line = { timestamp: "2026-11-23T10:00:00.000+01:00", request_id: "b".repeat(32), client: "api", provider: "openai",
+    model: "gpt-4o", provider_model: "gpt-4o", endpoint: "/v1/chat/completions", is_streaming: false, status: "ok",
+    error: null, finish_reason: "stop", usage: { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 },
+    cost_usd: 0.000225, cost_provenance: "computed", prices: { input: 2.5, output: 10 }, response_ms: 800, ttft_ms: null,
+    messages: [{ role: "user", content: "x".repeat(150_000) }] };
+  assert.equal(fromLedger("records[0]", line).prompt_preview, "x".repeat(200));
+});

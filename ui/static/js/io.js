@@ -437,7 +437,8 @@ export function recordsCsv(records) {
 export function fromLedger(at, line) {
   object(at, line);
   const lastUser = Array.isArray(line.messages) ? [...line.messages].reverse().find((m) => m?.role === "user") : null;
-  const preview = typeof lastUser?.content === "string" ? lastUser.content : "";
+  // Only the preview is kept: shorten first, so one long pasted prompt never fails the whole pull.
+  const preview = typeof lastUser?.content === "string" ? lastUser.content.slice(0, PROMPT_PREVIEW_CHARS) : "";
   const completion = line.usage?.completion_tokens ?? 0;
   return checkRecord(at, {
     ...line, id: line.request_id, thread_id: null, prompt_preview: preview,
