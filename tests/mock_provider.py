@@ -347,7 +347,7 @@ class MockProvider:
     async def _openai(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request, "openai")
         body = recorded.json
-        model = recorded.model = body.get("model") if isinstance(body, dict) else None
+        recorded.model = body.get("model") if isinstance(body, dict) else None
         if request.headers.get("Authorization") != f"Bearer {self.keys['openai']}":
             return _error("openai", 401, "Incorrect API key provided.")
         stream = isinstance(body, dict) and body.get("stream") is True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.providers.openai import (bad_request, chunk, completion, data_url, error_text, load_json, malformed,
+from llms.providers.openai import (chunk, completion, error_text, load_json, malformed, map_parts,
                                    new_id, text_of, usage_or_malformed)
 from llms.usage import normalize_anthropic
 
@@ -215,31 +215,11 @@ def _messages(messages: list) -> tuple[str, list[dict]]:
 
 
 def _blocks(content) -> list[dict]:
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}] if content else []
-    if not isinstance(content, list):
-        raise bad_request(NAME, f"message content must be a string or a list of parts, got {content!r}"[:200])
-    blocks = []
-    for part in content:
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text":
-            if part.get("text"):  # "text content blocks must be non-empty"
-                blocks.append({"type": "text", "text": part["text"]})
-        elif kind == "image_url":
-            blocks.append(_image(part.get("image_url")))
-        else:
-            raise bad_request(NAME, f"content part {str(part)[:80]} is not text or image_url")
-    return blocks
+    return map_parts(NAME, content, lambda text: {"type": "text", "text": text}, _image)
 
 
-def _image(image_url) -> dict:
+def _image(url: str, inline: tuple[str, str] | None) -> dict:
     # https://docs.anthropic.com/en/docs/build-with-claude/vision: base64 or url sources.
-    url = image_url.get("url") if isinstance(image_url, dict) else image_url
-    if not isinstance(url, str):
-        raise bad_request(NAME, f"image_url {image_url!r} has no url"[:200])
-    inline = data_url(NAME, url)
     if inline is None:
         return {"type": "image", "source": {"type": "url", "url": url}}
     media_type, data = inline

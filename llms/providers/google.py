@@ -10,7 +10,7 @@ import time
 import urllib.parse
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.providers.openai import (bad_request, chunk, completion, data_url, error_text, load_json, malformed,
+from llms.providers.openai import (chunk, completion, error_text, load_json, malformed, map_parts,
                                    new_id, text_of, usage_or_malformed)
 from llms.usage import normalize_gemini
 
@@ -221,31 +221,11 @@ def _contents(messages: list) -> tuple[str, list[dict]]:
 
 
 def _parts(content) -> list[dict]:
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [{"text": content}] if content else []
-    if not isinstance(content, list):
-        raise bad_request(NAME, f"message content must be a string or a list of parts, got {content!r}"[:200])
-    parts = []
-    for part in content:
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text":
-            if part.get("text"):
-                parts.append({"text": part["text"]})
-        elif kind == "image_url":
-            parts.append(_inline_data(part.get("image_url")))
-        else:
-            raise bad_request(NAME, f"content part {str(part)[:80]} is not text or image_url")
-    return parts
+    return map_parts(NAME, content, lambda text: {"text": text}, _inline_data)
 
 
-def _inline_data(image_url) -> dict:
+def _inline_data(url: str, inline: tuple[str, str] | None) -> dict:
     # https://ai.google.dev/api/caching#Blob: inlineData {mimeType, data (base64)}.
-    url = image_url.get("url") if isinstance(image_url, dict) else image_url
-    if not isinstance(url, str):
-        raise bad_request(NAME, f"image_url {image_url!r} has no url"[:200])
-    inline = data_url(NAME, url)
     if inline is None:
         # fileData takes uploaded files (Files API URIs); other URLs are refused by Google with its own message.
         return {"fileData": {"fileUri": url}}

@@ -94,6 +94,36 @@ def data_url(who: str, url: str) -> tuple[str, str] | None:
     return media_type, base64.b64encode(urllib.parse.unquote_to_bytes(payload)).decode("ascii")
 
 
+def map_parts(who: str, content, text, image) -> list[dict]:
+    """A message's content (a string or OpenAI content parts) → another wire format's parts.
+
+    `text(t)` builds a text part (empty texts are dropped: Anthropic refuses empty text blocks);
+    `image(url, inline)` builds an image part, `inline` being (media type, base64 data) for a
+    data: URL and None for any other URL.
+    """
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [text(content)] if content else []
+    if not isinstance(content, list):
+        raise bad_request(who, f"message content must be a string or a list of parts, got {content!r}"[:200])
+    parts = []
+    for part in content:
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "text":
+            if part.get("text"):
+                parts.append(text(part["text"]))
+        elif kind == "image_url":
+            image_url = part.get("image_url")
+            url = image_url.get("url") if isinstance(image_url, dict) else image_url
+            if not isinstance(url, str):
+                raise bad_request(who, f"image_url {image_url!r} has no url"[:200])
+            parts.append(image(url, data_url(who, url)))
+        else:
+            raise bad_request(who, f"content part {str(part)[:80]} is not text or image_url")
+    return parts
+
+
 def text_of(who: str, content) -> str:
     """A message's text: a string, or the text parts of a content-part list joined."""
     if content is None:
