@@ -17,7 +17,8 @@ const SHORT_DAY = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "sho
 const HOUR_NAME = new Intl.DateTimeFormat("en-US", { hour: "2-digit", hourCycle: "h23", day: "numeric", month: "short" });
 
 const compactTokens = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
-const axisUsd = (v) => (v === 0 ? "$0" : v >= 1 ? `$${v.toFixed(v >= 10 ? 0 : 1)}` : `$${Number(v.toPrecision(2))}`);
+// Axis ticks read like money: "$0.20" beside "$0.25", whole dollars from $10, two digits below a cent.
+const axisUsd = (v) => (v === 0 ? "$0" : v >= 10 ? `$${v.toFixed(0)}` : v >= 0.01 ? `$${v.toFixed(2)}` : `$${Number(v.toPrecision(2))}`);
 
 const MEASURES = {
   cost: {
