@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--serve", nargs="?", type=int, const=8000, metavar="PORT",
                         help="serve the app and the /v1 API (default port 8000)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--token", help="require this Bearer token (default $LLMS_TOKEN); needed off loopback")
+    parser.add_argument("--token", action="append", metavar="[NAME=]SECRET",
+                        help="require a Bearer token (repeat for several; default $LLMS_TOKEN); needed off loopback. "
+                             "The NAME is recorded in the ledger for requests made with it")
     parser.add_argument("--check", nargs="+", metavar=("PROVIDER", "MODEL"),
                         help="test a provider's models (all when none named)")
     parser.add_argument("--models", action="store_true", help="list the enabled models with their prices")
@@ -116,12 +118,18 @@ def _init(force: bool) -> int:
 def _serve(config, args) -> int:
     from llms.server.guard import ServerSettings, is_loopback
 
-    token = args.token or os.environ.get("LLMS_TOKEN") or None
-    if not is_loopback(args.host) and not token:
+    from llms.server.guard import parse_tokens
+
+    try:
+        tokens = parse_tokens(args.token or ([os.environ["LLMS_TOKEN"]] if os.environ.get("LLMS_TOKEN") else []))
+    except ValueError as exc:
+        print(f"llms: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not is_loopback(args.host) and not tokens:
         print(f"llms: --host {args.host} is reachable from other machines: set --token or LLMS_TOKEN",
               file=sys.stderr)
         return EXIT_USAGE
     from llms.server.app import run
 
-    run(config, ServerSettings(args.host, args.serve, token))
+    run(config, ServerSettings(args.host, args.serve, tokens))
     return EXIT_OK

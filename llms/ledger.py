@@ -30,7 +30,7 @@ __all__ = [
 log = logging.getLogger("llms.ledger")
 
 RECORD_FIELDS = (
-    "timestamp", "request_id", "client", "provider", "model", "provider_model", "endpoint", "is_streaming",
+    "timestamp", "request_id", "client", "token", "provider", "model", "provider_model", "endpoint", "is_streaming",
     "status", "error", "finish_reason", "usage", "cost_usd", "cost_provenance", "prices", "response_ms", "ttft_ms",
 )
 PROMPT_FIELDS = ("messages", "output_text")  # only with "prompts": true
@@ -62,6 +62,7 @@ def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, pro
         "timestamp": record["timestamp"],
         "request_id": record["request_id"],
         "client": record["client"],
+        "token": record.get("token"),
         "provider": record["provider"],
         "model": model,
         "provider_model": record["provider_model"],
@@ -264,7 +265,7 @@ def _scalar_problem(record: dict) -> str | None:
 
 
 _TEXTS = (("model", 200, False), ("provider", 200, True), ("provider_model", 300, True), ("client", 200, True),
-          ("endpoint", 200, True), ("finish_reason", 100, True))  # (field, most characters, may be null)
+          ("token", 200, True), ("endpoint", 200, True), ("finish_reason", 100, True))  # (field, most characters, may be null)
 _AMOUNTS = (("cost_usd", _MAX_FLOAT), ("response_ms", MAX_DURATION_MS), ("ttft_ms", MAX_DURATION_MS))  # or null
 _COUNT = "a whole number ≥ 0"
 _USAGE_DETAILS = (("prompt_tokens_details", ("cached_tokens", "cache_write_tokens", "cache_write_1h_tokens")),

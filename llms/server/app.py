@@ -12,8 +12,8 @@ from llms.config import Config
 from llms.providers import transport
 from llms.server import analytics_api, analytics_pages, api, ledger_recorder, pages, proxy
 from llms.server.errors import error_response
-from llms.server.guard import TOKEN_COOKIE, ServerSettings, refusal, token_ok
-from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS, TEMPLATES
+from llms.server.guard import TOKEN_COOKIE, ServerSettings, refusal, token_name
+from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS, TEMPLATES, TOKEN_NAME
 from llms.server.prices import LazyPriceTable
 
 __all__ = ["create_app", "run"]
@@ -47,15 +47,17 @@ async def guard(request: web.Request, handler):
     reason = refusal(request.headers.get("Host"), request.headers.get("Origin"), settings)
     if reason:
         return error_response(403, reason, code="forbidden")
-    if settings.token and not request.path.startswith(_OPEN_PATHS):
+    if settings.tokens and not request.path.startswith(_OPEN_PATHS):
         offered = request.query.get("token") if request.path == "/" else None
-        if offered and token_ok(settings, f"Bearer {offered}", None):
+        if offered and token_name(settings, f"Bearer {offered}", None):
             response = await handler(request)
             response.set_cookie(TOKEN_COOKIE, offered, httponly=True, samesite="Strict")
             return response
-        if not token_ok(settings, request.headers.get("Authorization"), request.cookies.get(TOKEN_COOKIE)):
+        name = token_name(settings, request.headers.get("Authorization"), request.cookies.get(TOKEN_COOKIE))
+        if name is None:
             return error_response(401, "missing or wrong token: send 'Authorization: Bearer <token>'",
                                   code="unauthorized")
+        request[TOKEN_NAME] = name  # the ledger records which token a request came with
     return await handler(request)
 
 
@@ -104,7 +106,8 @@ def _log_failure(future: asyncio.Future) -> None:
 def run(config: Config, settings: ServerSettings, print_fn=print) -> None:
     app = create_app(config, settings)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
-    token_part = f"/?token={settings.token}" if settings.token else "/"
+    first_secret = next(iter(settings.tokens.values()), None)
+    token_part = f"/?token={first_secret}" if first_secret else "/"
     print_fn(f"llms serving {config.path} on http://{shown}:{settings.port}{token_part}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,

@@ -11,7 +11,7 @@ from datetime import datetime
 from aiohttp import web
 
 from llms.routing import Candidate
-from llms.server.keys import RECORDERS
+from llms.server.keys import RECORDERS, TOKEN_NAME
 
 __all__ = ["Exchange"]
 
@@ -25,6 +25,7 @@ class Exchange:
     started_at: datetime
     body: dict
     client: str
+    token: str | None = None
     candidate: Candidate | None = None
     ttft_ms: float | None = None
     finished: bool = field(default=False)
@@ -32,7 +33,7 @@ class Exchange:
     @classmethod
     def begin(cls, request: web.Request, body: dict, started: float) -> "Exchange":
         client = "app" if request.headers.get("X-LLMS-Client") == "app" else "api"
-        return cls(uuid.uuid4().hex, started, datetime.now().astimezone(), body, client)
+        return cls(uuid.uuid4().hex, started, datetime.now().astimezone(), body, client, request.get(TOKEN_NAME))
 
     def elapsed_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 2)
@@ -48,6 +49,7 @@ class Exchange:
             "request_id": self.request_id,
             "timestamp": self.started_at.isoformat(timespec="milliseconds"),
             "client": self.client,
+            "token": self.token,
             "provider": self.candidate.provider.id if self.candidate else provider,
             "model": self.body["model"],
             "provider_model": self.candidate.provider_model if self.candidate else None,

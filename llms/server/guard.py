@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 
-__all__ = ["ServerSettings", "refusal", "token_ok", "is_loopback", "TOKEN_COOKIE"]
+__all__ = ["ServerSettings", "parse_tokens", "refusal", "token_name", "token_ok", "is_loopback", "TOKEN_COOKIE"]
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
@@ -21,7 +21,24 @@ TOKEN_COOKIE = "llms_token"
 class ServerSettings:
     host: str
     port: int
-    token: str | None = field(default=None, repr=False)
+    tokens: dict[str, str] = field(default_factory=dict, repr=False)  # name → secret; empty: no token needed
+
+
+def parse_tokens(values: list[str]) -> dict[str, str]:
+    """`--token` values, `NAME=SECRET` or a bare `SECRET` (named "default") → {name: secret}.
+
+    The name is what the ledger records for requests made with that token (which script, which person).
+    """
+    tokens: dict[str, str] = {}
+    for value in values:
+        name, equals, secret = value.partition("=")
+        name, secret = (name.strip(), secret) if equals else ("default", value)
+        if not name or not secret:
+            raise ValueError(f"--token {value!r}: expected NAME=SECRET or SECRET, both non-empty")
+        if name in tokens:
+            raise ValueError(f"--token {name}=…: the name {name!r} is given twice")
+        tokens[name] = secret
+    return tokens
 
 
 def is_loopback(host: str) -> bool:
@@ -63,10 +80,18 @@ def refusal(host_header: str | None, origin: str | None, settings: ServerSetting
     return None
 
 
-def token_ok(settings: ServerSettings, authorization: str | None, cookie: str | None) -> bool:
-    if settings.token is None:
-        return True
+def token_name(settings: ServerSettings, authorization: str | None, cookie: str | None) -> str | None:
+    """The name of the token the request offers (Bearer header, else the cookie), or None when none matches."""
     offered = cookie or ""
     if authorization and authorization.startswith("Bearer "):
         offered = authorization[len("Bearer "):]
-    return hmac.compare_digest(offered.encode(), settings.token.encode())
+    found = None
+    for name, secret in settings.tokens.items():
+        # Every token is compared, in constant time, so timing tells nothing about which one nearly matched.
+        if hmac.compare_digest(offered.encode(), secret.encode()):
+            found = name
+    return found
+
+
+def token_ok(settings: ServerSettings, authorization: str | None, cookie: str | None) -> bool:
+    return not settings.tokens or token_name(settings, authorization, cookie) is not None

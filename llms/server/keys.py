@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from llms.config import Config
     from llms.server.pages import Templates
 
-__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS"]
+__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS", "TOKEN_NAME"]
 
 CONFIG: web.AppKey["Config"] = web.AppKey("config")
 PRICES: web.AppKey[dict] = web.AppKey("prices")
@@ -18,3 +18,4 @@ TEMPLATES: web.AppKey["Templates"] = web.AppKey("templates")  # jinja2, loaded o
 HTTP: web.AppKey[object] = web.AppKey("http")  # aiohttp.ClientSession, created on start-up
 SETTINGS: web.AppKey[object] = web.AppKey("settings")  # ServerSettings: host, port, token
 RECORDERS: web.AppKey[list] = web.AppKey("recorders")  # callables given each finished request's record
+TOKEN_NAME: web.RequestKey[str] = web.RequestKey("token_name")  # set by the guard when a named token was offered

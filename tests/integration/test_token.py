@@ -49,3 +49,25 @@ def test_opening_the_page_with_the_token_sets_a_strict_httponly_cookie_that_then
     request = urllib.request.Request(guarded.url + "/api/config", headers={"Cookie": f"llms_token={TOKEN}"})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert "providers" in json.loads(response.read())
+
+
+def test_the_ledger_records_which_named_token_a_request_came_with(mock_provider, tmp_path):
+    import openai
+
+    from tests.conftest import mock_config
+
+    ledger = tmp_path / "usage.jsonl"
+    config = mock_config(mock_provider) | {"ledger": {"enabled": True, "path": str(ledger)}}
+    config_path = tmp_path / "llms.json"
+    config_path.write_text(json.dumps(config))
+    server = ServerProcess(config_path, "--token", "ci=ci-secret-1", "--token", "laptop=laptop-secret-2",
+                           env=MOCK_KEY_ENV)
+    try:
+        for secret in ("ci-secret-1", "laptop-secret-2"):
+            client = openai.OpenAI(base_url=server.url + "/v1", api_key=secret, max_retries=0)
+            client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+    finally:
+        server.stop()
+    lines = [json.loads(line) for line in ledger.read_text().splitlines()]
+    assert [(line["client"], line["token"]) for line in lines] == [("api", "ci"), ("api", "laptop")]
+    assert "secret" not in ledger.read_text()

@@ -163,6 +163,7 @@ export function checkRecord(at, value) {
     finish_reason: text(`${at}.finish_reason`, value.finish_reason, { nullable: true, max: 100 }),
   };
   if (value.client !== undefined && value.client !== null) record.client = text(`${at}.client`, value.client, { max: 200 });
+  if (value.token !== undefined && value.token !== null) record.token = text(`${at}.token`, value.token, { max: 200 });
   if (value.endpoint !== undefined && value.endpoint !== null) record.endpoint = text(`${at}.endpoint`, value.endpoint, { max: 200 });
   if (value.demo === true) record.demo = true;
   return record;
