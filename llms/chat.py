@@ -9,6 +9,7 @@ from typing import TextIO
 
 from llms.calls import CallFailed, open_first_stream
 from llms.providers import ProviderError, transport
+from llms.providers.openai import reasoning_of
 from llms.routing import UnknownModel, alias_for, candidates_for
 from llms.summary import usage_line
 
@@ -28,17 +29,20 @@ def run_chat(config, model: str | None, prompt: str, out: TextIO, err: TextIO) -
     return asyncio.run(_chat(config, model, prompt, candidates, out, err))
 
 
-def _delta_text(chunk: dict) -> str:
-    return "".join((c.get("delta") or {}).get("content") or "" for c in chunk.get("choices") or ())
+def _deltas(chunk: dict) -> tuple[str, str]:
+    """(answer text, reasoning text) of a chunk: only the answer is printed, both are billed."""
+    deltas = [c.get("delta") or {} for c in chunk.get("choices") or ()]
+    return "".join(d.get("content") or "" for d in deltas), "".join(reasoning_of(d) for d in deltas)
 
 
 async def _chat(config, model, prompt, candidates, out: TextIO, err: TextIO) -> int:
-    from llms.pricing import cost_for, estimate_tokens, format_usd
+    from llms.pricing import cost_for, estimated_usage, format_usd
     from llms.price_table import build_price_table
 
     body = {"model": model, "messages": [{"role": "user", "content": prompt}], "stream": True}
     started = time.perf_counter()
     answer: list[str] = []
+    thought: list[str] = []
     ttft_s = None
     status = 0
     async with transport.new_session() as session:
@@ -49,10 +53,11 @@ async def _chat(config, model, prompt, candidates, out: TextIO, err: TextIO) -> 
             return 1
         try:
             async for chunk in upstream.chunks():
-                text = _delta_text(chunk)
-                if text and ttft_s is None:
+                text, reasoning = _deltas(chunk)
+                if (text or reasoning) and ttft_s is None:
                     ttft_s = time.perf_counter() - started
                 answer.append(text)
+                thought.append(reasoning)
                 out.write(text)
                 out.flush()
         except ProviderError as exc:
@@ -63,9 +68,7 @@ async def _chat(config, model, prompt, candidates, out: TextIO, err: TextIO) -> 
     usage = (upstream.final or {}).get("usage")
     estimated = usage is None
     if estimated:  # the stream was cut before its usage: estimate from the text, and say so
-        prompt_tokens, completion_tokens = estimate_tokens(prompt), estimate_tokens("".join(answer))
-        usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                 "total_tokens": prompt_tokens + completion_tokens}
+        usage = estimated_usage(prompt, "".join(answer) + "".join(thought))
     price = build_price_table([candidate.provider]).get(candidate.provider.id, {}).get(alias_for(candidate))
     cost = cost_for(usage, price, estimated=estimated)
     out.write(usage_line(model, candidate.provider.id, usage, format_usd(cost["cost_usd"], cost["provenance"]),

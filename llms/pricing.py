@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-__all__ = ["cost_for", "estimate_tokens", "format_usd", "format_price", "sum_costs", "PROVENANCES"]
+__all__ = ["cost_for", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES"]
 
 PROVENANCES = ("reported", "computed", "estimated", "unpriced")
 TOKENS_PER_PRICE_UNIT = 1_000_000
@@ -108,6 +108,14 @@ def estimate_tokens(text: str) -> int:
     an estimate, always shown as one ("~").
     """
     return -(-len(text) // CHARS_PER_TOKEN)
+
+
+def estimated_usage(prompt_text: str, answer_text: str) -> dict:
+    """Normalized usage estimated from the text sent and received, for a stream that ended before its usage."""
+    prompt, completion = estimate_tokens(prompt_text), estimate_tokens(answer_text)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0}}
 
 
 def format_usd(cost_usd: float | None, provenance: str | None) -> str:

@@ -94,6 +94,13 @@ def data_url(who: str, url: str) -> tuple[str, str] | None:
     return media_type, base64.b64encode(urllib.parse.unquote_to_bytes(payload)).decode("ascii")
 
 
+def reasoning_of(delta: dict) -> str:
+    """The reasoning text of a delta or message: reasoning_content (DeepSeek, and our Anthropic/Gemini
+    translations) or reasoning (OpenRouter)."""
+    text = delta.get("reasoning_content") or delta.get("reasoning") or ""
+    return text if isinstance(text, str) else ""
+
+
 def map_parts(who: str, content, text, image) -> list[dict]:
     """A message's content (a string or OpenAI content parts) → another wire format's parts.
 

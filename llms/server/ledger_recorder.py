@@ -11,6 +11,7 @@ from datetime import datetime
 from aiohttp import web
 
 from llms.ledger import LedgerWriter, ledger_files, ledger_line, ledger_path, read_records, warn_unpriced_models
+from llms.pricing import cost_for, estimated_usage
 from llms.routing import Candidate, alias_for
 from llms.server.keys import CONFIG, PRICES, RECORDERS
 
@@ -26,8 +27,6 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     No usage but a started answer (Stop, cut stream): tokens are estimated from the text and reasoning.
     No usage and no answer (refused, unreachable): cost and provenance null, as the browser's record.js.
     """
-    from llms.pricing import cost_for, estimate_tokens  # imported on first use: genai-prices is slow to load
-
     provider = config.provider(record["provider"]) if record["provider"] else None
     if provider is not None and record["provider_model"]:
         model = alias_for(Candidate(provider, record["provider_model"]))
@@ -40,12 +39,8 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     reasoning = record.get("reasoning_text")  # streamed reasoning, kept apart from the answer's text
     if record["output_text"] is None and reasoning is None:
         return model, None, {"cost_usd": None, "provenance": None, "prices": price}
-    prompt = estimate_tokens(_message_text(record["messages"]))
     # Reasoning is billed as output; record.js estimates from text + reasoning alike.
-    completion = estimate_tokens((record["output_text"] or "") + (reasoning or ""))
-    usage = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
-             "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-             "completion_tokens_details": {"reasoning_tokens": 0}}
+    usage = estimated_usage(_message_text(record["messages"]), (record["output_text"] or "") + (reasoning or ""))
     return model, usage, cost_for(usage, price, estimated=True)
 
 

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from llms.calls import CallFailed, complete_first, open_first_stream
 from llms.providers import ProviderError
+from llms.providers.openai import reasoning_of
 from llms.routing import Candidate, UnknownModel, candidates_for, known_models
 from llms.server.chat_request import BadRequest, parse_chat_body, wants_usage_chunk
 from llms.server.errors import error_body, error_response
@@ -81,7 +82,7 @@ async def _complete(request: web.Request, exchange: Exchange, candidates: list[C
     choices = completion.get("choices") or [{}]
     message = choices[0].get("message") or {}
     exchange.finish(request.app, "ok", usage=completion.get("usage"), finish_reason=choices[0].get("finish_reason"),
-                    output_text=message.get("content"), reasoning_text=_reasoning(message) or None)
+                    output_text=message.get("content"), reasoning_text=reasoning_of(message) or None)
     headers = _meta_headers(exchange) | {"X-LLMS-Duration-Ms": str(completion["llms"]["duration_ms"])}
     return web.json_response(completion, headers=headers)
 
@@ -90,16 +91,10 @@ def _sse(payload: dict) -> bytes:
     return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
 
 
-def _reasoning(delta: dict) -> str:
-    # reasoning_content (DeepSeek, and our Anthropic/Gemini translations) or reasoning (OpenRouter).
-    text = delta.get("reasoning_content") or delta.get("reasoning") or ""
-    return text if isinstance(text, str) else ""
-
-
 def _has_output(chunk: dict) -> bool:
     for choice in chunk.get("choices") or ():
         delta = choice.get("delta") or {}
-        if delta.get("content") or _reasoning(delta) or delta.get("tool_calls"):
+        if delta.get("content") or reasoning_of(delta) or delta.get("tool_calls"):
             return True
     return False
 
@@ -122,7 +117,7 @@ async def _stream(request: web.Request, exchange: Exchange, candidates: list[Can
                     finish_reason = choice.get("finish_reason") or finish_reason
                     delta = choice.get("delta") or {}
                     text.append(delta.get("content") or "")
-                    reasoning.append(_reasoning(delta))
+                    reasoning.append(reasoning_of(delta))
                 await response.write(_sse(chunk))
     except ProviderError as exc:
         # Headers are gone already: the fault travels as a last event the client can show.

@@ -118,3 +118,12 @@ def test_sum_costs_of_only_unpriced_rows_is_unknown_and_of_no_rows_zero():
     assert sum_costs([{"cost_usd": None, "provenance": "unpriced"}]) == {
         "cost_usd": None, "has_unpriced": True, "has_estimated": False, "provenance": "unpriced"}
     assert sum_costs([]) == {"cost_usd": 0.0, "has_unpriced": False, "has_estimated": False, "provenance": "computed"}
+
+
+def test_estimated_usage_is_normalized_usage_from_text():
+    from llms.pricing import estimated_usage
+
+    assert estimated_usage("y" * 401, "x" * 40) == {
+        "prompt_tokens": 101, "completion_tokens": 10, "total_tokens": 111,
+        "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0}}
