@@ -41,7 +41,7 @@ RARE_WORD = "zanzibar"
 # Runs in the page: writes `count` records spread over `days` days ending now, in batches, through store.js.
 FILL_JS = """
 async ({ start, count, days, batch, rareWord }) => {
-  const store = await import("/static/js/store.js");
+  const store = await import("/static/js/store/store.js");
   const models = [["gpt-4o", "openai", 2.5, 10], ["gpt-4o-mini", "openai", 0.15, 0.6], ["claude-sonnet-4-5", "anthropic", 3, 15],
     ["claude-haiku-4-5", "anthropic", 1, 5], ["gemini-2.5-flash", "google", 0.3, 2.5], ["llama-3.3-70b", "groq", 0.59, 0.79]];
   const words = "summarize explain refactor translate draft compare plan write fix outline review test design query parse".split(" ");
@@ -90,7 +90,7 @@ async ({ start, count, days, batch, rareWord }) => {
 MONTH_DATA_JS = """
 async (month) => {
   const [{ readRange }, { dayKey }, { monthDates, summarize }] = await Promise.all([
-    import("/static/js/store.js"), import("/static/js/keys.js"), import("/static/js/pages/period.js")]);
+    import("/static/js/store/store.js"), import("/static/js/rules/keys.js"), import("/static/js/rules/period.js")]);
   const t0 = performance.now();
   const dates = monthDates(month);
   const rollups = await readRange([dayKey(dates[0]), dayKey(dates.at(-1))]);

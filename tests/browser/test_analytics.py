@@ -258,7 +258,7 @@ def test_activity_exports_the_filtered_rows_as_csv_and_json(tab):
     with tab.expect_download() as download:
         tab.get_by_role("button", name="Export CSV").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
-    assert [r["id"] for r in rows] == ["r7", "r6", "r5", "r1"]
+    assert [r["request_id"] for r in rows] == ["r7", "r6", "r5", "r1"]
     assert (rows[3]["timestamp"], rows[3]["input_tokens"], rows[3]["output_tokens"], rows[3]["cost_usd"], rows[3]["status"]) == \
         ("2026-03-05T10:00:00.000+01:00", "1000", "200", "0.0045", "ok")
     assert rows[0]["error"] == "boom"

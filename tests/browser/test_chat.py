@@ -341,7 +341,7 @@ def test_two_tabs_sending_at_once_keep_exact_totals(context, llms_server, script
     assert footer(first)[1:3] == ["300 in / 30 out", "3 requests"]
     # The day's rollup (what the analytics pages read) counted every request exactly once.
     day = first.evaluate("""async () => {
-        const { readRange } = await import('/static/js/store.js');
+        const { readRange } = await import('/static/js/store/store.js');
         const days = await readRange(['day:', 'day;']);
         return days.reduce((sum, d) => ({ requests: sum.requests + d.requests, prompt: sum.prompt + d.prompt_tokens }),
                            { requests: 0, prompt: 0 });
@@ -400,7 +400,7 @@ def test_an_answer_that_cannot_be_recorded_shows_the_error_with_retry_and_is_sto
     assert footer(app)[:3] == ["— (+1 unpriced)", "0 in / 0 out", "1 request"]
     shot(app, "unrecordable")
     stored = app.evaluate("""async () => {
-        const { readRange } = await import('/static/js/store.js');
+        const { readRange } = await import('/static/js/store/store.js');
         return (await readRange(['req:', 'req;'])).map((r) => ({ status: r.status, error: r.error.message, cost: r.cost_usd }));
     }""")
     assert len(stored) == 1 and stored[0]["status"] == "error" and stored[0]["cost"] is None

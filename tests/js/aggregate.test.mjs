@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { aggregate, parseQuery, QueryError, bucketLabel, localMidnight } from "../../ui/static/js/aggregate.js";
+import { aggregate, parseQuery, QueryError, bucketLabel, localMidnight } from "../../ui/static/js/rules/aggregate.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/analytics.json", import.meta.url), "utf8"));
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  ALL_REQUESTS, appendSearchLine, dayKey, isoWithOffset, localDate, messageKey, messageRange, monthRange,
-  requestKey, requestKeyTime, requestRange, searchChunkKey, searchLine,
-} from "../../ui/static/js/keys.js";
+  ALL_REQUESTS, dayKey, isoWithOffset, localDate, messageKey, messageRange, monthRange, requestKey, requestKeyTime,
+  requestRange,
+} from "../../ui/static/js/rules/keys.js";
 
 // Local-time rules are checked in a zone with DST; node applies a TZ set at run time.
 process.env.TZ = "Europe/Berlin";
@@ -69,19 +69,4 @@ test("message keys keep a thread's messages together and in order", () => {
   const keys = [messageKey("t1", 10), messageKey("t1", 2), messageKey("t10", 0), messageKey("t1", 0)];
   const inRange = keys.filter((k) => k >= lower && k <= upper).sort();
   assert.deepEqual(inRange, ["msg:t1:000000", "msg:t1:000002", "msg:t1:000010"]);
-});
-
-test("search lines are lowercased, one line each, with tabs and newlines flattened", () => {
-  const record = { model: "GPT-4o", provider: "openai", provider_model: "gpt-4o-2024", status: "ok", prompt_preview: "Hello\tWorld\nagain" };
-  assert.equal(searchLine("req:1:a", record), "req:1:a\tgpt-4o openai gpt-4o-2024 ok hello world again\n");
-});
-
-test("search lines fill a chunk up to 1,000 lines, then start the next", () => {
-  let chunk = appendSearchLine(null, null, "a\n");
-  assert.deepEqual(chunk, { key: searchChunkKey(0), text: "a\n" });
-  chunk = appendSearchLine(chunk.key, chunk.text, "b\n");
-  assert.deepEqual(chunk, { key: "search:00000000", text: "a\nb\n" });
-  const full = "x\n".repeat(1000);
-  assert.deepEqual(appendSearchLine("search:00000007", full, "c\n"), { key: "search:00000008", text: "c\n" });
-  assert.deepEqual(appendSearchLine("search:00000007", "x\n".repeat(999), "c\n").key, "search:00000007");
 });

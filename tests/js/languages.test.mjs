@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { LANGUAGES, languageFile } from "../../ui/static/js/languages.js";
+import { LANGUAGES, languageFile } from "../../ui/static/js/rules/languages.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
 

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import {
   formatDuration, formatSpeed, generationTokensPerSecond, messageMetrics, threadTotals, tokensPerSecond, totalCost, totalCostText,
   unpricedHint,
-} from "../../ui/static/js/metrics.js";
+} from "../../ui/static/js/rules/metrics.js";
 
 test("speed is output tokens over the response time; generation speed starts at the first token", () => {
   assert.equal(tokensPerSecond(340, 2000), 170);

@@ -2,11 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { aggregate, localParts, parseQuery } from "../../ui/static/js/aggregate.js";
-import { addToDay } from "../../ui/static/js/rollup.js";
+import { aggregate, localParts, parseQuery } from "../../ui/static/js/rules/aggregate.js";
+import { addToDay } from "../../ui/static/js/rules/counters.js";
 import {
   addDays, budgetUse, datesBetween, monthDates, rangeDates, shiftMonth, summarize, trend,
-} from "../../ui/static/js/pages/period.js";
+} from "../../ui/static/js/rules/period.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/analytics.json", import.meta.url), "utf8"));
 const pad = (n) => String(n).padStart(2, "0");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { costFor, estimateTokens, formatUsd, normalizeUsage, sumCosts } from "../../ui/static/js/pricing.js";
+import { costFor, estimateTokens, formatUsd, normalizeUsage, sumCosts } from "../../ui/static/js/rules/pricing.js";
 
 const { cases } = JSON.parse(readFileSync(new URL("../vectors/pricing.json", import.meta.url), "utf8"));
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildRecord, failedRecord, priceOf } from "../../ui/static/js/record.js";
+import { aliasAt, buildRecord, failedRecord, fromLedger, priceOf } from "../../ui/static/js/rules/record.js";
 
 process.env.TZ = "Europe/Berlin";
 
@@ -29,7 +29,9 @@ test("a finished answer is recorded with its usage priced at call time", () => {
 test("a stopped answer without usage is estimated from the text sent and received", () => {
   const stopped = { ...outcome, status: "aborted", usage: null, server: null, text: "x".repeat(40), finish_reason: null };
   const record = buildRecord({ ...call, prompt_text: "y".repeat(401) }, stopped);
-  assert.deepEqual(record.usage, { prompt_tokens: 101, completion_tokens: 10, total_tokens: 111 });
+  assert.deepEqual(record.usage, { prompt_tokens: 101, completion_tokens: 10, total_tokens: 111,
+    prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+  "the shape of llms/pricing.estimated_usage");
   assert.equal(record.cost_provenance, "estimated");
   assert.equal(record.cost_usd, (101 * 2.5 + 10 * 10) / 1e6);
   assert.equal(record.status, "aborted");
@@ -72,11 +74,17 @@ const CONFIG = {
 };
 
 test("the price is the answering provider's, under its own alias after a failover", () => {
-  assert.deepEqual(priceOf(CONFIG, "openai", "mock-model", "mock-model"), GPT_4O);
-  assert.deepEqual(priceOf(CONFIG, "backup", "mock-model", "mock-model"), { input: 1, output: 2 });
-  assert.deepEqual(priceOf(CONFIG, "twins", "m", "b"), { input: 3, output: 4 });
-  assert.equal(priceOf(CONFIG, "nobody", "x", "mock-model"), null);
-  assert.equal(priceOf(null, "openai", "mock-model", "mock-model"), null);
+  assert.deepEqual(priceOf(CONFIG, "openai", "mock-model"), GPT_4O);
+  assert.deepEqual(priceOf(CONFIG, "backup", "mock-model"), { input: 1, output: 2 });
+  assert.deepEqual(priceOf(CONFIG, "twins", "b"), { input: 3, output: 4 });
+  assert.equal(priceOf(CONFIG, "nobody", "mock-model"), null);
+  assert.equal(priceOf(null, "openai", "mock-model"), null);
+});
+
+test("two aliases of one provider model are priced by the alias asked for, also when pinned", () => {
+  assert.equal(priceOf(CONFIG, "twins", "a"), null);
+  assert.deepEqual(priceOf(CONFIG, "twins", "twins/b"), { input: 3, output: 4 });
+  assert.equal(aliasAt(CONFIG, "twins", "m"), "a", "a provider model id asked for is priced by that provider's first alias of it");
 });
 
 test("the record takes the server's request_id, so the browser and the ledger name a request alike", () => {
@@ -109,4 +117,26 @@ test("a usage that does not add up cannot be priced: it is recorded as an error 
   assert.equal(failedRecord(call, midStream, thrown).error.message,
     `the provider failed mid-stream; then the answer could not be recorded: ${thrown.message}`);
   assert.equal(failedRecord(call, { ...bad, provider: null }, thrown).cost_provenance, null);
+});
+test("a ledger line becomes a record with id = request_id and the prompt from its messages", () => {
+  const line = { timestamp: "2026-11-23T10:00:00.000+01:00", request_id: "a".repeat(32), client: "api", provider: "openai",
+    model: "gpt-4o", provider_model: "gpt-4o-2024-08-06", endpoint: "/v1/chat/completions", is_streaming: true, status: "ok",
+    error: null, finish_reason: "stop", usage: { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 },
+    cost_usd: 0.000225, cost_provenance: "computed", prices: { input: 2.5, output: 10 }, response_ms: 800, ttft_ms: 100,
+    messages: [{ role: "user", content: "Ping" }] };
+  const got = fromLedger("records[0]", line);
+  assert.equal(got.id, "a".repeat(32));
+  assert.equal(got.client, "api");
+  assert.equal(got.prompt_preview, "Ping");
+  assert.equal(got.tokens_per_s, 25);
+  assert.equal(got.thread_id, null);
+});
+
+test("a ledger line with a very long prompt keeps only the preview and is still accepted", () => {
+  const line = { timestamp: "2026-11-23T10:00:00.000+01:00", request_id: "b".repeat(32), client: "api", provider: "openai",
+    model: "gpt-4o", provider_model: "gpt-4o", endpoint: "/v1/chat/completions", is_streaming: false, status: "ok",
+    error: null, finish_reason: "stop", usage: { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 },
+    cost_usd: 0.000225, cost_provenance: "computed", prices: { input: 2.5, output: 10 }, response_ms: 800, ttft_ms: null,
+    messages: [{ role: "user", content: "x".repeat(150_000) }] };
+  assert.equal(fromLedger("records[0]", line).prompt_preview, "x".repeat(200));
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createSseParser, readSse } from "../../ui/static/js/sse.js";
+import { createSseParser, readSse } from "../../ui/static/js/rules/sse.js";
 
 test("events end at a blank line, whatever the pieces' boundaries", () => {
   const text = 'data: {"a":1}\n\ndata: {"b":2}\n\ndata: [DONE]\n\n';

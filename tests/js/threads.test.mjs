@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { historyForRequest, lastUserText, sortThreads, titleFromMessage } from "../../ui/static/js/threads.js";
+import { historyForRequest, lastUserText, sortThreads, titleFromMessage } from "../../ui/static/js/rules/threads.js";
 
 test("a thread is named from the first non-empty line of its first message", () => {
   assert.equal(titleFromMessage("\n  Explain monads  \nwith examples"), "Explain monads");

@@ -2,14 +2,14 @@
 // cursor over time-ordered keys; a search or filter scans the packed search chunks (never the records) and
 // reads only the page shown. Sorting by a number reads the matching records once, then pages from memory.
 import { el } from "../dom.js";
-import { recordsCsv, requestsFileParts } from "../io.js";
-import { ALL_REQUESTS, DAY_PREFIX, localDate, requestRange } from "../keys.js";
-import { formatDuration, formatSpeed, formatTokens, unpricedHint } from "../metrics.js";
-import { formatUsd } from "../pricing.js";
-import { NO_PROVIDER } from "../rollup.js";
-import * as store from "../store.js";
-import { download } from "../transfer.js";
-import { COLUMNS, matchChunk, sortRows, sortValue } from "./activity_query.js";
+import { recordsCsv, requestsFileParts } from "../rules/files/export.js";
+import { ALL_REQUESTS, DAY_PREFIX, localDate, requestRange } from "../rules/keys.js";
+import { formatDuration, formatSpeed, formatTokens, unpricedHint } from "../rules/metrics.js";
+import { formatUsd } from "../rules/pricing.js";
+import { NO_PROVIDER } from "../rules/counters.js";
+import * as store from "../store/store.js";
+import { download } from "../store/transfer.js";
+import { COLUMNS, matchChunk, sortRows, sortValue } from "../rules/search.js";
 import { $, measureRender, readParams, startPage, writeParams } from "./shell.js";
 
 const PAGE_SIZES = ["25", "50", "100", "200"];

@@ -1,14 +1,14 @@
 // The Costs and Tokens pages: one view, two measures. Reads only day rollups (≤ ~150 small values, whatever
 // the number of requests): a range overview (KPI tiles, budget, trend, breakdowns) and a month of days.
 import { el } from "../dom.js";
-import { dayKey, localDate } from "../keys.js";
-import { formatDuration, formatTokens, totalCostText } from "../metrics.js";
-import { formatUsd } from "../pricing.js";
-import { readRange } from "../store.js";
+import { dayKey, localDate } from "../rules/keys.js";
+import { formatDuration, formatTokens, totalCostText } from "../rules/metrics.js";
+import { formatUsd } from "../rules/pricing.js";
+import { readRange } from "../store/store.js";
 import { COLORS, barChart } from "./charts.js";
 import {
   GRANULARITIES, RANGES, budgetUse, dayDetail, dayOrZero, monthDates, rangeDates, shiftMonth, summarize, trend,
-} from "./period.js";
+} from "../rules/period.js";
 import { $, measureRender, readParams, startPage, timeZone, writeParams } from "./shell.js";
 
 const MONTH_NAME = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });

@@ -1,9 +1,9 @@
 // What every analytics page shares: its place in the URL, the empty state, the demo banner, the
 // "Include API traffic" switch, and a refresh when this or another tab changes the store.
-import { ALL_REQUESTS, DEMO_META } from "../keys.js";
-import { apiTrafficWanted, pullLedger, setApiTrafficWanted } from "../ledger_sync.js";
-import * as store from "../store.js";
-import { loadDemo } from "../transfer.js";
+import { ALL_REQUESTS, DEMO_META } from "../rules/keys.js";
+import { apiTrafficWanted, pullLedger, setApiTrafficWanted } from "../store/ledger_sync.js";
+import * as store from "../store/store.js";
+import { loadDemo } from "../store/transfer.js";
 
 export const $ = (id) => document.getElementById(id);
 const LEDGER_POLL_MS = 60_000;

@@ -2,9 +2,9 @@
 // range's KPI tiles and breakdowns, and its trend in zero-filled hour/day/week buckets on the person's clock.
 // Field names and ordering follow aggregate.js (the rule shared with Python), so a range reads the same as
 // /api/analytics/llm; tests/js/period.test.mjs checks the two agree on the same records.
-import { GRANULARITIES, bucketLabel, bucketStart, compareText, localMidnight, localParts, nextBucket, tenth } from "../aggregate.js";
-import { pad } from "../keys.js";
-import { NO_PROVIDER, emptyCounters, mergeHistograms, percentileFromHistogram } from "../rollup.js";
+import { GRANULARITIES, bucketLabel, bucketStart, compareText, localMidnight, localParts, nextBucket, tenth } from "./aggregate.js";
+import { pad } from "./keys.js";
+import { NO_PROVIDER, emptyCounters, mergeHistograms, percentileFromHistogram } from "./counters.js";
 
 export const RANGES = ["7d", "30d", "90d", "month"];
 export const RANGE_LABELS = { "7d": "7d", "30d": "30d", "90d": "90d", month: "This month" };

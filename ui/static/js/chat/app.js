@@ -1,6 +1,6 @@
 // The chat page: wires the sidebar, the model selector, the composer and the conversation together.
 import { createChat } from "./chat.js";
-import * as store from "./store.js";
+import * as store from "../store/store.js";
 import { threadItem } from "./view.js";
 
 const $ = (id) => document.getElementById(id);

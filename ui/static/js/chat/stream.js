@@ -1,6 +1,6 @@
 // One streamed chat request to our server (docs/architecture.md, "Proxy responses"), told as an outcome
 // the recorder can store whatever happened: ok, error (HTTP, mid-stream, network, cut) or aborted (Stop).
-import { readSse } from "./sse.js";
+import { readSse } from "../rules/sse.js";
 
 export const CHAT_URL = "/v1/chat/completions";
 

@@ -1,7 +1,7 @@
 // "Include API traffic": pulls the server's ledger (GET /api/ledger) into the store, so requests that scripts
 // and SDKs sent to /v1 count on every page exactly once. The app's own requests (client "app") are already in
 // this browser and are skipped; every other record is stored under id = request_id, deduplicated by id.
-import { fromLedger } from "./io.js";
+import { fromLedger } from "../rules/record.js";
 import * as store from "./store.js";
 
 const PAGE_LIMIT = 5000;

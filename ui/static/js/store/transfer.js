@@ -1,8 +1,10 @@
 // Export, Import and demo data between files and the store: the pure rules are io.js and demo.js, the
 // writes store.js; this module reads files, saves downloads and reports progress.
-import { demoRecords } from "./demo.js";
-import { ImportError, parseJson, readImport, requestsFileParts, threadsFileParts } from "./io.js";
-import { ALL_REQUESTS, localDate } from "./keys.js";
+import { demoRecords } from "../rules/demo.js";
+import { ImportError } from "../rules/files/check.js";
+import { requestsFileParts, threadsFileParts } from "../rules/files/export.js";
+import { parseJson, readImport } from "../rules/files/import.js";
+import { ALL_REQUESTS, localDate } from "../rules/keys.js";
 import * as store from "./store.js";
 
 export const IMPORT_BATCH = 5000;

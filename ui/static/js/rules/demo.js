@@ -2,7 +2,7 @@
 // `demo: true` with an id `demo-…`, so "Remove demo data" takes exactly these away. Deterministic for a seed.
 import { isoWithOffset } from "./keys.js";
 import { costFor } from "./pricing.js";
-import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
+import { checkRecord, speedsOf } from "./record.js";
 
 export const DEMO_DAYS = 90;
 export const DEMO_ID_PREFIX = "demo-";
@@ -84,7 +84,7 @@ function demoRecord(rand, n, started, choice) {
   };
   const cost = usage ? costFor(usage, choice.price, { estimated: status === "aborted" }) : { cost_usd: null, provenance: null };
   const responseMs = Math.round(response * 10) / 10;
-  return {
+  return checkRecord("demo", {
     id: `${DEMO_ID_PREFIX}${String(n).padStart(6, "0")}`,
     timestamp: isoWithOffset(started),
     thread_id: null,
@@ -93,14 +93,13 @@ function demoRecord(rand, n, started, choice) {
     usage,
     cost_usd: cost.cost_usd, cost_provenance: cost.provenance, prices: usage ? choice.price : null,
     response_ms: responseMs, ttft_ms: status === "error" ? null : ttft,
-    tokens_per_s: tokensPerSecond(completion, responseMs),
-    generation_tokens_per_s: status === "error" ? null : generationTokensPerSecond(completion, responseMs, ttft),
+    ...speedsOf(completion, responseMs, status === "error" ? null : ttft),
     server_duration_ms: null, server_ttft_ms: null,
     status,
     error: status === "error" ? { message: "Rate limit reached for requests", type: "rate_limit_error", code: "429", status: 429 } : null,
     finish_reason: status === "ok" ? "stop" : null,
     demo: true,
-  };
+  });
 }
 
 /**

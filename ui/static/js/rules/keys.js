@@ -1,12 +1,11 @@
 // Pure: the browser store's keys (docs/architecture.md, "Browser store") and the local-time rules they use.
-// Keys are strings that sort in the order pages read them, so a month or a page is one key range.
+// Keys are strings that sort in the order pages read them, so a month or a page is one key range. The search
+// chunks' keys and lines are search.js.
 
 export const REQUEST_PREFIX = "req:";
 export const DAY_PREFIX = "day:";
-export const SEARCH_PREFIX = "search:";
 export const THREAD_PREFIX = "thread:";
 export const MESSAGE_PREFIX = "msg:";
-export const LINES_PER_SEARCH_CHUNK = 1000;
 
 /** `value` zero-padded to `width` digits. */
 export const pad = (value, width = 2) => String(value).padStart(width, "0");
@@ -78,55 +77,6 @@ export function messageKey(threadId, seq) {
 /** [lower, upper] bounds of one thread's messages. */
 export function messageRange(threadId) {
   return [`${MESSAGE_PREFIX}${threadId}:`, `${MESSAGE_PREFIX}${threadId};`];
-}
-
-export function searchChunkKey(chunkNo) {
-  return `${SEARCH_PREFIX}${pad(chunkNo, 8)}`;
-}
-
-export const ALL_SEARCH_CHUNKS = [SEARCH_PREFIX, "search;"];
-
-export function searchChunkNo(key) {
-  return Number(key.slice(SEARCH_PREFIX.length));
-}
-
-/** One line of a search chunk: `<req key>\t<lowercased model provider status prompt>\n`, tabs and newlines flattened. */
-export function searchLine(key, record) {
-  const text = [record.model, record.provider, record.provider_model, record.status, record.prompt_preview]
-    .filter(Boolean).join(" ").replace(/[\t\r\n]+/g, " ").toLowerCase();
-  return `${key}\t${text}\n`;
-}
-
-/** Where a new search line goes: the last chunk if it has room, else a new one. */
-export function appendSearchLine(lastKey, lastText, line) {
-  const lines = lastText ? lastText.split("\n").length - 1 : 0;
-  if (lastKey === null || lines >= LINES_PER_SEARCH_CHUNK) {
-    const next = lastKey === null ? 0 : searchChunkNo(lastKey) + 1;
-    return { key: searchChunkKey(next), text: line };
-  }
-  return { key: lastKey, text: lastText + line };
-}
-
-/** Search lines appended in bulk: the last chunk filled up first, then new chunks; → [{key, text}] to put. */
-export function packSearchLines(lastKey, lastText, lines) {
-  const chunks = [];
-  let key = lastKey;
-  let text = lastText ?? "";
-  let count = text ? text.split("\n").length - 1 : 0;
-  let changed = false;
-  for (const line of lines) {
-    if (key === null || count >= LINES_PER_SEARCH_CHUNK) {
-      if (changed) chunks.push({ key, text });
-      key = searchChunkKey(key === null ? 0 : searchChunkNo(key) + 1);
-      text = "";
-      count = 0;
-    }
-    text += line;
-    count += 1;
-    changed = true;
-  }
-  if (changed) chunks.push({ key, text });
-  return chunks;
 }
 
 /** The id in a request key `req:<13 digits>:<id>`. */

@@ -1,7 +1,7 @@
 // DOM builders for the chat page: thread list items, messages, metrics, totals. No state, no storage.
-import { el } from "./dom.js";
+import { el } from "../dom.js";
 import { highlightCode, renderMarkdown } from "./markdown.js";
-import { messageMetrics, threadTotals } from "./metrics.js";
+import { messageMetrics, threadTotals } from "../rules/metrics.js";
 
 /** <dt>/<dd> pairs in one <dl>: the name for screen readers, the text (and its note) for everyone. */
 export function fillMetrics(dl, items) {

@@ -4,7 +4,7 @@
 // request records: the fields read are timestamp, provider, model, client, status, usage, cost_usd,
 // cost_provenance and response_ms.
 import { pad } from "./keys.js";
-import { NO_PROVIDER, histogramBucket, percentileFromHistogram, tokensOf } from "./rollup.js";
+import { NO_PROVIDER, histogramBucket, percentileFromHistogram, tokensOf } from "./counters.js";
 
 export const GRANULARITIES = ["hour", "day", "week"];
 export const MAX_BUCKETS = 10_000;

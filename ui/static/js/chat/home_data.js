@@ -1,6 +1,6 @@
 // The home page's data buttons: Export (ALT: the request logs), Import, Load demo data, Clear All Data.
-import * as store from "./store.js";
-import { ImportError, exportRequests, exportThreads, importFile, loadDemo } from "./transfer.js";
+import * as store from "../store/store.js";
+import { ImportError, exportRequests, exportThreads, importFile, loadDemo } from "../store/transfer.js";
 
 const $ = (id) => document.getElementById(id);
 const status = $("data-status");

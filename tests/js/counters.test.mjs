@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   NO_PROVIDER, addRecord, addToDay, emptyCounters, histogramBucket, mergeHistograms, percentileFromHistogram, tokensOf,
-} from "../../ui/static/js/rollup.js";
+} from "../../ui/static/js/rules/counters.js";
 
 const usage = (prompt, completion, cached = 0, reasoning = 0, cacheWrite = 0) => ({
   prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion,

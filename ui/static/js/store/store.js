@@ -1,24 +1,44 @@
 // IndexedDB through idb-keyval: threads, messages, request records, day rollups and search chunks in ONE
 // object store told apart by key prefix (docs/architecture.md, "Browser store"), so a request and the rollups
 // it changes are written in one readwrite transaction and two tabs never lose an update.
-import { createStore, promisifyRequest } from "../vendor/idb-keyval-6.3.0.js";
+import { createStore, promisifyRequest } from "../../vendor/idb-keyval-6.3.0.js";
 import {
-  ALL_REQUESTS, ALL_SEARCH_CHUNKS, ALL_THREADS, DEMO_META, appendSearchLine, dayKey, localDate, localHour, messageKey,
-  messageRange, packSearchLines, requestKey, requestKeyId, requestRange, searchLine, threadKey,
-} from "./keys.js";
-import { addRecord, addToDay, emptyCounters } from "./rollup.js";
-import { sortThreads } from "./threads.js";
+  ALL_REQUESTS, ALL_THREADS, DEMO_META, dayKey, localDate, localHour, messageKey, messageRange, requestKey, requestKeyId,
+  requestRange, threadKey,
+} from "../rules/keys.js";
+import { ALL_SEARCH_CHUNKS, appendSearchLine, lineKey, packSearchLines, searchLine } from "../rules/search.js";
+import { addRecord, addToDay, emptyCounters } from "../rules/counters.js";
+import { sortThreads } from "../rules/threads.js";
 
 export const DB_NAME = "llms";
 export const STORE_NAME = "data";
 const CHANNEL_NAME = "llms";
 
-const db = createStore(DB_NAME, STORE_NAME);
-const channel = new BroadcastChannel(CHANNEL_NAME);
+let opened = null;
+
+/**
+ * Opens the database `name` and the channel other tabs hear changes on; every function below opens the default
+ * one on first use, so importing this module touches nothing (node tests load it with a fake IndexedDB and open
+ * a fresh database per test).
+ */
+export function openStore(name = DB_NAME) {
+  closeStore();
+  opened = { db: createStore(name, STORE_NAME), channel: new BroadcastChannel(CHANNEL_NAME) };
+  return opened;
+}
+
+/** Closes the channel (the database closes with the page); a node test process would otherwise wait on it. */
+export function closeStore() {
+  opened?.channel.close();
+  opened = null;
+}
+
+const current = () => opened ?? openStore();
+const tell = (message) => current().channel.postMessage(message);
 
 /** Runs `work(objectStore)` in one transaction; resolves with its result once the transaction committed. */
 function transact(mode, work) {
-  return db(mode, async (store) => {
+  return current().db(mode, async (store) => {
     const done = promisifyRequest(store.transaction);
     done.catch(() => {}); // on failure the work's own error is the one to report, thrown below
     let result;
@@ -47,7 +67,7 @@ export function newId() {
 
 /** Listen to changes other tabs made: `{type: "recorded"|"threads", thread_id?}`. */
 export function onOtherTabChange(listener) {
-  channel.addEventListener("message", (event) => listener(event.data));
+  current().channel.addEventListener("message", (event) => listener(event.data));
 }
 
 export async function listThreads() {
@@ -89,7 +109,7 @@ export async function addUserMessage({ threadId, title, model, content }) {
     store.put(thread, threadKey(id));
     return { thread, message };
   });
-  channel.postMessage({ type: "threads", thread_id: result.thread.id });
+  tell({ type: "threads", thread_id: result.thread.id });
   return result;
 }
 
@@ -125,7 +145,7 @@ export async function recordRequest({ record, started, answer, replaceSeq = null
     store.put(thread, threadKey(thread.id));
     return { key, thread, message };
   });
-  channel.postMessage({ type: "recorded", thread_id: record.thread_id, key });
+  tell({ type: "recorded", thread_id: record.thread_id, key });
   return result;
 }
 
@@ -136,7 +156,7 @@ export async function renameThread(threadId, title) {
     thread.title = title;
     store.put(thread, threadKey(threadId));
   });
-  channel.postMessage({ type: "threads", thread_id: threadId });
+  tell({ type: "threads", thread_id: threadId });
 }
 
 /** Deletes a thread and its messages; its request records and day rollups stay (analytics is history). */
@@ -145,7 +165,7 @@ export async function deleteThread(threadId) {
     store.delete(range(messageRange(threadId)));
     store.delete(threadKey(threadId));
   });
-  channel.postMessage({ type: "threads", thread_id: threadId });
+  tell({ type: "threads", thread_id: threadId });
 }
 
 /** Values with keys in [lower, upper], e.g. a month of day rollups (keys.monthRange). */
@@ -250,7 +270,7 @@ export async function addRequests(items) {
     if (marker) store.put(marker, DEMO_META);
     return fresh.length;
   });
-  if (added) channel.postMessage({ type: "recorded" });
+  if (added) tell({ type: "recorded" });
   return added;
 }
 
@@ -265,7 +285,7 @@ export async function addThreads(threads) {
     }
     return fresh.length;
   });
-  if (added) channel.postMessage({ type: "threads" });
+  if (added) tell({ type: "threads" });
   return added;
 }
 
@@ -278,7 +298,7 @@ export async function readAllThreads() {
 /** Empties the store: chats, requests, rollups, search chunks and the demo mark. */
 export async function clearAll() {
   await transact("readwrite", (store) => promisifyRequest(store.clear()));
-  channel.postMessage({ type: "cleared" });
+  tell({ type: "cleared" });
 }
 
 /** Local midnights around a span of instants: [start of the first day, start of the day after the last). */
@@ -318,7 +338,7 @@ export async function removeDemo() {
     const kept = [];
     await walk(store.openCursor(range(ALL_SEARCH_CHUNKS)), (cursor) => {
       for (const line of cursor.value.split("\n")) {
-        if (line && !demoKeys.has(line.slice(0, line.indexOf("\t")))) kept.push(`${line}\n`);
+        if (line && !demoKeys.has(lineKey(line))) kept.push(`${line}\n`);
       }
     });
     store.delete(range(ALL_SEARCH_CHUNKS));
@@ -326,7 +346,7 @@ export async function removeDemo() {
     store.delete(DEMO_META);
     return demoKeys.size;
   });
-  channel.postMessage({ type: "cleared" });
+  tell({ type: "cleared" });
   return removed;
 }
 

@@ -1,6 +1,6 @@
 // Pure: speed arithmetic and the text of the metrics shown under an answer and for a thread.
 import { formatUsd } from "./pricing.js";
-import { tokensOf } from "./rollup.js";
+import { tokensOf } from "./counters.js";
 
 /** Tokens per second over the whole response (llms.py's speed: output_tokens / response_time); null when unknown. */
 export function tokensPerSecond(completionTokens, responseMs) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CHAT_URL, streamChat } from "../../ui/static/js/stream.js";
+import { CHAT_URL, streamChat } from "../../../ui/static/js/chat/stream.js";
 
 const chunk = (delta, finish = null) => ({ choices: [{ index: 0, delta, finish_reason: finish }] });
 const sse = (...events) => events.map((e) => `data: ${typeof e === "string" ? e : JSON.stringify(e)}\n\n`).join("");

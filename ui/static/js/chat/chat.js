@@ -1,9 +1,9 @@
 // The open conversation: show a thread, send, stream, stop, retry, and record every request.
-import { threadTotals } from "./metrics.js";
-import { buildRecord, failedRecord, priceOf } from "./record.js";
-import * as store from "./store.js";
+import { threadTotals } from "../rules/metrics.js";
+import { buildRecord, failedRecord, priceOf } from "../rules/record.js";
+import * as store from "../store/store.js";
 import { streamChat } from "./stream.js";
-import { historyForRequest, lastUserText, titleFromMessage } from "./threads.js";
+import { historyForRequest, lastUserText, titleFromMessage } from "../rules/threads.js";
 import { assistantMessage, fillMetrics, storedAnswer, userMessage } from "./view.js";
 
 /**
@@ -105,7 +105,7 @@ export function createChat(ui, { model, config, onThreadChanged }) {
     const call = {
       id: store.newId(), started: new Date(), thread_id: state.threadId, model: choice.alias,
       prompt: lastUserText(history), prompt_text: history.map((m) => m.content).join("\n"),
-      price_for: (provider, providerModel) => priceOf(pricing, provider, providerModel, choice.alias),
+      price_for: (provider) => priceOf(pricing, provider, choice.value),
     };
     try {
       const outcome = await streamChat({

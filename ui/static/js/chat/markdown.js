@@ -1,10 +1,10 @@
 // Model output → safe DOM: Markdown by marked, sanitized by DOMPurify, code highlighted by highlight.js
 // with each language's grammar loaded the first time it is seen. Model output is untrusted: no script,
 // no event handler, no javascript: link, no SVG/MathML, and nothing that loads from another host.
-import { Marked } from "../vendor/marked-18.2.1.min.js";
-import { languageFile } from "./languages.js";
+import { Marked } from "../../vendor/marked-18.2.1.min.js";
+import { languageFile } from "../rules/languages.js";
 
-const HLJS_DIR = "../vendor/highlight.js-11.12.0";
+const HLJS_DIR = "../../vendor/highlight.js-11.12.0";
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
 // Tags and attributes that load or submit something, or restyle the page, even from sanitized HTML.

@@ -1,0 +1,27 @@
+// The value checks every file and ledger line goes through: the clean value, or a message naming where and what.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ImportError, id, number, text, timestamp, usage } from "../../../ui/static/js/rules/files/check.js";
+
+const refuses = (check, message) => assert.throws(check, (e) => e instanceof ImportError && e.message === message);
+
+test("a timestamp needs its offset and a T between date and time", () => {
+  assert.equal(timestamp("t", "2026-05-14T09:30:12.345+02:00"), "2026-05-14T09:30:12.345+02:00");
+  refuses(() => timestamp("t", "2026-05-14 09:30:12+02:00"),
+    "t: expected an ISO 8601 time with its offset like 2026-05-14T09:30:12.345+02:00, got \"2026-05-14 09:30:12+02:00\"");
+});
+
+test("texts are bounded, ids are safe, numbers are finite and not negative", () => {
+  assert.equal(text("x", "a".repeat(10)), "a".repeat(10));
+  refuses(() => text("x", "a".repeat(101), { max: 100 }), "x: 101 characters; at most 100");
+  assert.equal(id("id", 42), "42");
+  refuses(() => id("id", "a b"), "id: expected an id of letters, digits and _.:@- (at most 128), got \"a b\"");
+  assert.equal(number("n", null, { nullable: true }), null);
+  refuses(() => number("n", Infinity), "n: expected a number ≥ 0, got null");
+});
+
+test("usage keeps the token fields we know and fills total_tokens", () => {
+  assert.deepEqual(usage("u", { prompt_tokens: 3, completion_tokens: 4, extra: 1, prompt_tokens_details: { cached_tokens: 1, x: 2 } }),
+    { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: { cached_tokens: 1 } });
+  refuses(() => usage("u", { prompt_tokens: 3 }), "u: expected prompt_tokens and completion_tokens");
+});

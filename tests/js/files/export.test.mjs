@@ -1,0 +1,14 @@
+// Export: the CSV of the Activity log (tests/vectors/csv.json holds the columns and cells both languages write).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { recordsCsv } from "../../../ui/static/js/rules/files/export.js";
+import { sampleRecord } from "../fixtures.mjs";
+
+test("CSV quotes commas, quotes and newlines, and defuses spreadsheet formulas", () => {
+  const csv = recordsCsv([sampleRecord({ prompt_preview: "=HYPERLINK(\"x\"), then\nmore" })]);
+  const [head, row, end] = csv.split("\r\n");
+  assert.equal(head.split(",")[0], "timestamp");
+  assert.equal(row, "2026-05-14T09:30:12.345+02:00,0b6c2f4e-1111-4222-8333-444455556666,,openai,gpt-4o,gpt-4o-2024-08-06,ok,stop,"
+    + "\"'=HYPERLINK(\"\"x\"\"), then\nmore\",1200,340,1000,0,120,0.0064,computed,2310.4,412,147.2,");
+  assert.equal(end, "");
+});

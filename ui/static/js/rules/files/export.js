@@ -1,0 +1,66 @@
+// Pure: the files "Export" writes, as parts for a Blob (a million records never make one string), and the CSV
+// of the Activity log: the column list and cell rule shared with `llms --report csv` (tests/vectors/csv.json).
+import { isoWithOffset } from "../keys.js";
+
+export const SOURCE = "llms";
+export const FORMAT_VERSION = 1;
+
+function header(kind, count, now) {
+  return { source: SOURCE, kind, version: FORMAT_VERSION, exported_at: isoWithOffset(now), count };
+}
+
+/** The text of a request-log export, as parts for a Blob (a million records never make one string). */
+export function requestsFileParts(records, now = new Date()) {
+  const head = JSON.stringify(header("requests", records.length, now));
+  const parts = [`${head.slice(0, -1)},"requests":[\n`];
+  records.forEach((record, i) => parts.push(`${i ? ",\n" : ""}${JSON.stringify(record)}`));
+  parts.push("\n]}\n");
+  return parts;
+}
+
+/** The text of a chat export: threads with their messages. */
+export function threadsFileParts(threads, now = new Date()) {
+  const head = JSON.stringify(header("threads", threads.length, now));
+  const parts = [`${head.slice(0, -1)},"threads":[\n`];
+  threads.forEach(({ thread, messages }, i) => parts.push(`${i ? ",\n" : ""}${JSON.stringify({ ...thread, messages })}`));
+  parts.push("\n]}\n");
+  return parts;
+}
+
+/** The columns of the CSV, in order: the same list `llms --report csv` writes (tests/vectors/csv.json). */
+export const CSV_COLUMNS = [
+  "timestamp", "request_id", "client", "provider", "model", "provider_model", "status", "finish_reason",
+  "prompt_preview", "input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens",
+  "cost_usd", "cost_provenance", "response_ms", "ttft_ms", "tokens_per_s", "error",
+];
+
+/**
+ * One CSV cell (RFC 4180): a text that starts with =, +, -, @, tab or CR would run as a formula in a spreadsheet
+ * (OWASP "CSV Injection"), so it is prefixed with '; a cell holding a comma, a quote or a line break is quoted.
+ */
+export function csvCell(value) {
+  if (value === null || value === undefined) return "";
+  const cell = String(value);
+  const safe = typeof value !== "number" && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** A record's value in each CSV column. */
+function csvValues(r) {
+  const prompt = r.usage?.prompt_tokens_details ?? {};
+  return {
+    ...r, request_id: r.id, input_tokens: r.usage?.prompt_tokens, output_tokens: r.usage?.completion_tokens,
+    cached_tokens: prompt.cached_tokens, cache_write_tokens: prompt.cache_write_tokens,
+    reasoning_tokens: r.usage?.completion_tokens_details?.reasoning_tokens, error: r.error?.message,
+  };
+}
+
+/** Request records as CSV rows (CRLF), one header row first. */
+export function recordsCsv(records) {
+  const rows = [CSV_COLUMNS.join(",")];
+  for (const record of records) {
+    const values = csvValues(record);
+    rows.push(CSV_COLUMNS.map((column) => csvCell(values[column])).join(","));
+  }
+  return `${rows.join("\r\n")}\r\n`;
+}

@@ -1,0 +1,203 @@
+// Pure: the ONE definition of a request record in the browser (docs/architecture.md, "Request record"): its
+// fields and the check of each. Every record is built through checkRecord: the chat recorder (buildRecord),
+// ledger lines (fromLedger), imports (files/import.js, files/llmspy.js), demo data and test fixtures. The Python
+// twin is llms/ledger/schema.py; both pass tests/vectors/records.json. A new field is one line in FIELDS.
+import { isoWithOffset } from "./keys.js";
+import { costFor, estimateTokens } from "./pricing.js";
+import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
+import {
+  COST_PROVENANCES, STATUSES, id, number, object, oneOf, prices, requestError, text, timestamp, usage,
+} from "./files/check.js";
+
+/** A record's prompt_preview is the first this many characters of the prompt (recorded, imported or pulled). */
+export const PROMPT_PREVIEW_CHARS = 200;
+export const MAX_FINISH_REASON_CHARS = 100;
+export const MAX_ERROR_CHARS = 10_000;
+
+const absent = (value) => value === null || value === undefined;
+const orNull = (check) => (at, value) => (absent(value) ? null : check(at, value));
+const amount = (at, value) => number(at, value, { nullable: true });
+const name = (max) => (at, value) => text(at, value, { nullable: true, max });
+
+/** Every field, in the order a record is written, with the check that rebuilds its value (or throws ImportError). */
+const FIELDS = {
+  id,
+  timestamp,
+  thread_id: orNull(id),
+  model: (at, value) => text(at, value, { max: 200 }),
+  provider: name(200),
+  provider_model: name(300),
+  prompt_preview: (at, value) => text(at, value ?? "", { max: 100_000 }).slice(0, PROMPT_PREVIEW_CHARS),
+  usage,
+  cost_usd: amount,
+  cost_provenance: orNull((at, value) => oneOf(at, value, COST_PROVENANCES)),
+  prices,
+  response_ms: amount,
+  ttft_ms: amount,
+  tokens_per_s: amount,
+  generation_tokens_per_s: amount,
+  server_duration_ms: amount,
+  server_ttft_ms: amount,
+  status: (at, value) => oneOf(at, value, STATUSES),
+  error: requestError,
+  finish_reason: name(MAX_FINISH_REASON_CHARS),
+};
+
+/** Fields a record carries only when known: who sent it through the API (ledger lines), and the demo mark. */
+const OPTIONAL = {
+  client: (at, value) => text(at, value, { max: 200 }),
+  token: (at, value) => text(at, value, { max: 200 }),
+  endpoint: (at, value) => text(at, value, { max: 200 }),
+  demo: (at, value) => oneOf(at, value, [true]),
+};
+
+export const RECORD_FIELDS = [...Object.keys(FIELDS), ...Object.keys(OPTIONAL)];
+
+/** A request record rebuilt from the fields we know (anything else is left out); throws ImportError naming `at`. */
+export function checkRecord(at, value) {
+  object(at, value);
+  const record = {};
+  for (const [field, check] of Object.entries(FIELDS)) record[field] = check(`${at}.${field}`, value[field]);
+  for (const [field, check] of Object.entries(OPTIONAL)) {
+    if (!absent(value[field])) record[field] = check(`${at}.${field}`, value[field]);
+  }
+  return record;
+}
+
+/** The speeds of a record from its output tokens and timings, as every builder computes them. */
+export function speedsOf(completionTokens, responseMs, ttftMs) {
+  return {
+    tokens_per_s: tokensPerSecond(completionTokens, responseMs),
+    generation_tokens_per_s: generationTokensPerSecond(completionTokens, responseMs, ttftMs),
+  };
+}
+
+// ---- the ledger (GET /api/ledger) ----
+
+/**
+ * A ledger line as a store record: id = request_id, so the same request is never stored twice. Only the
+ * preview of the last user message is kept: it is shortened first, so a long pasted prompt never fails a line.
+ */
+export function fromLedger(at, line) {
+  object(at, line);
+  const lastUser = Array.isArray(line.messages) ? [...line.messages].reverse().find((m) => m?.role === "user") : null;
+  const preview = typeof lastUser?.content === "string" ? lastUser.content.slice(0, PROMPT_PREVIEW_CHARS) : "";
+  return checkRecord(at, {
+    ...line, id: line.request_id, thread_id: null, prompt_preview: preview,
+    ...speedsOf(line.usage?.completion_tokens ?? 0, line.response_ms, line.ttft_ms),
+    server_duration_ms: line.response_ms ?? null, server_ttft_ms: line.ttft_ms ?? null,
+  });
+}
+
+// ---- the chat recorder: a stream outcome (chat/stream.js) → the record the store keeps ----
+
+const providerOf = (config, providerId) => config?.providers?.find((p) => p.id === providerId) ?? null;
+const serves = (provider, name) => provider.models.some((m) => m.alias === name || m.provider_model === name);
+
+/** The model name a request asked for: `provider/alias` pins a provider and names its alias (llms/routing.py). */
+function askedName(config, asked) {
+  const slash = asked.indexOf("/");
+  const pinned = slash > 0 ? providerOf(config, asked.slice(0, slash)) : null;
+  return pinned && serves(pinned, asked.slice(slash + 1)) ? asked.slice(slash + 1) : asked;
+}
+
+/**
+ * The alias a request is priced by at the provider that answered (X-LLMS-Provider): the alias asked for when that
+ * provider has it, else (a provider model id was asked for) that provider's first alias of it. Two aliases of one
+ * provider model may be priced apart (a batch tier), so the alias asked for is never re-derived from the provider
+ * model. Null when the provider does not serve the name. /api/config's shape: {providers: [{id, models: [{alias,
+ * provider_model}]}], pricing: {provider: {alias: price entry}}}.
+ */
+export function aliasAt(config, providerId, asked) {
+  const models = providerOf(config, providerId)?.models ?? [];
+  const name = askedName(config, asked);
+  if (models.some((m) => m.alias === name)) return name;
+  return models.find((m) => m.provider_model === name)?.alias ?? null;
+}
+
+/** The price entry a request is charged at (aliasAt), from /api/config's `pricing`; null when unpriced or unknown. */
+export function priceOf(config, providerId, asked) {
+  const alias = aliasAt(config, providerId, asked);
+  return alias === null ? null : config?.pricing?.[providerId]?.[alias] ?? null;
+}
+
+/** Usage estimated from the text sent and received: the shape of llms/pricing.estimated_usage. */
+export function estimatedUsage(promptText, answerText) {
+  const prompt = estimateTokens(promptText);
+  const completion = estimateTokens(answerText);
+  return {
+    prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 },
+  };
+}
+
+/**
+ * The usage to record: the server's, or an estimate when the stream began but ended without one
+ * (Stop, cut, mid-stream error), or null when no provider started answering.
+ */
+function usageOf(outcome, promptText) {
+  if (outcome.usage) return { usage: outcome.usage, estimated: false };
+  if (!outcome.started_headers) return { usage: null, estimated: false };
+  return { usage: estimatedUsage(promptText, outcome.text + outcome.reasoning), estimated: true };
+}
+
+/** A provider's text cut to what a record keeps, saying so, so an answer is never lost to a long message. */
+const clipped = (value, max) => (typeof value === "string" && value.length > max ? `${value.slice(0, max - 1)}…` : value);
+
+/** The record of the call and the outcome, with what was made of them (usage, cost, status, error). */
+function recordOf(call, outcome, { usage: used, cost, price, status, error }) {
+  return checkRecord("record", {
+    id: outcome.request_id ?? call.id, // the server's request_id when it gave one, so the ledger and the store agree
+    timestamp: isoWithOffset(call.started),
+    thread_id: call.thread_id,
+    model: call.model,
+    provider: outcome.provider,
+    provider_model: outcome.provider_model,
+    prompt_preview: call.prompt,
+    usage: used,
+    cost_usd: cost.cost_usd,
+    cost_provenance: cost.provenance,
+    prices: cost.prices ?? price,
+    response_ms: outcome.response_ms,
+    ttft_ms: outcome.ttft_ms,
+    ...speedsOf(used?.completion_tokens ?? 0, outcome.response_ms, outcome.ttft_ms),
+    server_duration_ms: outcome.server?.duration_ms ?? null,
+    server_ttft_ms: outcome.server?.ttft_ms ?? null,
+    status,
+    error: error && { ...error, message: clipped(error.message, MAX_ERROR_CHARS) },
+    finish_reason: clipped(outcome.finish_reason, MAX_FINISH_REASON_CHARS),
+  });
+}
+
+const priceFor = (call, outcome) => (outcome.provider ? call.price_for(outcome.provider) : null);
+
+/**
+ * @param {object} call    {id (used when the server gave no request_id), started: Date, thread_id, model (the alias asked for),
+ *                         prompt (the user text answered), prompt_text (all messages sent, for estimates),
+ *                         price_for(provider) → the price entry of the alias at that provider when the request was made, or null}
+ * @param {object} outcome what streamChat resolved to
+ */
+export function buildRecord(call, outcome) {
+  const { usage: used, estimated } = usageOf(outcome, call.prompt_text);
+  const price = priceFor(call, outcome);
+  const cost = used ? costFor(used, price, { estimated }) : { cost_usd: null, provenance: null, prices: price };
+  return recordOf(call, outcome, { usage: used, cost, price, status: outcome.status, error: outcome.error });
+}
+
+/**
+ * The record of a request whose outcome buildRecord could not turn into one (`error`: what it threw, e.g. a usage
+ * that does not add up): an error that says what failed, without the usage it could not read, its cost unknown
+ * ("unpriced" once a provider answered: it may have billed), so the request is kept and never counted as $0.
+ */
+export function failedRecord(call, outcome, error) {
+  const price = priceFor(call, outcome);
+  const cost = { cost_usd: null, provenance: outcome.provider ? "unpriced" : null, prices: price };
+  const failure = `the answer could not be recorded: ${error.message}`;
+  return recordOf(call, outcome, {
+    usage: null, cost, price, status: "error",
+    error: {
+      message: outcome.error ? `${outcome.error.message}; then ${failure}` : failure,
+      type: "record_error", code: null, status: outcome.error?.status ?? null,
+    },
+  });
+}
