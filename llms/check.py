@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import TextIO
 
 
-from llms.providers import ProviderError, target_for, transport, wire_for
+from llms.providers import transport
+from llms.providers.base import ProviderError
+from llms.providers.failover import CallFailed, complete_first
+from llms.providers.routing import Candidate
 
 __all__ = ["run_check", "CheckResult", "reason_for", "format_table"]
 
@@ -53,11 +56,10 @@ async def _check_one(session, provider, alias: str) -> CheckResult:
             "max_tokens": CHECK_MAX_TOKENS}
     started = time.perf_counter()
     try:
-        completion = await transport.complete(session, wire_for(provider.type),
-                                              target_for(provider, provider.models[alias]), body, alias,
-                                              provider.connect_timeout_s, provider.read_timeout_s)
-    except ProviderError as exc:
-        return CheckResult(alias, False, reason_for(exc), (time.perf_counter() - started) * 1000)
+        # One named provider: a list of one candidate, so nothing fails over.
+        _, completion, _ = await complete_first(session, body, [Candidate(provider, provider.models[alias], alias)])
+    except CallFailed as failed:
+        return CheckResult(alias, False, reason_for(failed.error), (time.perf_counter() - started) * 1000)
     latency_ms = (time.perf_counter() - started) * 1000
     usage = completion.get("usage") or {}
     return CheckResult(alias, True, "ok", latency_ms, usage.get("prompt_tokens"), usage.get("completion_tokens"))

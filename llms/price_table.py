@@ -13,11 +13,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from llms.providers.registry import price_data_ids
+
 __all__ = ["build_price_table", "genai_entry", "merge_entry", "GENAI_PROVIDER_IDS"]
 
-# Our provider ids (llms.json) → genai-prices' where they differ. Matching is by id, never by base_url
-# or by guessing from the model name: a local server named "my-openai" gets no OpenAI prices.
-GENAI_PROVIDER_IDS = {"gemini": "google", "xai": "x-ai", "bedrock": "aws", "moonshot": "moonshotai"}
+# Our provider ids (llms.json) → genai-prices' where they differ, as each wire format declares them. Matching
+# is by id, never by base_url or by guessing from the model name: a local server named "my-openai" gets no
+# OpenAI prices.
+GENAI_PROVIDER_IDS = price_data_ids()
 
 # genai-prices price keys (USD per 1M tokens) → our entry's fields.
 _FIELDS = {

@@ -9,13 +9,18 @@ from __future__ import annotations
 import time
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.providers.openai import (chunk, completion, error_text, load_json, malformed, map_parts,
-                                   new_id, text_of, usage_or_malformed)
-from llms.usage import normalize_anthropic
+from llms.providers.shapes import (chunk, completion, error_text, final_chunk, load_json, malformed, map_parts,
+                                   new_id, turns, usage_or_malformed)
+from llms.usage import normalized, token_count
 
-__all__ = ["WIRE", "AnthropicWire", "AnthropicStream", "API_VERSION", "DEFAULT_MAX_TOKENS"]
+__all__ = ["WIRE", "AnthropicWire", "AnthropicStream", "API_VERSION", "DEFAULT_MAX_TOKENS", "normalize_usage",
+           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS"]
 
 NAME = "anthropic"
+# For the registry (llms/providers/registry.py): llms.json types, usage shape, genai-prices ids that differ from ours.
+TYPES = ("anthropic",)
+USAGE_FORMAT = "anthropic"
+PRICE_DATA_IDS: dict[str, str] = {}
 API_VERSION = "2023-06-01"  # https://docs.anthropic.com/en/api/versioning
 DEFAULT_MAX_TOKENS = 4096  # Anthropic requires max_tokens; OpenAI clients often send none.
 
@@ -29,6 +34,33 @@ ERROR_STATUS = {"invalid_request_error": 400, "authentication_error": 401, "perm
                 "not_found_error": 404, "request_too_large": 413, "rate_limit_error": 429, "api_error": 500,
                 "overloaded_error": 529}
 
+
+def normalize_usage(raw: dict | None) -> dict | None:
+    """Anthropic Messages usage.
+
+    https://docs.anthropic.com/en/api/messages: `input_tokens` EXCLUDES cache reads
+    (`cache_read_input_tokens`) and cache writes (`cache_creation_input_tokens`); thinking is
+    inside `output_tokens`. `cache_creation.ephemeral_1h_input_tokens` splits writes by TTL.
+    """
+    if not raw:
+        return None
+    fresh = token_count(raw.get("input_tokens"))
+    cache_read = token_count(raw.get("cache_read_input_tokens"))
+    cache_write = token_count(raw.get("cache_creation_input_tokens"))
+    split = raw.get("cache_creation")
+    cache_write_1h = None
+    if isinstance(split, dict):
+        cache_write_1h = token_count(split.get("ephemeral_1h_input_tokens"))
+        # The split is authoritative when the total is absent.
+        cache_write = cache_write or token_count(split.get("ephemeral_5m_input_tokens")) + cache_write_1h
+    return normalized(
+        prompt=fresh + cache_read + cache_write,
+        completion=token_count(raw.get("output_tokens")),
+        cached=cache_read,
+        cache_write=cache_write,
+        reasoning=0,  # Anthropic does not report thinking tokens apart from output_tokens.
+        cache_write_1h=cache_write_1h,
+    )
 
 class AnthropicWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
@@ -68,7 +100,7 @@ class AnthropicWire:
         if thoughts:
             message["reasoning_content"] = "".join(thoughts)
         choice = {"index": 0, "message": message, "finish_reason": _finish_reason(data.get("stop_reason"))}
-        usage = usage_or_malformed(NAME, normalize_anthropic, data.get("usage"))
+        usage = usage_or_malformed(NAME, normalize_usage, data.get("usage"))
         return completion(data.get("id") or new_id(), int(time.time()), model, [choice], usage)
 
     def new_stream(self, model: str) -> AnthropicStream:
@@ -124,9 +156,7 @@ class AnthropicStream:
     def finish(self) -> dict:
         if not self.done:
             raise ProviderError("cut", 502, f"{NAME} ended the stream before message_stop")
-        usage = usage_or_malformed(NAME, normalize_anthropic, self.raw_usage)
-        return {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
-                "choices": [], "usage": usage}
+        return final_chunk(self.id, self.created, self.model, usage_or_malformed(NAME, normalize_usage, self.raw_usage))
 
     def _start(self, payload: dict) -> list[dict]:
         message = payload.get("message")
@@ -191,27 +221,9 @@ def _max_tokens(body: dict) -> int:
 
 
 def _messages(messages: list) -> tuple[str, list[dict]]:
-    """OpenAI messages → (system text, Anthropic messages with same-role neighbours merged).
-
-    Anthropic takes the system prompt as a top-level field and expects user/assistant turns;
-    a tool result becomes user text, since tools are not translated.
-    """
-    system: list[str] = []
-    turns: list[dict] = []
-    for message in messages:
-        role = message.get("role")
-        if role in ("system", "developer"):
-            system.append(text_of(NAME, message.get("content")))
-            continue
-        role = "assistant" if role == "assistant" else "user"
-        blocks = _blocks(message.get("content"))
-        if not blocks:
-            continue  # Anthropic refuses empty turns (e.g. an assistant message that only had tool_calls).
-        if turns and turns[-1]["role"] == role:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": role, "content": blocks})
-    return "\n\n".join(part for part in system if part), turns
+    """OpenAI messages → (system text, Anthropic messages): the system prompt is a top-level field;
+    a tool result becomes user text, since tools are not translated."""
+    return turns(NAME, messages, assistant="assistant", key="content", parts=lambda m: _blocks(m.get("content")))
 
 
 def _blocks(content) -> list[dict]:

@@ -10,13 +10,18 @@ import time
 import urllib.parse
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.providers.openai import (chunk, completion, error_text, load_json, malformed, map_parts,
-                                   new_id, text_of, usage_or_malformed)
-from llms.usage import normalize_gemini
+from llms.providers.shapes import (chunk, completion, error_text, final_chunk, load_json, malformed, map_parts,
+                                   new_id, turns, usage_or_malformed)
+from llms.usage import normalized, token_count
 
-__all__ = ["WIRE", "GoogleWire", "GeminiStream", "GENERATION_CONFIG"]
+__all__ = ["WIRE", "GoogleWire", "GeminiStream", "GENERATION_CONFIG", "normalize_usage",
+           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS"]
 
 NAME = "google"
+# For the registry (llms/providers/registry.py): llms.json types, usage shape, genai-prices ids that differ from ours.
+TYPES = ("google",)
+USAGE_FORMAT = "gemini"
+PRICE_DATA_IDS = {"gemini": "google"}
 
 # OpenAI request field → GenerationConfig field. https://ai.google.dev/api/generate-content#generationconfig
 GENERATION_CONFIG = {"temperature": "temperature", "top_p": "topP", "top_k": "topK", "n": "candidateCount",
@@ -26,6 +31,24 @@ GENERATION_CONFIG = {"temperature": "temperature", "top_p": "topP", "top_k": "to
 # https://ai.google.dev/api/generate-content#FinishReason
 FILTERED = {"SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
 
+
+def normalize_usage(raw: dict | None) -> dict | None:
+    """Gemini `usageMetadata`.
+
+    https://ai.google.dev/api/generate-content#UsageMetadata: `promptTokenCount` INCLUDES
+    `cachedContentTokenCount`; `toolUsePromptTokenCount` is further input; output is
+    `candidatesTokenCount + thoughtsTokenCount` (thoughts are billed as output).
+    """
+    if not raw:
+        return None
+    thoughts = token_count(raw.get("thoughtsTokenCount"))
+    return normalized(
+        prompt=token_count(raw.get("promptTokenCount")) + token_count(raw.get("toolUsePromptTokenCount")),
+        completion=token_count(raw.get("candidatesTokenCount")) + thoughts,
+        cached=token_count(raw.get("cachedContentTokenCount")),
+        cache_write=0,
+        reasoning=thoughts,
+    )
 
 class GoogleWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
@@ -54,7 +77,7 @@ class GoogleWire:
                 message["reasoning_content"] = thoughts
             choices.append({"index": candidate.get("index", position), "message": message,
                             "finish_reason": _finish_reason(candidate.get("finishReason")) or "stop"})
-        usage = usage_or_malformed(NAME, normalize_gemini, response.get("usageMetadata"))
+        usage = usage_or_malformed(NAME, normalize_usage, response.get("usageMetadata"))
         return completion(_id(response), int(time.time()), model, choices, usage)
 
     def new_stream(self, model: str) -> GeminiStream:
@@ -93,7 +116,7 @@ class GeminiStream:
         response = _response(load_json(NAME, "stream chunk", data), "stream chunk")
         self.id = self.id or _id(response)
         if response.get("usageMetadata") is not None:
-            usage_or_malformed(NAME, normalize_gemini, response["usageMetadata"])  # refuse bad counts now
+            usage_or_malformed(NAME, normalize_usage, response["usageMetadata"])  # refuse bad counts now
             self.raw_usage = response["usageMetadata"]
         choices = []
         if _blocked(response):
@@ -106,9 +129,7 @@ class GeminiStream:
     def finish(self) -> dict:
         if not self.blocked and (not self.started or self.finished != self.started):
             raise ProviderError("cut", 502, f"{NAME} ended the stream before a finishReason")
-        return {"id": self.id or new_id(), "object": "chat.completion.chunk", "created": self.created,
-                "model": self.model, "choices": [],
-                "usage": usage_or_malformed(NAME, normalize_gemini, self.raw_usage)}
+        return final_chunk(self.id, self.created, self.model, usage_or_malformed(NAME, normalize_usage, self.raw_usage))
 
     def _choice(self, position: int, candidate: dict) -> dict | None:
         index = candidate.get("index", position)
@@ -201,23 +222,8 @@ def _generation_config(body: dict) -> dict:
 
 
 def _contents(messages: list) -> tuple[str, list[dict]]:
-    """OpenAI messages → (system text, Gemini contents with roles user/model, neighbours merged)."""
-    system: list[str] = []
-    contents: list[dict] = []
-    for message in messages:
-        role = message.get("role")
-        if role in ("system", "developer"):
-            system.append(text_of(NAME, message.get("content")))
-            continue
-        role = "model" if role == "assistant" else "user"
-        parts = _parts(message.get("content"))
-        if not parts:
-            continue  # Gemini refuses a content without parts.
-        if contents and contents[-1]["role"] == role:
-            contents[-1]["parts"].extend(parts)
-        else:
-            contents.append({"role": role, "parts": parts})
-    return "\n\n".join(part for part in system if part), contents
+    """OpenAI messages → (system text, Gemini contents with roles user/model)."""
+    return turns(NAME, messages, assistant="model", key="parts", parts=lambda m: _parts(m.get("content")))
 
 
 def _parts(content) -> list[dict]:

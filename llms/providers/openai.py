@@ -2,27 +2,26 @@
 
 Pure: builds the upstream request and translates replies; `transport.py` does the I/O.
 https://platform.openai.com/docs/api-reference/chat/create
-
-The OpenAI shapes every wire format hands back (`chunk`, `completion`) and the small parsing
-helpers the other adapters share (`load_json`, `usage_or_malformed`, `data_url`) live here too,
-since they are OpenAI's shapes.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import time
-import urllib.parse
-import uuid
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.usage import normalize_openai
+from llms.providers.shapes import error_text, final_chunk, load_json, malformed, new_id, usage_or_malformed
+from llms.usage import normalized, token_count
 
-__all__ = ["WIRE", "OpenAIWire", "OpenAIStream", "FORWARDED_FIELDS", "chunk", "completion", "new_id", "load_json",
-           "usage_or_malformed", "malformed", "bad_request", "data_url", "text_of", "error_text"]
+__all__ = ["WIRE", "OpenAIWire", "OpenAIStream", "FORWARDED_FIELDS", "normalize_usage",
+           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS"]
 
 NAME = "openai-compatible provider"
+# What this wire format is, for the registry (llms/providers/registry.py): the llms.json `type`s that speak it,
+# the name of its usage shape (`usage_format` in /api/config, `format` in tests/vectors/pricing.json), and the
+# genai-prices provider ids of providers that speak it whose id differs from ours.
+TYPES = ("openai-compatible", "ollama")
+USAGE_FORMAT = "openai"
+PRICE_DATA_IDS = {"xai": "x-ai", "bedrock": "aws", "moonshot": "moonshotai"}
 
 # Whitelist: only these client fields go upstream. Anything that could change where a call goes or
 # which key it uses (base_url, api_key, headers, extra_body, provider routing...) never passes.
@@ -37,126 +36,34 @@ FORWARDED_FIELDS = (
 )
 
 
-# ---- shapes and helpers shared by every adapter -------------------------------------------------
+def normalize_usage(raw: dict | None) -> dict | None:
+    """OpenAI chat completions usage (also Groq, Mistral, DeepSeek, OpenRouter, Ollama /v1) → normalized usage.
 
-def chunk(id_: str, created: int, model: str, choices: list[dict]) -> dict:
-    """An OpenAI `chat.completion.chunk` (no usage: that travels in `finish()`)."""
-    return {"id": id_, "object": "chat.completion.chunk", "created": created, "model": model, "choices": choices}
-
-
-def completion(id_: str, created: int, model: str, choices: list[dict], usage: dict | None) -> dict:
-    return {"id": id_, "object": "chat.completion", "created": created, "model": model, "choices": choices,
-            "usage": usage}
-
-
-def new_id() -> str:
-    return "chatcmpl-" + uuid.uuid4().hex
-
-
-def load_json(who: str, what: str, text: str):
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise ProviderError("malformed", 502, f"{who} sent a malformed {what}: not JSON: {text[:120]!r}") from None
-
-
-def usage_or_malformed(who: str, normalizer, raw) -> dict | None:
-    if raw is not None and not isinstance(raw, dict):
-        raise ProviderError("malformed", 502, f"{who} sent a malformed usage: expected an object, got {raw!r}")
-    try:
-        return normalizer(raw)
-    except ValueError as exc:
-        raise ProviderError("malformed", 502, f"{who} sent a malformed usage: {exc}") from None
-
-
-def malformed(who: str, what: str, detail: str) -> ProviderError:
-    return ProviderError("malformed", 502, f"{who} sent a malformed {what}: {detail}")
-
-
-def bad_request(who: str, detail: str) -> ProviderError:
-    # The request cannot be expressed in this wire format: the client's fault, never retried elsewhere.
-    return ProviderError("http", 400, f"{who} cannot take this request: {detail}")
-
-
-def data_url(who: str, url: str) -> tuple[str, str] | None:
-    """`data:<media type>[;base64],<data>` → (media type, base64 data); None for other URLs.
-
-    https://www.rfc-editor.org/rfc/rfc2397
+    https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage:
+    `prompt_tokens_details.cached_tokens` is a part of `prompt_tokens`, and
+    `completion_tokens_details.reasoning_tokens` a part of `completion_tokens`.
+    DeepSeek reports cache reads as `prompt_cache_hit_tokens` (also inside prompt_tokens).
+    OpenRouter reports the request's USD cost as `usage.cost`.
     """
-    if not url.startswith("data:"):
+    if not raw:
         return None
-    header, comma, payload = url[len("data:"):].partition(",")
-    if not comma:
-        raise bad_request(who, f"the data: URL {url[:40]!r}... has no comma before its data")
-    media_type = header.split(";")[0] or "text/plain"
-    if ";base64" in header:
-        return media_type, payload
-    return media_type, base64.b64encode(urllib.parse.unquote_to_bytes(payload)).decode("ascii")
+    prompt_details = raw.get("prompt_tokens_details") or {}
+    completion_details = raw.get("completion_tokens_details") or {}
+    cached = token_count(prompt_details.get("cached_tokens"))
+    if not cached and raw.get("prompt_cache_hit_tokens") is not None:
+        cached = token_count(raw.get("prompt_cache_hit_tokens"))
+    cost = raw.get("cost")
+    if cost is not None and (isinstance(cost, bool) or not isinstance(cost, (int, float)) or cost < 0):
+        raise ValueError(f"expected usage.cost to be a number ≥ 0, got {cost!r}")
+    return normalized(
+        prompt=token_count(raw.get("prompt_tokens")),
+        completion=token_count(raw.get("completion_tokens")),
+        cached=cached,
+        cache_write=token_count(prompt_details.get("cache_write_tokens")),
+        reasoning=token_count(completion_details.get("reasoning_tokens")),
+        cost=float(cost) if cost is not None else None,
+    )
 
-
-def reasoning_of(delta: dict) -> str:
-    """The reasoning text of a delta or message: reasoning_content (DeepSeek, and our Anthropic/Gemini
-    translations) or reasoning (OpenRouter)."""
-    text = delta.get("reasoning_content") or delta.get("reasoning") or ""
-    return text if isinstance(text, str) else ""
-
-
-def map_parts(who: str, content, text, image) -> list[dict]:
-    """A message's content (a string or OpenAI content parts) → another wire format's parts.
-
-    `text(t)` builds a text part (empty texts are dropped: Anthropic refuses empty text blocks);
-    `image(url, inline)` builds an image part, `inline` being (media type, base64 data) for a
-    data: URL and None for any other URL.
-    """
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [text(content)] if content else []
-    if not isinstance(content, list):
-        raise bad_request(who, f"message content must be a string or a list of parts, got {content!r}"[:200])
-    parts = []
-    for part in content:
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind == "text":
-            if part.get("text"):
-                parts.append(text(part["text"]))
-        elif kind == "image_url":
-            image_url = part.get("image_url")
-            url = image_url.get("url") if isinstance(image_url, dict) else image_url
-            if not isinstance(url, str):
-                raise bad_request(who, f"image_url {image_url!r} has no url"[:200])
-            parts.append(image(url, data_url(who, url)))
-        else:
-            raise bad_request(who, f"content part {str(part)[:80]} is not text or image_url")
-    return parts
-
-
-def text_of(who: str, content) -> str:
-    """A message's text: a string, or the text parts of a content-part list joined."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        raise bad_request(who, f"message content must be a string or a list of parts, got {content!r}")
-    texts = []
-    for part in content:
-        if not isinstance(part, dict) or part.get("type") != "text":
-            raise bad_request(who, f"only text parts are allowed here, got {part!r}"[:200])
-        texts.append(str(part.get("text") or ""))
-    return "\n".join(texts)
-
-
-def error_text(status: int, data: object) -> str:
-    """The fallback for an error body without a recognizable message: its text, or the status."""
-    if isinstance(data, str) and data.strip():
-        return data.strip()[:500]
-    if data not in (None, "", {}, []):
-        return json.dumps(data)[:500]
-    return f"HTTP {status}"
-
-
-# ---- the OpenAI-compatible wire format ----------------------------------------------------------
 
 class OpenAIWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
@@ -181,7 +88,7 @@ class OpenAIWire:
         _check_choices(data["choices"], "message", "completion")
         result = dict(data)
         result.update(object="chat.completion", model=model,
-                      usage=usage_or_malformed(NAME, normalize_openai, data.get("usage")))
+                      usage=usage_or_malformed(NAME, normalize_usage, data.get("usage")))
         result.setdefault("id", new_id())
         result.setdefault("created", int(time.time()))
         return result
@@ -234,7 +141,7 @@ class OpenAIStream:
         self.id = self.id or payload.get("id")
         self.created = self.created or payload.get("created")
         if payload.get("usage") is not None:
-            self.usage = usage_or_malformed(NAME, normalize_openai, payload["usage"])
+            self.usage = usage_or_malformed(NAME, normalize_usage, payload["usage"])
         choices = payload.get("choices")
         if choices is None and payload.get("usage") is not None:
             return []
@@ -252,9 +159,7 @@ class OpenAIStream:
     def finish(self) -> dict:
         if not self.done and not (self.finish_reason_seen and self.usage is not None):
             raise ProviderError("cut", 502, f"{NAME} ended the stream before [DONE] and usage")
-        return {"id": self.id or new_id(), "object": "chat.completion.chunk",
-                "created": self.created or int(time.time()), "model": self.model, "choices": [],
-                "usage": self.usage}
+        return final_chunk(self.id, self.created, self.model, self.usage)
 
 
 def _check_choices(choices: list, part: str, what: str) -> None:

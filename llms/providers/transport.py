@@ -9,9 +9,11 @@ from typing import AsyncIterator
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
+from dataclasses import dataclass, field
+
 from llms.providers.base import ProviderError, Target, WireFormat
 
-__all__ = ["complete", "open_stream", "new_session", "UpstreamStream", "iter_sse", "mask_secrets",
+__all__ = ["UpstreamCall", "new_session", "UpstreamStream", "iter_sse", "mask_secrets",
            "MAX_ERROR_BODY_BYTES", "READ_BUFFER_BYTES"]
 
 MAX_ERROR_BODY_BYTES = 64 * 1024  # an error page is read only this far: enough for any message
@@ -39,21 +41,45 @@ def _timeout(connect_s: float, read_s: float) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=None, connect=connect_s, sock_connect=connect_s, sock_read=read_s)
 
 
-async def complete(session: aiohttp.ClientSession, wire: WireFormat, target: Target, body: dict,
-                   model: str, connect_s: float, read_s: float) -> dict:
-    """One non-streaming call → an OpenAI chat.completion with normalized usage."""
-    request = wire.build_request(target, body, stream=False)
-    async with _guard(target, read_s):
-        async with session.post(request.url, json=request.json, headers=request.headers,
-                                timeout=_timeout(connect_s, read_s)) as response:
-            await _raise_for_status(response, wire, target)
-            text = await response.text()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise ProviderError("malformed", 502, f"{target.provider_id} sent a body that is not JSON: {text[:120]!r}",
-                            target.provider_id) from None
-    return _translated(lambda: wire.parse_completion(data, model), target)
+@dataclass(frozen=True)
+class UpstreamCall:
+    """One call to one provider: its wire format and target, the client's body, the model name to answer
+    with (the one the client asked for) and the provider's timeouts."""
+
+    wire: WireFormat
+    target: Target
+    body: dict = field(repr=False)
+    model: str
+    connect_s: float
+    read_s: float
+
+    async def complete(self, session: aiohttp.ClientSession) -> dict:
+        """A non-streaming call → an OpenAI chat.completion with normalized usage."""
+        request = self.wire.build_request(self.target, self.body, stream=False)
+        async with _guard(self.target, self.read_s):
+            async with session.post(request.url, json=request.json, headers=request.headers,
+                                    timeout=_timeout(self.connect_s, self.read_s)) as response:
+                await _raise_for_status(response, self.wire, self.target)
+                text = await response.text()
+        try:
+            data = json.loads(text)
+        except ValueError:
+            who = self.target.provider_id
+            raise ProviderError("malformed", 502, f"{who} sent a body that is not JSON: {text[:120]!r}", who) from None
+        return _translated(lambda: self.wire.parse_completion(data, self.model), self.target)
+
+    async def open_stream(self, session: aiohttp.ClientSession) -> "UpstreamStream":
+        """Send a streaming request and wait for its status, so a failed start can fail over."""
+        request = self.wire.build_request(self.target, self.body, stream=True)
+        async with _guard(self.target, self.read_s):
+            response = await session.post(request.url, json=request.json, headers=request.headers,
+                                          timeout=_timeout(self.connect_s, self.read_s))
+        try:
+            await _raise_for_status(response, self.wire, self.target)
+        except BaseException:
+            response.release()
+            raise
+        return UpstreamStream(response, self.wire, self.target, self.model, self.read_s)
 
 
 class UpstreamStream:
@@ -85,21 +111,6 @@ class UpstreamStream:
 
     def close(self) -> None:
         self._response.close()
-
-
-async def open_stream(session: aiohttp.ClientSession, wire: WireFormat, target: Target, body: dict,
-                      model: str, connect_s: float, read_s: float) -> UpstreamStream:
-    """Send a streaming request and wait for its status, so a failed start can fail over."""
-    request = wire.build_request(target, body, stream=True)
-    async with _guard(target, read_s):
-        response = await session.post(request.url, json=request.json, headers=request.headers,
-                                      timeout=_timeout(connect_s, read_s))
-    try:
-        await _raise_for_status(response, wire, target)
-    except BaseException:
-        response.release()
-        raise
-    return UpstreamStream(response, wire, target, model, read_s)
 
 
 async def iter_sse(content: aiohttp.StreamReader) -> AsyncIterator[tuple[str, str]]:

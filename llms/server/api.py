@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from llms import __version__
+from llms.providers.registry import usage_format_for
 from llms.server import ledger_recorder
 from llms.server.guard import TOKEN_COOKIE, token_ok
 from llms.server.keys import CONFIG, PRICES, SETTINGS
@@ -22,7 +23,8 @@ def public_config(config, prices) -> dict:
     return {
         "version": __version__,
         "providers": [
-            {"id": p.id, "type": p.type, "enabled": p.enabled, "disabled_reason": p.disabled_reason,
+            {"id": p.id, "type": p.type, "usage_format": usage_format_for(p.type), "enabled": p.enabled,
+             "disabled_reason": p.disabled_reason,
              "models": [{"alias": alias, "provider_model": model} for alias, model in p.models.items()]}
             for p in config.providers
         ],

@@ -10,16 +10,21 @@ from datetime import datetime
 
 from aiohttp import web
 
-from llms.routing import Candidate
+from llms.providers.answer import Answer
+from llms.providers.routing import Candidate
 from llms.server.keys import RECORDERS, TOKEN_NAME
 
 __all__ = ["Exchange"]
 
 log = logging.getLogger("llms.server")
+CLIENT_GONE = "the client closed the connection"
 
 
 @dataclass
 class Exchange:
+    """Handlers say how the request went (`succeeded`, `failed`); the route calls `finish` once, in a
+    `finally`, so a request the client left before either is recorded as aborted."""
+
     request_id: str
     started: float
     started_at: datetime
@@ -27,7 +32,15 @@ class Exchange:
     client: str
     token: str | None = None
     candidate: Candidate | None = None
-    ttft_ms: float | None = None
+    answer: Answer | None = None  # a stream's answer, once the stream opened
+    status: str = "aborted"
+    http_status: int = 200
+    error: str | None = CLIENT_GONE
+    error_provider: str | None = None
+    usage: dict | None = None
+    finish_reason: str | None = None
+    output_text: str | None = None
+    reasoning_text: str | None = None
     finished: bool = field(default=False)
 
     @classmethod
@@ -38,33 +51,46 @@ class Exchange:
     def elapsed_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 2)
 
-    def finish(self, app: web.Application, status: str, *, usage: dict | None = None, finish_reason: str | None = None,
-               error: str | None = None, http_status: int = 200, provider: str | None = None,
-               output_text: str | None = None, reasoning_text: str | None = None) -> None:
+    @property
+    def ttft_ms(self) -> float | None:
+        return self.answer.ttft_ms if self.answer else None
+
+    def succeeded(self, usage: dict | None, finish_reason: str | None = None, *, output_text: str | None = None,
+                  reasoning_text: str | None = None) -> None:
+        self.status, self.error = "ok", None
+        self.usage, self.finish_reason = usage, finish_reason
+        self.output_text, self.reasoning_text = output_text, reasoning_text
+
+    def failed(self, http_status: int, message: str, provider: str | None = None) -> None:
+        self.status, self.http_status, self.error, self.error_provider = "error", http_status, message, provider
+
+    def finish(self, app: web.Application) -> None:
         """Hand the request's record to every recorder (the ledger, …), once."""
         if self.finished:
             return
         self.finished = True
+        answer = self.answer
         record = {
             "request_id": self.request_id,
             "timestamp": self.started_at.isoformat(timespec="milliseconds"),
             "client": self.client,
             "token": self.token,
-            "provider": self.candidate.provider.id if self.candidate else provider,
+            "provider": self.candidate.provider.id if self.candidate else self.error_provider,
             "model": self.body["model"],
+            "alias": self.candidate.alias if self.candidate else None,
             "provider_model": self.candidate.provider_model if self.candidate else None,
             "endpoint": "/v1/chat/completions",
             "is_streaming": bool(self.body.get("stream")),
-            "status": status,
-            "http_status": http_status,
-            "error": error,
-            "finish_reason": finish_reason,
-            "usage": usage,
+            "status": self.status,
+            "http_status": self.http_status,
+            "error": self.error,
+            "finish_reason": answer.finish_reason if answer and self.finish_reason is None else self.finish_reason,
+            "usage": self.usage,
             "response_ms": self.elapsed_ms(),
             "ttft_ms": self.ttft_ms,
             "messages": self.body.get("messages"),
-            "output_text": output_text,
-            "reasoning_text": reasoning_text,
+            "output_text": answer.output_text if answer else self.output_text,
+            "reasoning_text": answer.reasoning_text if answer else self.reasoning_text,
         }
         for recorder in app.get(RECORDERS, ()):
             try:

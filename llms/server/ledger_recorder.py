@@ -12,7 +12,7 @@ from aiohttp import web
 
 from llms.ledger import LedgerWriter, ledger_files, ledger_line, ledger_path, read_records, warn_unpriced_models
 from llms.pricing import cost_for, estimated_usage
-from llms.routing import Candidate, alias_for
+from llms.providers.routing import unpinned
 from llms.server.keys import CONFIG, PRICES, RECORDERS
 
 __all__ = ["LEDGER", "LedgerRecorder", "install", "health_fields", "priced"]
@@ -24,15 +24,15 @@ DAY_S = 24 * 3600
 def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     """(model alias, usage, pricing.cost_for result) of a recorder record, with the prices of now.
 
+    The price is the one of the alias the request was served under (`alias`, carried from routing), so two
+    aliases of one provider model keep their own prices.
     No usage but a started answer (Stop, cut stream): tokens are estimated from the text and reasoning.
     No usage and no answer (refused, unreachable): cost and provenance null, as the browser's record.js.
     """
-    provider = config.provider(record["provider"]) if record["provider"] else None
-    if provider is not None and record["provider_model"]:
-        model = alias_for(Candidate(provider, record["provider_model"]))
-        price = prices.price_for(provider.id, model)
+    if record["alias"] is not None:
+        model, price = record["alias"], prices.price_for(record["provider"], record["alias"])
     else:
-        model, price = _unpinned(record["model"], config), None
+        model, price = unpinned(config, record["model"]), None
     usage = record["usage"]
     if usage is not None:
         return model, usage, cost_for(usage, price)
@@ -42,11 +42,6 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     # Reasoning is billed as output; record.js estimates from text + reasoning alike.
     usage = estimated_usage(_message_text(record["messages"]), (record["output_text"] or "") + (reasoning or ""))
     return model, usage, cost_for(usage, price, estimated=True)
-
-
-def _unpinned(model: str, config) -> str:
-    provider_id, _, alias = model.partition("/")
-    return alias if alias and config.provider(provider_id) is not None else model
 
 
 def _message_text(messages) -> str:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from contextlib import aclosing
 
 from aiohttp import web
 
-from llms.calls import CallFailed, complete_first, open_first_stream
-from llms.providers import ProviderError
-from llms.providers.openai import reasoning_of
-from llms.routing import Candidate, UnknownModel, candidates_for, known_models
+from llms.providers.answer import Answer
+from llms.providers.base import ProviderError
+from llms.providers.failover import CallFailed, complete_first, open_first_stream
+from llms.providers.routing import Candidate, UnknownModel, candidates_for, known_models
+from llms.providers.shapes import reasoning_of
 from llms.server.chat_request import BadRequest, parse_chat_body, wants_usage_chunk
 from llms.server.errors import error_body, error_response
 from llms.server.exchange import Exchange
@@ -48,9 +48,12 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     except UnknownModel as exc:
         return error_response(404, str(exc), code="model_not_found", param="model")
     exchange = Exchange.begin(request, body, started)
-    if body.get("stream"):
-        return await _stream(request, exchange, candidates)
-    return await _complete(request, exchange, candidates)
+    try:
+        if body.get("stream"):
+            return await _stream(request, exchange, candidates)
+        return await _complete(request, exchange, candidates)
+    finally:
+        exchange.finish(request.app)  # the one place a proxied request ends: ok, error or aborted
 
 
 def _meta_headers(exchange: Exchange) -> dict[str, str]:
@@ -67,7 +70,7 @@ def _meta(exchange: Exchange, failures: list[dict]) -> dict:
 
 def _failed_response(request: web.Request, exchange: Exchange, failed: CallFailed) -> web.Response:
     error = failed.error
-    exchange.finish(request.app, "error", http_status=error.status, error=failed.message, provider=error.provider_id)
+    exchange.failed(error.status, failed.message, error.provider_id)
     response = error_response(error.status, failed.message, code=error.kind, provider=error.provider_id)
     response.headers["X-LLMS-Request-Id"] = exchange.request_id
     return response
@@ -81,22 +84,14 @@ async def _complete(request: web.Request, exchange: Exchange, candidates: list[C
     completion["llms"] = _meta(exchange, failures)
     choices = completion.get("choices") or [{}]
     message = choices[0].get("message") or {}
-    exchange.finish(request.app, "ok", usage=completion.get("usage"), finish_reason=choices[0].get("finish_reason"),
-                    output_text=message.get("content"), reasoning_text=reasoning_of(message) or None)
+    exchange.succeeded(completion.get("usage"), choices[0].get("finish_reason"), output_text=message.get("content"),
+                       reasoning_text=reasoning_of(message) or None)
     headers = _meta_headers(exchange) | {"X-LLMS-Duration-Ms": str(completion["llms"]["duration_ms"])}
     return web.json_response(completion, headers=headers)
 
 
 def _sse(payload: dict) -> bytes:
     return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
-
-
-def _has_output(chunk: dict) -> bool:
-    for choice in chunk.get("choices") or ():
-        delta = choice.get("delta") or {}
-        if delta.get("content") or reasoning_of(delta) or delta.get("tool_calls"):
-            return True
-    return False
 
 
 async def _stream(request: web.Request, exchange: Exchange, candidates: list[Candidate]):
@@ -107,32 +102,19 @@ async def _stream(request: web.Request, exchange: Exchange, candidates: list[Can
     response = web.StreamResponse(headers=_meta_headers(exchange) | {
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await response.prepare(request)
-    finish_reason, text, reasoning = None, [], []
+    exchange.answer = Answer(exchange.started)
     try:
-        async with aclosing(upstream.chunks()) as chunks:
+        async with aclosing(exchange.answer.chunks(upstream)) as chunks:
             async for chunk in chunks:
-                if exchange.ttft_ms is None and _has_output(chunk):
-                    exchange.ttft_ms = exchange.elapsed_ms()
-                for choice in chunk.get("choices") or ():
-                    finish_reason = choice.get("finish_reason") or finish_reason
-                    delta = choice.get("delta") or {}
-                    text.append(delta.get("content") or "")
-                    reasoning.append(reasoning_of(delta))
                 await response.write(_sse(chunk))
     except ProviderError as exc:
         # Headers are gone already: the fault travels as a last event the client can show.
-        exchange.finish(request.app, "error", http_status=exc.status, error=exc.message, output_text="".join(text),
-                        reasoning_text="".join(reasoning))
+        exchange.failed(exc.status, exc.message)
         await response.write(_sse(error_body(exc.status, exc.message, code=exc.kind, provider=exc.provider_id)))
-    except (ConnectionResetError, asyncio.CancelledError):
-        exchange.finish(request.app, "aborted", error="the client closed the connection",
-                        finish_reason=finish_reason, output_text="".join(text), reasoning_text="".join(reasoning))
-        raise
     else:
         final = dict(upstream.final or {})
         final["llms"] = _meta(exchange, failures)
-        exchange.finish(request.app, "ok", usage=final.get("usage"), finish_reason=finish_reason,
-                        output_text="".join(text), reasoning_text="".join(reasoning))
+        exchange.succeeded(final.get("usage"))
         if wants_usage_chunk(exchange.body, request.headers.get("X-LLMS-Client")):
             await response.write(_sse(final))
     await response.write(b"data: [DONE]\n\n")

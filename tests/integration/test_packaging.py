@@ -16,7 +16,7 @@ def test_wheel_carries_templates_static_files_vendor_licences_and_the_default_co
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "llms/llms.json" in names
     assert "llms/ui/templates/base.html" in names and "llms/ui/templates/index.html" in names
-    assert "llms/ui/static/js/pricing.js" in names
+    assert "llms/ui/static/js/rules/pricing.js" in names
     vendored = [n for n in names if n.startswith("llms/ui/static/vendor/")]
     assert any(n.endswith(".LICENSE") for n in vendored) and any(n.endswith(".min.js") for n in vendored)
     assert not any("node_modules" in n or "__pycache__" in n for n in names)

@@ -213,6 +213,8 @@ def test_api_config_lists_providers_with_reasons_and_prices(llms_server):
     assert config["pricing"]["openai"]["gpt-4o-mini"]["input"] == 0.15
     assert config["pricing"]["selfhosted"]["unpriced-model"] is None
     assert config["defaults"]["model"] == "gpt-4o-mini"
+    assert {p["id"]: p["usage_format"] for p in config["providers"] if p["id"] in ("openai", "anthropic", "google")} == {
+        "openai": "openai", "anthropic": "anthropic", "google": "gemini"}
 
 
 def test_server_keeps_serving_after_every_fault(llms_server):

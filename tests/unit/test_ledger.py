@@ -29,7 +29,7 @@ def make_config(tmp_path: Path, **ledger):
 
 def record(**overrides):
     base = {"request_id": "a" * 32, "timestamp": "2026-11-23T10:00:00.000+01:00", "client": "api",
-            "provider": "openai", "model": "openai/gpt-4o", "provider_model": "gpt-4o-2024-08-06",
+            "provider": "openai", "model": "openai/gpt-4o", "alias": "gpt-4o", "provider_model": "gpt-4o-2024-08-06",
             "endpoint": "/v1/chat/completions", "is_streaming": True, "status": "ok", "http_status": 200,
             "error": None, "finish_reason": "stop",
             "usage": {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200,
@@ -65,7 +65,7 @@ def test_no_line_ever_holds_a_key(tmp_path):
     recorder = recorder_for(tmp_path, prompts=True)
     recorder(record())
     recorder(record(request_id="b" * 32, status="error", error="upstream said 401", http_status=401, usage=None,
-                    output_text=None, provider_model=None))
+                    output_text=None, provider_model=None, alias=None))
     assert SECRET not in (tmp_path / "usage.jsonl").read_text()
 
 
@@ -102,14 +102,14 @@ def test_a_stream_cut_after_reasoning_only_is_estimated_not_unknown(tmp_path):
 
 def test_a_request_no_provider_answered_has_no_usage_and_an_unknown_cost(tmp_path):
     recorder_for(tmp_path)(record(status="error", error="connection refused", http_status=502, usage=None,
-                                  output_text=None, provider_model=None))
+                                  output_text=None, provider_model=None, alias=None))
     [line] = lines(tmp_path / "usage.jsonl")
     assert line["error"] == {"message": "connection refused", "status": 502}
     assert (line["usage"], line["cost_usd"], line["cost_provenance"]) == (None, None, None)
 
 
 def test_an_unpriced_model_is_recorded_as_unpriced(tmp_path):
-    recorder_for(tmp_path)(record(model="mini", provider_model="gpt-4o-mini"))
+    recorder_for(tmp_path)(record(model="mini", alias="mini", provider_model="gpt-4o-mini"))
     [line] = lines(tmp_path / "usage.jsonl")
     assert (line["cost_usd"], line["cost_provenance"], line["prices"]) == (None, "unpriced", None)
 
@@ -214,8 +214,8 @@ def test_every_line_the_recorder_writes_passes_the_readers_check(tmp_path):
     recorder(record())
     recorder(record(request_id="b" * 32, status="aborted", usage=None, output_text="x" * 40, finish_reason=None))
     recorder(record(request_id="c" * 32, status="error", error="connection refused", http_status=502, usage=None,
-                    output_text=None, provider=None, provider_model=None, ttft_ms=None))
-    recorder(record(request_id="d" * 32, model="mini", provider_model="gpt-4o-mini"))
+                    output_text=None, provider=None, provider_model=None, alias=None, ttft_ms=None))
+    recorder(record(request_id="d" * 32, model="mini", alias="mini", provider_model="gpt-4o-mini"))
     assert [line_problem(line) for line in lines(tmp_path / "usage.jsonl")] == [None] * 4
 
 

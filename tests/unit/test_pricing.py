@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from llms.pricing import cost_for, estimate_tokens, format_price, format_usd, sum_costs
-from llms.usage import NORMALIZERS
+from llms.providers.registry import normalizers
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "pricing.json").read_text(encoding="utf-8"))["cases"]
 
@@ -17,7 +17,7 @@ def test_the_vectors_cover_at_least_forty_cases_with_unique_names():
 
 @pytest.mark.parametrize("case", VECTORS, ids=[case["name"] for case in VECTORS])
 def test_vector(case):
-    usage = NORMALIZERS[case["format"]](case["raw"])
+    usage = normalizers()[case["format"]](case["raw"])
     assert usage == case["usage"]
     cost = cost_for(usage, case["price"], estimated=case.get("estimated", False))
     if case["cost_usd"] is None:

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from llms.config import parse_config
-from llms.routing import UnknownModel, alias_for, candidates_for, known_models
+from llms.providers.routing import UnknownModel, candidates_for, known_models
 
 CONFIG = parse_config("""{
   "providers": {
@@ -32,7 +32,7 @@ def test_provider_prefix_pins_that_provider_first():
 
 def test_provider_model_id_is_accepted_and_maps_back_to_its_alias():
     [candidate] = candidates_for(CONFIG, "llama-3.3-70b-versatile")
-    assert alias_for(candidate) == "llama"
+    assert candidate.alias == "llama"
 
 
 def test_openrouter_style_ids_with_slashes_are_not_mistaken_for_a_pin():

@@ -22,7 +22,7 @@ def test_speed_of_a_zero_length_response_is_unknown():
 
 def test_check_reasons_are_plain():
     from llms.check import reason_for
-    from llms.providers import ProviderError
+    from llms.providers.base import ProviderError
 
     assert reason_for(ProviderError("http", 401, "openai: invalid key")).startswith("401 bad key")
     assert reason_for(ProviderError("http", 400, "google: API key not valid. Please pass a valid API key."))\

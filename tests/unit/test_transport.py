@@ -7,8 +7,8 @@ import json
 import pytest
 from aiohttp import web
 
-from llms.providers import Target, transport
-from llms.providers.base import ProviderError
+from llms.providers import transport
+from llms.providers.base import ProviderError, Target
 from llms.providers.openai import WIRE
 
 KEY = "sk-very-secret-key-123456"
@@ -58,12 +58,16 @@ def target(base_url: str, model: str) -> Target:
     return Target("acme", base_url, KEY, model)
 
 
+def upstream_call(base_url: str, model: str, body: dict) -> transport.UpstreamCall:
+    return transport.UpstreamCall(WIRE, target(base_url, model), body, model, 5, 5)
+
+
 async def call(base_url: str, model: str, stream: bool = False):
     body = {"model": model, "messages": [{"role": "user", "content": "hi"}]}
     async with transport.new_session() as session:
         if not stream:
-            return await transport.complete(session, WIRE, target(base_url, model), body, model, 5, 5)
-        upstream = await transport.open_stream(session, WIRE, target(base_url, model), body, model, 5, 5)
+            return await upstream_call(base_url, model, body).complete(session)
+        upstream = await upstream_call(base_url, model, body).open_stream(session)
         return [c async for c in upstream.chunks()], upstream.final
 
 
@@ -109,7 +113,9 @@ def test_targets_and_upstream_requests_never_show_the_key_in_repr():
 
 
 def test_usage_normalizers_refuse_parts_larger_than_the_whole_and_negative_reported_costs():
-    from llms.usage import normalize_anthropic, normalize_gemini, normalize_openai
+    from llms.providers.anthropic import normalize_usage as normalize_anthropic
+    from llms.providers.google import normalize_usage as normalize_gemini
+    from llms.providers.openai import normalize_usage as normalize_openai
 
     with pytest.raises(ValueError, match="does not add up"):
         normalize_openai({"prompt_tokens": 5, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": 6}})

@@ -1,0 +1,171 @@
+"""Pure: the OpenAI shapes every wire format hands back, and the parsing helpers the adapters share.
+
+Every adapter translates into OpenAI's chat.completion / chat.completion.chunk, so those shapes, the
+usage chunk that ends a stream, and the small helpers for reading a provider's reply and a client's
+messages are written here once.
+https://platform.openai.com/docs/api-reference/chat/object
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import urllib.parse
+import uuid
+
+from llms.providers.base import ProviderError
+
+__all__ = ["chunk", "completion", "final_chunk", "new_id", "load_json", "usage_or_malformed", "malformed",
+           "bad_request", "data_url", "reasoning_of", "map_parts", "text_of", "turns", "error_text"]
+
+
+def chunk(id_: str, created: int, model: str, choices: list[dict]) -> dict:
+    """An OpenAI `chat.completion.chunk` (no usage: that travels in the final chunk)."""
+    return {"id": id_, "object": "chat.completion.chunk", "created": created, "model": model, "choices": choices}
+
+
+def final_chunk(id_: str | None, created: int | None, model: str, usage: dict | None) -> dict:
+    """The last chunk of a stream, `choices: []` and the normalized usage (None when the provider sent none).
+
+    https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options
+    """
+    return {**chunk(id_ or new_id(), created or int(time.time()), model, []), "usage": usage}
+
+
+def completion(id_: str, created: int, model: str, choices: list[dict], usage: dict | None) -> dict:
+    return {"id": id_, "object": "chat.completion", "created": created, "model": model, "choices": choices,
+            "usage": usage}
+
+
+def new_id() -> str:
+    return "chatcmpl-" + uuid.uuid4().hex
+
+
+def load_json(who: str, what: str, text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ProviderError("malformed", 502, f"{who} sent a malformed {what}: not JSON: {text[:120]!r}") from None
+
+
+def usage_or_malformed(who: str, normalizer, raw) -> dict | None:
+    if raw is not None and not isinstance(raw, dict):
+        raise ProviderError("malformed", 502, f"{who} sent a malformed usage: expected an object, got {raw!r}")
+    try:
+        return normalizer(raw)
+    except ValueError as exc:
+        raise ProviderError("malformed", 502, f"{who} sent a malformed usage: {exc}") from None
+
+
+def malformed(who: str, what: str, detail: str) -> ProviderError:
+    return ProviderError("malformed", 502, f"{who} sent a malformed {what}: {detail}")
+
+
+def bad_request(who: str, detail: str) -> ProviderError:
+    # The request cannot be expressed in this wire format: the client's fault, never retried elsewhere.
+    return ProviderError("http", 400, f"{who} cannot take this request: {detail}")
+
+
+def data_url(who: str, url: str) -> tuple[str, str] | None:
+    """`data:<media type>[;base64],<data>` → (media type, base64 data); None for other URLs.
+
+    https://www.rfc-editor.org/rfc/rfc2397
+    """
+    if not url.startswith("data:"):
+        return None
+    header, comma, payload = url[len("data:"):].partition(",")
+    if not comma:
+        raise bad_request(who, f"the data: URL {url[:40]!r}... has no comma before its data")
+    media_type = header.split(";")[0] or "text/plain"
+    if ";base64" in header:
+        return media_type, payload
+    return media_type, base64.b64encode(urllib.parse.unquote_to_bytes(payload)).decode("ascii")
+
+
+def reasoning_of(delta: dict) -> str:
+    """The reasoning text of a delta or message: reasoning_content (DeepSeek, and our Anthropic/Gemini
+    translations) or reasoning (OpenRouter)."""
+    text = delta.get("reasoning_content") or delta.get("reasoning") or ""
+    return text if isinstance(text, str) else ""
+
+
+def map_parts(who: str, content, text, image) -> list[dict]:
+    """A message's content (a string or OpenAI content parts) → another wire format's parts.
+
+    `text(t)` builds a text part (empty texts are dropped: Anthropic refuses empty text blocks);
+    `image(url, inline)` builds an image part, `inline` being (media type, base64 data) for a
+    data: URL and None for any other URL.
+    """
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [text(content)] if content else []
+    if not isinstance(content, list):
+        raise bad_request(who, f"message content must be a string or a list of parts, got {content!r}"[:200])
+    parts = []
+    for part in content:
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "text":
+            if part.get("text"):
+                parts.append(text(part["text"]))
+        elif kind == "image_url":
+            image_url = part.get("image_url")
+            url = image_url.get("url") if isinstance(image_url, dict) else image_url
+            if not isinstance(url, str):
+                raise bad_request(who, f"image_url {image_url!r} has no url"[:200])
+            parts.append(image(url, data_url(who, url)))
+        else:
+            raise bad_request(who, f"content part {str(part)[:80]} is not text or image_url")
+    return parts
+
+
+def text_of(who: str, content) -> str:
+    """A message's text: a string, or the text parts of a content-part list joined."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        raise bad_request(who, f"message content must be a string or a list of parts, got {content!r}")
+    texts = []
+    for part in content:
+        if not isinstance(part, dict) or part.get("type") != "text":
+            raise bad_request(who, f"only text parts are allowed here, got {part!r}"[:200])
+        texts.append(str(part.get("text") or ""))
+    return "\n".join(texts)
+
+
+def turns(who: str, messages: list, *, assistant: str, key: str, parts) -> tuple[str, list[dict]]:
+    """OpenAI messages → (system text, turns of another wire format with same-role neighbours merged).
+
+    Anthropic and Gemini both take the system prompt apart and expect alternating turns: a turn is
+    `{"role": user|<assistant>, <key>: parts(message)}`; system and developer messages become the
+    system text; any other role (a tool result) is a user turn. A message without parts is left out,
+    since both refuse empty turns (e.g. an assistant message that only had tool_calls).
+    """
+    system: list[str] = []
+    found: list[dict] = []
+    for message in messages:
+        role = message.get("role")
+        if role in ("system", "developer"):
+            system.append(text_of(who, message.get("content")))
+            continue
+        role = assistant if role == "assistant" else "user"
+        converted = parts(message)
+        if not converted:
+            continue
+        if found and found[-1]["role"] == role:
+            found[-1][key].extend(converted)
+        else:
+            found.append({"role": role, key: converted})
+    return "\n\n".join(part for part in system if part), found
+
+
+def error_text(status: int, data: object) -> str:
+    """The fallback for an error body without a recognizable message: its text, or the status."""
+    if isinstance(data, str) and data.strip():
+        return data.strip()[:500]
+    if data not in (None, "", {}, []):
+        return json.dumps(data)[:500]
+    return f"HTTP {status}"
