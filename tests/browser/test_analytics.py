@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import time
 import urllib.request
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -66,6 +67,7 @@ def server(tmp_path_factory, mock_provider):
     config = mock_config(mock_provider) | {"budget": BUDGET, "ledger": {"enabled": True, "path": "usage.jsonl"}}
     (folder / "llms.json").write_text(json.dumps(config))
     process = ServerProcess(folder / "llms.json", env=MOCK_KEY_ENV)
+    process.ledger = folder / "usage.jsonl"  # the file the server reads /api/ledger from
     yield process
     process.stop()
 
@@ -449,3 +451,59 @@ def test_real_requests_show_with_exact_sums_and_api_traffic_counts_once(tab, ser
     assert activity_total(tab) == "2 requests"
     open_page(tab, "/analytics/costs?range=7d")
     expect(tab.locator("#kpis .kpi", has_text="Total cost").locator("dd").first).to_have_text(format_usd(2 * cost, "computed"))
+
+
+def ledger_lines(server) -> list[dict]:
+    return [json.loads(text) for text in server.ledger.read_text(encoding="utf-8").splitlines()] if server.ledger.exists() else []
+
+
+def chat_ledger_line(server, content: str, wait_s: float = 10.0) -> dict:
+    """Sends a chat request and returns the ledger line the server appends for it once the answer is sent."""
+    count = len(ledger_lines(server))
+    post_chat(server, "mock-model", content)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        lines = ledger_lines(server)
+        if len(lines) > count:
+            return lines[-1]
+        time.sleep(0.05)
+    raise AssertionError(f"{server.ledger} got no line for {content!r} in {wait_s} s")
+
+
+def test_ledger_lines_the_browser_cannot_store_are_skipped_by_name_and_never_block_the_rest(tab, server):
+    template = chat_ledger_line(server, "template")
+    bad = {
+        "space-" + "1" * 26: {"timestamp": template["timestamp"].replace("T", " ")},
+        "finish-" + "2" * 25: {"finish_reason": "x" * 200},
+        "error-" + "3" * 26: {"status": "error", "error": {"message": "e" * 20_000, "type": "server_error", "code": None, "status": 500}},
+    }
+    good = ["after-" + "4" * 26]
+    with server.ledger.open("a", encoding="utf-8") as ledger:
+        for rid, change in bad.items():
+            ledger.write(json.dumps(template | {"request_id": rid} | change) + "\n")
+        ledger.write(json.dumps(template | {"request_id": good[0]}) + "\n")
+    lines = ledger_lines(server)
+    storable = [line for line in lines if line.get("client") != "app" and line["request_id"] not in bad]
+
+    open_page(tab, "/analytics/activity")
+    tab.get_by_role("switch", name="Include API traffic").check()
+    status = tab.locator("#api-traffic-status")
+    expect(status).to_contain_text(f"API traffic: {len(storable)} new requests from the server's ledger.")
+    text = status.inner_text()
+    for rid, change in bad.items():
+        # Named by the browser (request id) or, when the server refuses the line itself, by its ledger line.
+        number = next(i for i, line in enumerate(lines, 1) if line["request_id"] == rid)
+        assert rid in text or f"usage.jsonl:{number}" in text, (rid, text)
+    assert f"request {'space-' + '1' * 26} (timestamp: expected an ISO 8601 time" in text or "usage.jsonl" in text
+    assert good[0] in {line["request_id"] for line in storable}, "the line after the skipped ones is among those stored"
+    assert activity_total(tab) == f"{len(storable)} requests"
+
+    # The position moved on past the skipped lines: once later lines came, pulls never read them again (lines
+    # at the very end time of the last pull are read once more and deduplicated by id, as the server's `since` says).
+    for n, content in enumerate(["later", "later still"], 1):
+        chat_ledger_line(server, content)
+        tab.reload()
+        tab.wait_for_selector("body[data-ready]")
+        expect(status).to_contain_text("API traffic: 1 new requests from the server's ledger.")
+        assert activity_total(tab) == f"{len(storable) + n} requests"
+    assert "this browser cannot store" not in status.inner_text(), "a skipped line is behind the position, never read again"

@@ -92,9 +92,10 @@ function startApiTraffic(refresh) {
   const pull = async () => {
     try {
       const { added, note } = await pullLedger();
+      if (added) await refresh(); // first, so the note below never shows figures that are not painted yet
+      const news = added ? `${added.toLocaleString("en-US")} new requests from the server's ledger.` : null;
       status.hidden = !note && !added;
-      status.textContent = note ? `API traffic: ${note}` : added ? `API traffic: ${added.toLocaleString("en-US")} new requests from the server's ledger.` : "";
-      if (added) await refresh();
+      status.textContent = news || note ? `API traffic: ${[news, note].filter(Boolean).join(" ")}` : "";
     } catch (error) {
       status.hidden = false;
       status.textContent = `API traffic could not be read: ${error.message}`;

@@ -1,6 +1,7 @@
 // "Include API traffic": pulls the server's ledger (GET /api/ledger) into the store, so requests that scripts
 // and SDKs sent to /v1 count on every page exactly once. The app's own requests (client "app") are already in
 // this browser and are skipped; every other record is stored under id = request_id, deduplicated by id.
+import { ImportError } from "../rules/files/check.js";
 import { fromLedger } from "../rules/record.js";
 import * as store from "./store.js";
 
@@ -11,31 +12,54 @@ const POSITION = "llms.ledgerSince"; // kept outside the store: Clear All Data m
 export const apiTrafficWanted = () => localStorage.getItem(SWITCH_PREFERENCE) === "on";
 export const setApiTrafficWanted = (on) => localStorage.setItem(SWITCH_PREFERENCE, on ? "on" : "off");
 
+/** A ledger line as a store item, or the note that names it and says why the browser cannot store it. */
+function itemOf(line, position) {
+  try {
+    const record = fromLedger("line", line);
+    return { item: { record, epoch_ms: Date.parse(record.timestamp) } };
+  } catch (error) {
+    if (!(error instanceof ImportError)) throw error;
+    const name = typeof line?.request_id === "string" ? `request ${line.request_id}` : `line ${position}`;
+    return { skipped: `${name} (${error.message.replace(/^line\./, "")})` };
+  }
+}
+
 /**
- * Pulls every ledger record not seen yet. Resolves to {added, note}: `note` is the server's word when the
- * ledger is off or had warnings.
+ * Pulls every ledger record not seen yet. Resolves to {added, skipped, note}: a line the browser cannot store
+ * is skipped and named in `skipped` (request id, or its position in the pull, and what is wrong), never blocking
+ * the lines after it, and the position moves past it; `note` is the server's word when the ledger is off or had
+ * warnings, and the skipped lines.
  */
 export async function pullLedger(fetchImpl = fetch) {
   let since = localStorage.getItem(POSITION);
   let added = 0;
-  let note = null;
+  let position = 0;
+  const warnings = [];
+  const skipped = [];
+  const noteOf = () => [
+    warnings.length ? `The ledger has damaged lines: ${warnings.join("; ")}` : null,
+    skipped.length ? `Skipped ${skipped.length} ledger ${skipped.length === 1 ? "line" : "lines"} this browser cannot store: ${skipped.join("; ")}` : null,
+  ].filter(Boolean).join(". ") || null;
   for (;;) {
     const query = new URLSearchParams({ limit: String(PAGE_LIMIT), ...(since ? { since } : {}) });
     const response = await fetchImpl(`/api/ledger?${query}`);
     if (!response.ok) throw new Error(`/api/ledger answered ${response.status}`);
     const page = await response.json();
-    if (!page.ledger.enabled) return { added, note: page.ledger.note };
-    if (page.ledger.warnings?.length) note = `The ledger has damaged lines: ${page.ledger.warnings.join("; ")}`;
-    const items = page.records
-      .filter((line) => line.client !== "app")
-      .map((line, i) => fromLedger(`records[${i}]`, line))
-      .map((record) => ({ record, epoch_ms: Date.parse(record.timestamp) }))
-      .sort((a, b) => a.epoch_ms - b.epoch_ms);
-    added += await store.addRequests(items);
+    if (!page.ledger.enabled) return { added, skipped, note: page.ledger.note };
+    warnings.push(...(page.ledger.warnings ?? []));
+    const items = [];
+    for (const line of page.records) {
+      position += 1;
+      if (line?.client === "app") continue;
+      const { item, skipped: why } = itemOf(line, position);
+      if (item) items.push(item);
+      else skipped.push(why);
+    }
+    added += await store.addRequests(items.sort((a, b) => a.epoch_ms - b.epoch_ms));
     if (page.next_since) {
       since = page.next_since;
       localStorage.setItem(POSITION, since);
     }
-    if (!page.more) return { added, note };
+    if (!page.more) return { added, skipped, note: noteOf() };
   }
 }

@@ -1,0 +1,45 @@
+// The browser store against a fake IndexedDB: a request, its day rollup and search line in one write; bulk adds
+// deduplicated by id; demo data removed alone.
+import "fake-indexeddb/auto";
+import { after, beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import * as store from "../../../ui/static/js/store/store.js";
+import { dayKey, requestKey } from "../../../ui/static/js/rules/keys.js";
+import { ALL_SEARCH_CHUNKS } from "../../../ui/static/js/rules/search.js";
+import { sampleRecord } from "../fixtures.mjs";
+
+process.env.TZ = "Europe/Berlin";
+let n = 0;
+beforeEach(() => { store.openStore(`test-${n += 1}`); });
+after(() => store.closeStore());
+
+const item = (id, timestamp, over = {}) => ({ record: sampleRecord({ id, timestamp, thread_id: null, ...over }), epoch_ms: Date.parse(timestamp) });
+
+test("a recorded request writes its record, its day rollup and its search line together", async () => {
+  const started = new Date("2026-05-14T09:30:12.345+02:00");
+  const record = sampleRecord({ thread_id: null });
+  const { key } = await store.recordRequest({ record, started, answer: {} });
+  assert.equal(key, requestKey(started.getTime(), record.id));
+  assert.deepEqual(await store.readValue(key), record);
+  const [day] = await store.readRange([dayKey("2026-05-14"), dayKey("2026-05-14")]);
+  assert.equal(day.requests, 1);
+  assert.equal(day.cost_usd, 0.0064);
+  assert.equal(day.by_model["gpt-4o"].prompt_tokens, 1200);
+  const chunks = await store.readRange(ALL_SEARCH_CHUNKS);
+  assert.deepEqual(chunks, [`${key}\tgpt-4o openai gpt-4o-2024-08-06 ok hello\n`]);
+});
+
+test("bulk adds skip ids already stored within five minutes and count what they added", async () => {
+  assert.equal(await store.addRequests([item("a", "2026-05-14T10:00:00.000+02:00"), item("b", "2026-05-14T10:01:00.000+02:00")]), 2);
+  assert.equal(await store.addRequests([item("a", "2026-05-14T10:02:00.000+02:00"), item("c", "2026-05-14T10:03:00.000+02:00")]), 1);
+  assert.equal(await store.countRequests(), 3);
+});
+
+test("removing the demo takes its records away alone and rebuilds the days they touched", async () => {
+  await store.addRequests([item("demo-000001", "2026-05-14T10:00:00.000+02:00", { demo: true }), item("mine", "2026-05-14T11:00:00.000+02:00")]);
+  assert.equal(await store.removeDemo(), 1);
+  assert.equal(await store.countRequests(), 1);
+  const [day] = await store.readRange([dayKey("2026-05-14"), dayKey("2026-05-14")]);
+  assert.equal(day.requests, 1);
+  assert.equal((await store.readRange(ALL_SEARCH_CHUNKS)).join("").split("\n").filter(Boolean).length, 1);
+});
