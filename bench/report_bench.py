@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from llms.analytics import parse_query  # noqa: E402
+from llms.ledger.analytics import parse_query  # noqa: E402
 from llms.config import parse_config  # noqa: E402
-from llms.ledger import LedgerWriter  # noqa: E402
-from llms.report import run_report  # noqa: E402
+from llms.ledger.reader import LedgerWriter  # noqa: E402
+from llms.commands.report import run_report  # noqa: E402
 from llms.server.analytics_api import analytics_from_ledger  # noqa: E402
 
 MODELS = [("openai", "gpt-5-mini", 0.25, 2.0), ("openai", "gpt-4o", 2.5, 10.0),

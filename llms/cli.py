@@ -52,13 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.init:
         return _init(args.force)
     if args.import_config:
-        from llms.import_config import run_import
+        from llms.commands.import_config import run_import
 
         output = Path(args.output).expanduser() if args.output else None
         return run_import(Path(args.import_config).expanduser(), output, args.force, sys.stdout, sys.stderr)
     config_path = _config_path(args)
     if args.update_pricing:
-        from llms.update_pricing import update_pricing
+        from llms.commands.update_pricing import update_pricing
 
         return update_pricing(config_path, sys.stdout)
     config = _load(config_path)
@@ -67,19 +67,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve is not None:
         return _serve(config, args)
     if args.report:
-        from llms.report import run_report
+        from llms.commands.report import run_report
 
         return run_report(config, args.report, args.since, args.model, args.provider)
     if args.check:
-        from llms.check import run_check
+        from llms.commands.check import run_check
 
         return run_check(config, args.check[0], args.check[1:], sys.stdout)
     if args.models:
-        from llms.models_list import print_models
+        from llms.commands.models import print_models
 
         return print_models(config, sys.stdout)
     if args.prompt:
-        from llms.chat import run_chat
+        from llms.commands.chat import run_chat
 
         return run_chat(config, args.model, args.prompt, sys.stdout, sys.stderr)
     build_parser().print_help()
@@ -116,9 +116,9 @@ def _init(force: bool) -> int:
 
 
 def _serve(config, args) -> int:
-    from llms.server.guard import ServerSettings, is_loopback
+    from llms.server.access import ServerSettings, is_loopback
 
-    from llms.server.guard import parse_tokens
+    from llms.server.access import parse_tokens
 
     try:
         tokens = parse_tokens(args.token or ([os.environ["LLMS_TOKEN"]] if os.environ.get("LLMS_TOKEN") else []))

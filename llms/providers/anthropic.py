@@ -11,7 +11,7 @@ import time
 from llms.providers.base import ProviderError, Target, UpstreamRequest
 from llms.providers.shapes import (chunk, completion, error_text, final_chunk, load_json, malformed, map_parts,
                                    new_id, turns, usage_or_malformed)
-from llms.usage import normalized, token_count
+from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "AnthropicWire", "AnthropicStream", "API_VERSION", "DEFAULT_MAX_TOKENS", "normalize_usage",
            "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS"]

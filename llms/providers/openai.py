@@ -10,7 +10,7 @@ import time
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
 from llms.providers.shapes import error_text, final_chunk, load_json, malformed, new_id, usage_or_malformed
-from llms.usage import normalized, token_count
+from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "OpenAIWire", "OpenAIStream", "FORWARDED_FIELDS", "normalize_usage",
            "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS"]

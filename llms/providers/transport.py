@@ -56,7 +56,7 @@ class UpstreamCall:
     async def complete(self, session: aiohttp.ClientSession) -> dict:
         """A non-streaming call → an OpenAI chat.completion with normalized usage."""
         request = self.wire.build_request(self.target, self.body, stream=False)
-        async with _guard(self.target, self.read_s):
+        async with _provider_faults(self.target, self.read_s):
             async with session.post(request.url, json=request.json, headers=request.headers,
                                     timeout=_timeout(self.connect_s, self.read_s)) as response:
                 await _raise_for_status(response, self.wire, self.target)
@@ -71,7 +71,7 @@ class UpstreamCall:
     async def open_stream(self, session: aiohttp.ClientSession) -> "UpstreamStream":
         """Send a streaming request and wait for its status, so a failed start can fail over."""
         request = self.wire.build_request(self.target, self.body, stream=True)
-        async with _guard(self.target, self.read_s):
+        async with _provider_faults(self.target, self.read_s):
             response = await session.post(request.url, json=request.json, headers=request.headers,
                                           timeout=_timeout(self.connect_s, self.read_s))
         try:
@@ -96,7 +96,7 @@ class UpstreamStream:
         """Content chunks as they arrive; afterwards `final` holds the usage chunk."""
         finished = False
         try:
-            async with _guard(self._target, self._read_s):
+            async with _provider_faults(self._target, self._read_s):
                 async for event, data in iter_sse(self._response.content):
                     for chunk in _translated(lambda: self._translator.feed(event, data), self._target):
                         yield chunk
@@ -139,7 +139,7 @@ async def iter_sse(content: aiohttp.StreamReader) -> AsyncIterator[tuple[str, st
         yield event, "\n".join(data)
 
 
-class _guard:
+class _provider_faults:
     """Turns aiohttp's network faults into ProviderError with a reason a person can act on."""
 
     def __init__(self, target: Target, read_s: float):

@@ -7,7 +7,7 @@ from aiohttp import web
 from llms import __version__
 from llms.providers.registry import usage_format_for
 from llms.server import ledger_recorder
-from llms.server.guard import TOKEN_COOKIE, token_ok
+from llms.server.access import TOKEN_COOKIE, token_ok
 from llms.server.keys import CONFIG, PRICES, SETTINGS
 
 __all__ = ["add_routes", "public_config"]

@@ -12,9 +12,9 @@ from llms.config import Config
 from llms.providers import transport
 from llms.server import analytics_api, analytics_pages, api, ledger_recorder, pages, proxy
 from llms.server.errors import error_response
-from llms.server.guard import TOKEN_COOKIE, ServerSettings, refusal, token_name
+from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
 from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS, TEMPLATES, TOKEN_NAME
-from llms.server.prices import LazyPriceTable
+from llms.server.price_cache import LazyPriceTable
 
 __all__ = ["create_app", "run"]
 
@@ -42,7 +42,7 @@ async def errors_as_json(request: web.Request, handler):
 
 
 @web.middleware
-async def guard(request: web.Request, handler):
+async def access_check(request: web.Request, handler):
     settings: ServerSettings = request.app[SETTINGS]
     reason = refusal(request.headers.get("Host"), request.headers.get("Origin"), settings)
     if reason:
@@ -62,7 +62,7 @@ async def guard(request: web.Request, handler):
 
 
 def create_app(config: Config, settings: ServerSettings) -> web.Application:
-    app = web.Application(middlewares=[errors_as_json, guard], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[errors_as_json, access_check], client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
     app[SETTINGS] = settings
     app[PRICES] = LazyPriceTable(config.providers)

@@ -10,14 +10,14 @@ from datetime import datetime
 
 from aiohttp import web
 
-from llms.ledger import LedgerWriter, ledger_files, ledger_line, ledger_path, read_records, warn_unpriced_models
-from llms.pricing import cost_for, estimated_usage
+from llms.ledger.reader import LedgerWriter, ledger_files, ledger_line, ledger_path, read_records, warn_unpriced_models
+from llms.pricing.cost import cost_for, estimated_usage
 from llms.providers.routing import unpinned
 from llms.server.keys import CONFIG, PRICES, RECORDERS
 
 __all__ = ["LEDGER", "LedgerRecorder", "install", "health_fields", "priced"]
 
-log = logging.getLogger("llms.ledger")
+log = logging.getLogger("llms.ledger.reader")
 DAY_S = 24 * 3600
 
 

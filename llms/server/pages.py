@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from llms import __version__, paths
-from llms.pricing import format_price
+from llms.pricing.cost import format_price
 from llms.server.keys import CONFIG, PRICES, TEMPLATES
 
 __all__ = ["add_routes", "html_response", "templates_environment", "model_groups", "price_text",

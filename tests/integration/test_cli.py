@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from llms.pricing import format_usd
+from llms.pricing.cost import format_usd
 from tests.conftest import MOCK_KEY_ENV
 from tests.server_process import ROOT
 

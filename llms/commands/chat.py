@@ -12,7 +12,7 @@ from llms.providers.answer import Answer, deltas
 from llms.providers.base import ProviderError
 from llms.providers.failover import CallFailed, open_first_stream
 from llms.providers.routing import UnknownModel, candidates_for
-from llms.summary import usage_line
+from llms.commands.summary import usage_line
 
 __all__ = ["run_chat"]
 
@@ -31,8 +31,8 @@ def run_chat(config, model: str | None, prompt: str, out: TextIO, err: TextIO) -
 
 
 async def _chat(config, model, prompt, candidates, out: TextIO, err: TextIO) -> int:
-    from llms.pricing import cost_for, estimated_usage, format_usd
-    from llms.price_table import build_price_table
+    from llms.pricing.cost import cost_for, estimated_usage, format_usd
+    from llms.pricing.table import build_price_table
 
     body = {"model": model, "messages": [{"role": "user", "content": prompt}], "stream": True}
     answer = Answer(time.perf_counter())

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from llms.pricing import cost_for, estimate_tokens, format_price, format_usd, sum_costs
+from llms.pricing.cost import cost_for, estimate_tokens, format_price, format_usd, sum_costs
 from llms.providers.registry import normalizers
 
-VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "pricing.json").read_text(encoding="utf-8"))["cases"]
+VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "pricing.json").read_text(encoding="utf-8"))["cases"]
 
 
 def test_the_vectors_cover_at_least_forty_cases_with_unique_names():
@@ -121,7 +121,7 @@ def test_sum_costs_of_only_unpriced_rows_is_unknown_and_of_no_rows_zero():
 
 
 def test_estimated_usage_is_normalized_usage_from_text():
-    from llms.pricing import estimated_usage
+    from llms.pricing.cost import estimated_usage
 
     assert estimated_usage("y" * 401, "x" * 40) == {
         "prompt_tokens": 101, "completion_tokens": 10, "total_tokens": 111,

@@ -6,7 +6,7 @@ from genai_prices import types
 from genai_prices.data_snapshot import DataSnapshot
 
 from llms import paths
-from llms.update_pricing import PriceChange, apply_changes, fetch_snapshot, price_changes, update_pricing
+from llms.commands.update_pricing import PriceChange, apply_changes, fetch_snapshot, price_changes, update_pricing
 
 CONFIG = {
     "providers": {

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from llms.config import parse_config
-from llms.ledger import (PROMPT_FIELDS, RECORD_FIELDS, LedgerWriter, ledger_files, line_problem, read_records,
+from llms.ledger.reader import (PROMPT_FIELDS, RECORD_FIELDS, LedgerWriter, ledger_files, line_problem, read_records,
                          warn_unpriced_models)
 from llms.server.ledger_recorder import LedgerRecorder
 

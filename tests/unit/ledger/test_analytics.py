@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from llms.analytics import QueryError, aggregate, bucket_label, local_midnight, parse_query
+from llms.ledger.analytics import QueryError, aggregate, bucket_label, local_midnight, parse_query
 
-VECTORS = json.loads((Path(__file__).parent.parent / "vectors" / "analytics.json").read_text())
+VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "analytics.json").read_text())
 
 
 @pytest.mark.parametrize("vector", VECTORS["cases"], ids=[v["name"] for v in VECTORS["cases"]])

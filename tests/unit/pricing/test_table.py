@@ -8,8 +8,8 @@ from genai_prices.data_snapshot import DataSnapshot, get_snapshot
 
 from llms import paths
 from llms.config import load_config
-from llms.price_table import build_price_table, genai_entry
-from llms.pricing import cost_for
+from llms.pricing.table import build_price_table, genai_entry
+from llms.pricing.cost import cost_for
 
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, TextIO
 
 from llms import paths
 from llms.config import ConfigError, load_config
-from llms.price_table import build_price_table, genai_entry
+from llms.pricing.table import build_price_table, genai_entry
 
 __all__ = ["update_pricing", "fetch_snapshot", "price_changes", "apply_changes", "PriceChange"]
 

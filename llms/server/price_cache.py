@@ -20,7 +20,7 @@ class LazyPriceTable(Mapping):
         with self._lock:
             if self._table is None:
                 # genai-prices takes ~0.3 s to import and load: not on the start-up path.
-                from llms.price_table import build_price_table
+                from llms.pricing.table import build_price_table
 
                 self._table = build_price_table(self._providers)
             return self._table

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from llms.config import parse_config
-from llms.report import parse_since, run_report
+from llms.commands.report import parse_since, run_report
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=BERLIN)

@@ -20,14 +20,14 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from llms.pricing import PROVENANCES
+from llms.pricing.cost import PROVENANCES
 
 __all__ = [
     "ledger_path", "LedgerWriter", "ledger_line", "ledger_files", "read_records", "warn_unpriced_models",
     "RECORD_FIELDS", "PROMPT_FIELDS", "STATUSES", "line_problem",
 ]
 
-log = logging.getLogger("llms.ledger")
+log = logging.getLogger("llms.ledger.reader")
 
 RECORD_FIELDS = (
     "timestamp", "request_id", "client", "token", "provider", "model", "provider_model", "endpoint", "is_streaming",

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from llms.analytics import Aggregator, Query, local_midnight
-from llms.ledger import ledger_files, ledger_path, read_records
+from llms.ledger.analytics import Aggregator, Query, local_midnight
+from llms.ledger.reader import ledger_files, ledger_path, read_records
 
 __all__ = ["FORMATS", "run_report", "parse_since", "local_zone"]
 
@@ -113,7 +113,7 @@ def _matching(records: Iterator[dict], model: str | None, provider: str | None) 
 
 
 def _cost_text(totals: dict) -> str:
-    from llms.pricing import format_usd  # imported on first use, like the rest of pricing
+    from llms.pricing.cost import format_usd  # imported on first use, like the rest of pricing
 
     if totals["requests"] and totals["unpriced_requests"] == totals["requests"]:
         return format_usd(None, "unpriced")
@@ -172,8 +172,8 @@ def _write_hourly(result: dict, path: Path, since: datetime | None, out: TextIO)
 
 
 def _write_detailed(records: Iterator[dict], tz: tzinfo, out: TextIO) -> None:
-    from llms.analytics import tokens_of
-    from llms.pricing import format_usd
+    from llms.ledger.analytics import tokens_of
+    from llms.pricing.cost import format_usd
 
     header = f"{'time':<19}  {'provider':<12}  {'model':<28}  {'input':>9}  {'output':>8}  {'cost':>11}  {'time ms':>9}  status"
     print(header, file=out)
@@ -188,7 +188,7 @@ def _write_detailed(records: Iterator[dict], tz: tzinfo, out: TextIO) -> None:
 
 
 def _write_csv(records: Iterator[dict], out: TextIO) -> None:
-    from llms.analytics import tokens_of
+    from llms.ledger.analytics import tokens_of
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)

@@ -1,6 +1,6 @@
 import pytest
 
-from llms.server.guard import ServerSettings, parse_tokens, refusal, token_name, token_ok
+from llms.server.access import ServerSettings, parse_tokens, refusal, token_name, token_ok
 
 LOCAL = ServerSettings("127.0.0.1", 8000)
 

@@ -1,4 +1,4 @@
-from llms.summary import tokens_per_second, usage_line
+from llms.commands.summary import tokens_per_second, usage_line
 
 
 def test_usage_line_shows_cached_and_reasoning_cost_time_and_speed():
@@ -21,7 +21,7 @@ def test_speed_of_a_zero_length_response_is_unknown():
 
 
 def test_check_reasons_are_plain():
-    from llms.check import reason_for
+    from llms.commands.check import reason_for
     from llms.providers.base import ProviderError
 
     assert reason_for(ProviderError("http", 401, "openai: invalid key")).startswith("401 bad key")

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 
 from llms.config import PROVIDER_TYPES
-from llms.price_table import GENAI_PROVIDER_IDS
+from llms.pricing.table import GENAI_PROVIDER_IDS
 from llms.providers import anthropic, google, openai
 from llms.providers.registry import normalizers, price_data_ids, provider_types, usage_format_for, wire_for
 
-VECTORS = Path(__file__).parent.parent / "vectors" / "pricing.json"
+VECTORS = Path(__file__).parents[2] / "vectors" / "pricing.json"
 
 
 def test_the_usage_formats_are_exactly_those_the_shared_pricing_vectors_use():

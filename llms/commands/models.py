@@ -8,13 +8,13 @@ __all__ = ["print_models"]
 
 
 def _price(entry: dict | None, name: str) -> str:
-    from llms.pricing import format_price
+    from llms.pricing.cost import format_price
 
     return format_price(entry.get(name) if entry else None)
 
 
 def print_models(config, out: TextIO) -> int:
-    from llms.price_table import build_price_table
+    from llms.pricing.table import build_price_table
 
     table = build_price_table(config.providers)
     for provider in config.providers:

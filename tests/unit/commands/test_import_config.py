@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from llms.config import load_config
-from llms.import_config import convert, run_import
+from llms.commands.import_config import convert, run_import
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "llmspy-2.0.35-llms.json"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "llmspy-2.0.35-llms.json"
 
 
 @pytest.fixture
