@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  NO_PROVIDER, addRecord, addToDay, emptyCounters, histogramBucket, mergeHistograms, percentileFromHistogram, tokensOf,
+  NO_PROVIDER, addRecord, addToDay, emptyCounters, histogramBucket, mergeInto, percentileFromHistogram, tokensOf,
 } from "../../ui/static/js/rules/counters.js";
 
 const usage = (prompt, completion, cached = 0, reasoning = 0, cacheWrite = 0) => ({
@@ -22,7 +22,7 @@ test("a record adds its request, tokens, cost and time to the counters", () => {
   assert.deepEqual(addRecord(emptyCounters(), ok), {
     requests: 1, errors: 0, aborted: 0, cost_usd: 0.0064, unpriced_requests: 0, estimated_requests: 0,
     prompt_tokens: 1200, completion_tokens: 340, cached_tokens: 1000, cache_write_tokens: 100, reasoning_tokens: 120,
-    response_ms: 2000,
+    response_ms: 2000, response_ms_histogram: { [histogramBucket(2000)]: 1 },
   });
 });
 
@@ -87,5 +87,8 @@ test("percentiles come from the nearest-rank bucket's midpoint", () => {
 });
 
 test("histograms of several days merge by bucket", () => {
-  assert.deepEqual(mergeHistograms([{ 80: 1, 81: 2 }, { 81: 3 }, {}]), { 80: 1, 81: 5 });
+  const merged = mergeInto(emptyCounters(), { requests: 1, response_ms_histogram: { 80: 1, 81: 2 } });
+  mergeInto(merged, { requests: 2, response_ms_histogram: { 81: 3 } });
+  mergeInto(merged, { requests: 1 }); // a rollup entry written before histograms were kept per group
+  assert.deepEqual([merged.requests, merged.response_ms_histogram], [4, { 80: 1, 81: 5 }]);
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { costFor, estimateTokens, formatUsd, normalizeUsage, sumCosts } from "../../ui/static/js/rules/pricing.js";
+import { NORMALIZERS, costFor, estimateTokens, formatUsd, normalizeUsage } from "../../ui/static/js/rules/pricing.js";
 
 const { cases } = JSON.parse(readFileSync(new URL("../vectors/pricing.json", import.meta.url), "utf8"));
 
@@ -64,14 +64,6 @@ test("estimateTokens is code points over four, rounded up", () => {
   assert.equal(estimateTokens("😀😀😀😀😀"), 2);
 });
 
-test("sumCosts totals known rows and says when unpriced or estimated rows are in", () => {
-  assert.deepEqual(sumCosts([{ cost_usd: 0.1, provenance: "computed" }, { cost_usd: 0.2, provenance: "reported" }]),
-    { cost_usd: 0.30000000000000004, has_unpriced: false, has_estimated: false, provenance: "computed" });
-  const total = sumCosts([{ cost_usd: 0.5, provenance: "computed" }, { cost_usd: null, provenance: "unpriced" },
-    { cost_usd: 0.25, cost_provenance: "estimated" }]);
-  assert.deepEqual(total, { cost_usd: 0.75, has_unpriced: true, has_estimated: true, provenance: "estimated" });
-  assert.equal(formatUsd(total.cost_usd, total.provenance), "~$0.75");
-  assert.deepEqual(sumCosts([{ cost_usd: null, provenance: "unpriced" }]),
-    { cost_usd: null, has_unpriced: true, has_estimated: false, provenance: "unpriced" });
-  assert.deepEqual(sumCosts([]), { cost_usd: 0, has_unpriced: false, has_estimated: false, provenance: "computed" });
+test("the usage normalizers are exactly the wire formats the vectors hold", () => {
+  assert.deepEqual(Object.keys(NORMALIZERS).sort(), [...new Set(cases.map((c) => c.format))].sort());
 });

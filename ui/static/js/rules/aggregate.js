@@ -4,7 +4,7 @@
 // request records: the fields read are timestamp, provider, model, client, status, usage, cost_usd,
 // cost_provenance and response_ms.
 import { pad } from "./keys.js";
-import { NO_PROVIDER, histogramBucket, percentileFromHistogram, tokensOf } from "./counters.js";
+import { NO_PROVIDER, countInto, emptyCounters, mergeInto, percentileFromHistogram } from "./counters.js";
 
 export const GRANULARITIES = ["hour", "day", "week"];
 export const MAX_BUCKETS = 10_000;
@@ -168,60 +168,24 @@ export function parseQuery(params, defaultTz = "UTC") {
 /** A time in ms to a tenth, rounded half up (analytics.py rounds p50/p95 the same way). */
 export const tenth = (value) => (value === null ? null : Math.floor(value * 10 + 0.5) / 10);
 
-function emptyTotals() {
+/** Counters (counters.js) under the names of the analytics API and the vectors, with p50/p95 from the histogram. */
+export function totalsOut(c) {
+  const histogram = c.response_ms_histogram ?? {};
   return {
-    requests: 0, errors: 0, aborted: 0, tokens: [0, 0, 0, 0, 0],
-    cost_usd: 0, unpriced: 0, estimated: 0, histogram: {},
+    requests: c.requests, errors: c.errors, aborted: c.aborted,
+    input_tokens: c.prompt_tokens, output_tokens: c.completion_tokens, cached_tokens: c.cached_tokens,
+    cache_write_tokens: c.cache_write_tokens, reasoning_tokens: c.reasoning_tokens,
+    cost_usd: c.cost_usd, unpriced_requests: c.unpriced_requests, estimated_requests: c.estimated_requests,
+    p50_ms: tenth(percentileFromHistogram(histogram, 0.5)),
+    p95_ms: tenth(percentileFromHistogram(histogram, 0.95)),
   };
 }
 
-function addRecord(totals, record) {
-  totals.requests += 1;
-  if (record.status === "error") totals.errors += 1;
-  else if (record.status === "aborted") totals.aborted += 1;
-  if (typeof record.cost_usd === "number") totals.cost_usd += record.cost_usd;
-  if (record.cost_provenance === "unpriced") totals.unpriced += 1;
-  else if (record.cost_provenance === "estimated") totals.estimated += 1;
-  if (record.usage) {
-    const t = tokensOf(record.usage);
-    totals.tokens[0] += t.prompt_tokens;
-    totals.tokens[1] += t.completion_tokens;
-    totals.tokens[2] += t.cached_tokens;
-    totals.tokens[3] += t.cache_write_tokens;
-    totals.tokens[4] += t.reasoning_tokens;
-  }
-  if (record.response_ms != null) {
-    const bucket = histogramBucket(record.response_ms);
-    totals.histogram[bucket] = (totals.histogram[bucket] ?? 0) + 1;
-  }
-}
-
-function merge(totals, other) {
-  totals.requests += other.requests;
-  totals.errors += other.errors;
-  totals.aborted += other.aborted;
-  totals.cost_usd += other.cost_usd;
-  totals.unpriced += other.unpriced;
-  totals.estimated += other.estimated;
-  for (let i = 0; i < 5; i += 1) totals.tokens[i] += other.tokens[i];
-  for (const [bucket, n] of Object.entries(other.histogram)) totals.histogram[bucket] = (totals.histogram[bucket] ?? 0) + n;
-}
-
-function totalsOut(totals) {
-  const [input, output, cached, cacheWrite, reasoning] = totals.tokens;
-  return {
-    requests: totals.requests, errors: totals.errors, aborted: totals.aborted,
-    input_tokens: input, output_tokens: output, cached_tokens: cached, cache_write_tokens: cacheWrite, reasoning_tokens: reasoning,
-    cost_usd: totals.cost_usd, unpriced_requests: totals.unpriced, estimated_requests: totals.estimated,
-    p50_ms: tenth(percentileFromHistogram(totals.histogram, 0.5)),
-    p95_ms: tenth(percentileFromHistogram(totals.histogram, 0.95)),
-  };
-}
-
-function group(groups, key) {
+/** The counters of `key` in `groups`, new ones when it has none yet. */
+export function group(groups, key) {
   let totals = groups.get(key);
   if (!totals) {
-    totals = emptyTotals();
+    totals = emptyCounters();
     groups.set(key, totals);
   }
   return totals;
@@ -230,8 +194,8 @@ function group(groups, key) {
 /** Plain string order (code units), as Python compares str. */
 export const compareText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
-// Most expensive first, then most used, then by name: the order both languages produce.
-function ranked(groups, names) {
+/** Groups [key, counters], most expensive first, then most used, then by `names(key)`: the order both languages produce. */
+export function ranked(groups, names = (key) => [key]) {
   return [...groups.entries()].sort(([keyA, a], [keyB, b]) => (
     b.cost_usd - a.cost_usd || b.requests - a.requests
     || names(keyA).reduce((order, name, i) => order || compareText(name, names(keyB)[i]), 0)));
@@ -271,22 +235,22 @@ export class Aggregator {
     const key = `${provider}\u0000${record.model}\u0000${bucketMs}`;
     let cell = this.cells.get(key);
     if (!cell) {
-      cell = { provider, model: record.model, bucketMs, totals: emptyTotals() };
+      cell = { provider, model: record.model, bucketMs, totals: emptyCounters() };
       this.cells.set(key, cell);
     }
-    addRecord(cell.totals, record);
+    countInto(cell.totals, record);
   }
 
   result() {
-    const summary = emptyTotals();
+    const summary = emptyCounters();
     const byModel = new Map();
     const byProvider = new Map();
     const byTime = new Map();
     for (const { provider, model, bucketMs, totals } of this.cells.values()) {
-      merge(summary, totals);
-      merge(group(byModel, `${provider}\u0000${model}`), totals);
-      merge(group(byProvider, provider), totals);
-      merge(group(byTime, bucketMs), totals);
+      mergeInto(summary, totals);
+      mergeInto(group(byModel, `${provider}\u0000${model}`), totals);
+      mergeInto(group(byProvider, provider), totals);
+      mergeInto(group(byTime, bucketMs), totals);
     }
     return {
       summary: totalsOut(summary),
@@ -294,8 +258,8 @@ export class Aggregator {
         const [provider, model] = key.split("\u0000");
         return { provider, model, ...totalsOut(totals) };
       }),
-      by_provider: ranked(byProvider, (key) => [key]).map(([provider, totals]) => ({ provider, ...totalsOut(totals) })),
-      by_time: this.series(byTime),
+      by_provider: ranked(byProvider).map(([provider, totals]) => ({ provider, ...totalsOut(totals) })),
+      by_time: this.series(byTime).map(({ start_ms, ...bucket }) => bucket),
     };
   }
 
@@ -304,12 +268,20 @@ export class Aggregator {
     const start = q.startMs ?? this.firstMs;
     const end = q.endMs ?? (this.lastMs === null ? null : this.lastMs + 1);
     if (start === null || end === null || start >= end) return [];
-    const series = [];
-    for (let cursor = bucketStart(start, q.granularity, q.tz); cursor < end; cursor = nextBucket(cursor, q.granularity, q.tz)) {
-      series.push({ bucket: bucketLabel(cursor, q.tz), ...totalsOut(byTime.get(cursor) ?? emptyTotals()) });
-    }
-    return series;
+    return zeroFilled(byTime, start, end, q.granularity, q.tz);
   }
+}
+
+/**
+ * Every bucket of `granularity` in `tz` from the one holding `startMs` up to `endMs`, with the counters
+ * `byTime` holds for its start (ms), zeros for a bucket without requests: [{start_ms, bucket, ...totalsOut}].
+ */
+export function zeroFilled(byTime, startMs, endMs, granularity, tz) {
+  const series = [];
+  for (let cursor = bucketStart(startMs, granularity, tz); cursor < endMs; cursor = nextBucket(cursor, granularity, tz)) {
+    series.push({ start_ms: cursor, bucket: bucketLabel(cursor, tz), ...totalsOut(byTime.get(cursor) ?? emptyCounters()) });
+  }
+  return series;
 }
 
 /** Aggregate an iterable of records for a query made by parseQuery. */

@@ -4,15 +4,22 @@
 export const NO_PROVIDER = "(none)";
 const HISTOGRAM_STEPS_PER_DOUBLING = 8;
 
-/** Counters every rollup entry (day, by_model, by_provider, by_hour, thread totals) carries. */
+/**
+ * The counters of a group of requests: every day rollup entry (the day, by_model, by_provider, by_hour), a
+ * thread's totals and aggregate.js's cells carry these, so the pages and the vectors count with one rule.
+ * `response_ms_histogram` gives p50/p95 of any sum of groups; rollups written before it was kept per group lack it.
+ */
 export function emptyCounters() {
   return {
     requests: 0, errors: 0, aborted: 0,
     cost_usd: 0, unpriced_requests: 0, estimated_requests: 0,
     prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0,
-    response_ms: 0,
+    response_ms: 0, response_ms_histogram: {},
   };
 }
+
+/** The counters that are sums (all but the histogram). */
+export const SUMMED = Object.keys(emptyCounters()).filter((name) => name !== "response_ms_histogram");
 
 /** The token counts of a record's normalized usage, zeros when it has none. */
 export function tokensOf(usage) {
@@ -27,18 +34,35 @@ export function tokensOf(usage) {
   };
 }
 
-/** counters + one request record, as a new object. */
+/** Counts one request record into `counters` (changed in place): the one counting rule. */
+export function countInto(counters, record) {
+  counters.requests += 1;
+  if (record.status === "error") counters.errors += 1;
+  else if (record.status === "aborted") counters.aborted += 1;
+  if (typeof record.cost_usd === "number") counters.cost_usd += record.cost_usd;
+  if (record.cost_provenance === "unpriced") counters.unpriced_requests += 1;
+  else if (record.cost_provenance === "estimated") counters.estimated_requests += 1;
+  for (const [name, value] of Object.entries(tokensOf(record.usage))) counters[name] += value;
+  if (record.response_ms != null) {
+    counters.response_ms += record.response_ms;
+    const bucket = histogramBucket(record.response_ms);
+    counters.response_ms_histogram[bucket] = (counters.response_ms_histogram[bucket] ?? 0) + 1;
+  }
+  return counters;
+}
+
+/** Adds the counters `other` (a rollup entry, maybe of an older shape) into `into` (changed in place). */
+export function mergeInto(into, other) {
+  for (const name of SUMMED) into[name] += other[name] ?? 0;
+  for (const [bucket, n] of Object.entries(other.response_ms_histogram ?? {})) {
+    into.response_ms_histogram[bucket] = (into.response_ms_histogram[bucket] ?? 0) + n;
+  }
+  return into;
+}
+
+/** counters + one request record, as a new object (the store writes rollups this way). */
 export function addRecord(counters, record) {
-  const out = { ...emptyCounters(), ...counters };
-  out.requests += 1;
-  if (record.status === "error") out.errors += 1;
-  if (record.status === "aborted") out.aborted += 1;
-  if (typeof record.cost_usd === "number") out.cost_usd += record.cost_usd;
-  if (record.cost_provenance === "unpriced") out.unpriced_requests += 1;
-  if (record.cost_provenance === "estimated") out.estimated_requests += 1;
-  for (const [name, value] of Object.entries(tokensOf(record.usage))) out[name] += value;
-  out.response_ms += record.response_ms ?? 0;
-  return out;
+  return countInto(mergeInto(emptyCounters(), counters ?? {}), record);
 }
 
 /** Histogram bucket of a response time: floor(8 × log2(ms)), ≈ 9 % wide; 0 for anything under 1 ms. */
@@ -60,30 +84,18 @@ export function percentileFromHistogram(histogram, q) {
   return null;
 }
 
-/** Several histograms added into one. */
-export function mergeHistograms(histograms) {
-  const out = {};
-  for (const histogram of histograms) {
-    for (const [bucket, n] of Object.entries(histogram)) out[bucket] = (out[bucket] ?? 0) + n;
-  }
-  return out;
-}
-
 export function emptyDay(isoDate) {
-  return { date: isoDate, ...emptyCounters(), response_ms_histogram: {}, by_model: {}, by_provider: {}, by_hour: {} };
+  return { date: isoDate, ...emptyCounters(), by_model: {}, by_provider: {}, by_hour: {} };
 }
 
 /** The day rollup (or undefined for a new day) + a record made at local hour `hour` ("HH"), as a new object. */
 export function addToDay(day, isoDate, hour, record) {
   const base = day ?? emptyDay(isoDate);
-  const out = { ...base, ...addRecord(base, record) };
-  if (record.response_ms != null) {
-    const bucket = histogramBucket(record.response_ms);
-    out.response_ms_histogram = { ...base.response_ms_histogram, [bucket]: (base.response_ms_histogram[bucket] ?? 0) + 1 };
-  }
   const provider = record.provider ?? NO_PROVIDER;
-  out.by_model = { ...base.by_model, [record.model]: addRecord(base.by_model[record.model], record) };
-  out.by_provider = { ...base.by_provider, [provider]: addRecord(base.by_provider[provider], record) };
-  out.by_hour = { ...base.by_hour, [hour]: addRecord(base.by_hour[hour], record) };
-  return out;
+  return {
+    ...base, ...addRecord(base, record),
+    by_model: { ...base.by_model, [record.model]: addRecord(base.by_model[record.model], record) },
+    by_provider: { ...base.by_provider, [provider]: addRecord(base.by_provider[provider], record) },
+    by_hour: { ...base.by_hour, [hour]: addRecord(base.by_hour[hour], record) },
+  };
 }

@@ -1,10 +1,12 @@
 // Pure: the figures of the Costs and Tokens pages from DAY ROLLUPS (never raw records): a month's days, a
 // range's KPI tiles and breakdowns, and its trend in zero-filled hour/day/week buckets on the person's clock.
-// Field names and ordering follow aggregate.js (the rule shared with Python), so a range reads the same as
-// /api/analytics/llm; tests/js/period.test.mjs checks the two agree on the same records.
-import { GRANULARITIES, bucketLabel, bucketStart, compareText, localMidnight, localParts, nextBucket, tenth } from "./aggregate.js";
+// The rollups hold counters.js's counters; they are summed, ranked, zero-filled and named by aggregate.js (the rule
+// shared with Python), so a range reads the same as /api/analytics/llm; tests/js/period.test.mjs checks it.
+import {
+  GRANULARITIES, bucketStart, group, localMidnight, localParts, nextBucket, ranked, totalsOut, zeroFilled,
+} from "./aggregate.js";
 import { pad } from "./keys.js";
-import { NO_PROVIDER, emptyCounters, mergeHistograms, percentileFromHistogram } from "./counters.js";
+import { NO_PROVIDER, emptyCounters, emptyDay, mergeInto } from "./counters.js";
 
 export const RANGES = ["7d", "30d", "90d", "month"];
 export const RANGE_LABELS = { "7d": "7d", "30d": "30d", "90d": "90d", month: "This month" };
@@ -53,55 +55,31 @@ export function rangeDates(range, today) {
   return datesBetween(addDays(today, 1 - days), today);
 }
 
-function counters(entry) {
-  return { ...emptyCounters(), ...entry };
-}
-
-function add(into, entry) {
-  for (const name of Object.keys(into)) into[name] += entry[name] ?? 0;
-  return into;
-}
-
-/** Rollup counters under aggregate.js's names. */
-export function asTotals(c, histogram = null) {
-  return {
-    requests: c.requests, errors: c.errors, aborted: c.aborted,
-    input_tokens: c.prompt_tokens, output_tokens: c.completion_tokens, cached_tokens: c.cached_tokens,
-    cache_write_tokens: c.cache_write_tokens, reasoning_tokens: c.reasoning_tokens,
-    cost_usd: c.cost_usd, unpriced_requests: c.unpriced_requests, estimated_requests: c.estimated_requests,
-    ...(histogram ? { p50_ms: tenth(percentileFromHistogram(histogram, 0.5)), p95_ms: tenth(percentileFromHistogram(histogram, 0.95)) } : {}),
-  };
-}
-
-// Most expensive first, then most used, then by name: aggregate.js's order.
-function ranked(groups, nameField) {
-  return [...groups.entries()]
-    .sort(([a, x], [b, y]) => y.cost_usd - x.cost_usd || y.requests - x.requests || compareText(a, b))
-    .map(([name, c]) => ({ [nameField]: name, ...asTotals(c) }));
+/** Counts the entries of `entries` ({name: counters}) into the groups of `groups`. */
+function mergeGroups(groups, entries) {
+  for (const [name, entry] of Object.entries(entries ?? {})) mergeInto(group(groups, name), entry);
 }
 
 /**
- * Day rollups (missing days are fine) → {summary (with p50/p95 from the merged histograms), providers, models
- * (distinct counts, "(none)" not a provider), by_model, by_provider}.
+ * Day rollups (missing days are fine) → {summary, providers, models (distinct counts, "(none)" not a provider),
+ * by_model, by_provider}: the rollups' counters summed and ranked by aggregate.js's rule, p50/p95 included.
  */
 export function summarize(rollups) {
   const total = emptyCounters();
   const byModel = new Map();
   const byProvider = new Map();
-  const histograms = [];
   for (const day of rollups) {
     if (!day) continue;
-    add(total, day);
-    histograms.push(day.response_ms_histogram ?? {});
-    for (const [name, entry] of Object.entries(day.by_model ?? {})) add(byModel.get(name) ?? byModel.set(name, emptyCounters()).get(name), entry);
-    for (const [name, entry] of Object.entries(day.by_provider ?? {})) add(byProvider.get(name) ?? byProvider.set(name, emptyCounters()).get(name), entry);
+    mergeInto(total, day);
+    mergeGroups(byModel, day.by_model);
+    mergeGroups(byProvider, day.by_provider);
   }
   return {
-    summary: asTotals(total, mergeHistograms(histograms)),
+    summary: totalsOut(total),
     providers: [...byProvider.keys()].filter((p) => p !== NO_PROVIDER).length,
     models: byModel.size,
-    by_model: ranked(byModel, "model"),
-    by_provider: ranked(byProvider, "provider"),
+    by_model: ranked(byModel).map(([model, c]) => ({ model, ...totalsOut(c) })),
+    by_provider: ranked(byProvider).map(([provider, c]) => ({ provider, ...totalsOut(c) })),
   };
 }
 
@@ -113,44 +91,39 @@ export function dayDetail(rollup) {
 
 /**
  * The trend of `dates` in zero-filled buckets of `granularity` in `tz` (the clock the rollups were written on):
- * [{start_ms, bucket (label with offset), ...totals}]. Hours come from each day's by_hour; an hour repeated by a
- * DST fall-back is one rollup entry, shown once (in its first occurrence); a skipped hour has no bucket.
+ * [{start_ms, bucket (label with offset), ...totals}], aggregate.js's buckets. Hours come from each day's by_hour;
+ * an hour repeated by a DST fall-back is one rollup entry, shown once (in its first occurrence); a skipped hour
+ * has no bucket.
  */
 export function trend(rollupsByDate, dates, granularity, tz) {
   if (!dates.length) return [];
   const [y0, m0, d0] = dateParts(dates[0]);
   const [y1, m1, d1] = dateParts(addDays(dates.at(-1), 1));
+  const start = localMidnight(y0, m0, d0, tz);
   const end = localMidnight(y1, m1, d1, tz);
-  const buckets = [];
-  for (let start = bucketStart(localMidnight(y0, m0, d0, tz), granularity, tz); start < end; start = nextBucket(start, granularity, tz)) {
-    buckets.push({ start_ms: start, counters: emptyCounters() });
-  }
-  const index = new Map(buckets.map((b, i) => [b.start_ms, i]));
-  const seenHours = new Set();
+  const byTime = new Map();
   if (granularity === "hour") {
-    for (const bucket of buckets) {
-      const p = localParts(bucket.start_ms, tz);
-      const date = isoDate(p.year, p.month, p.day);
-      const hour = pad(p.hour);
-      if (seenHours.has(`${date}T${hour}`)) continue;
-      seenHours.add(`${date}T${hour}`);
-      const entry = rollupsByDate.get(date)?.by_hour?.[hour];
-      if (entry) add(bucket.counters, entry);
+    const seenHours = new Set();
+    for (let hourMs = start; hourMs < end; hourMs = nextBucket(hourMs, "hour", tz)) {
+      const p = localParts(hourMs, tz);
+      const hour = `${isoDate(p.year, p.month, p.day)}T${pad(p.hour)}`;
+      if (seenHours.has(hour)) continue;
+      seenHours.add(hour);
+      const entry = rollupsByDate.get(hour.slice(0, 10))?.by_hour?.[hour.slice(11)];
+      if (entry) mergeInto(group(byTime, hourMs), entry);
     }
   } else {
     for (const date of dates) {
       const rollup = rollupsByDate.get(date);
-      if (!rollup) continue;
-      const [y, m, d] = dateParts(date);
-      add(buckets[index.get(bucketStart(localMidnight(y, m, d, tz), granularity, tz))].counters, rollup);
+      if (rollup) mergeInto(group(byTime, bucketStart(localMidnight(...dateParts(date), tz), granularity, tz)), rollup);
     }
   }
-  return buckets.map(({ start_ms, counters: c }) => ({ start_ms, bucket: bucketLabel(start_ms, tz), ...asTotals(c) }));
+  return zeroFilled(byTime, start, end, granularity, tz);
 }
 
 /** The rollup of a date, or a zero one: every day of a month is shown. */
 export function dayOrZero(rollupsByDate, date) {
-  return rollupsByDate.get(date) ?? { date, ...counters({}), response_ms_histogram: {}, by_model: {}, by_provider: {}, by_hour: {} };
+  return rollupsByDate.get(date) ?? emptyDay(date);
 }
 
 /**

@@ -99,7 +99,8 @@ function normalizeGemini(raw) {
   });
 }
 
-const NORMALIZERS = { openai: normalizeOpenai, anthropic: normalizeAnthropic, gemini: normalizeGemini };
+/** Usage normalizers by wire format: the same names as the `format` values of tests/vectors/pricing.json. */
+export const NORMALIZERS = { openai: normalizeOpenai, anthropic: normalizeAnthropic, gemini: normalizeGemini };
 
 /** A provider's usage object → normalized usage, or null when the provider sent none. */
 export function normalizeUsage(format, raw) {
@@ -240,24 +241,4 @@ export function formatUsd(cost, provenance) {
     text = atLeastCent(tiny) ? "$0.01" : `$${plain(tiny, 0)}`;
   }
   return provenance === "estimated" ? `~${text}` : text;
-}
-
-/** The total of rows with cost_usd and provenance (or cost_provenance): the same as pricing.sum_costs. */
-export function sumCosts(rows) {
-  let total = 0;
-  let known = false;
-  let has_unpriced = false;
-  let has_estimated = false;
-  for (const row of rows) {
-    if (row.cost_usd === null || row.cost_usd === undefined) {
-      has_unpriced = true;
-      continue;
-    }
-    total += row.cost_usd;
-    known = true;
-    has_estimated = has_estimated || (row.provenance ?? row.cost_provenance) === "estimated";
-  }
-  const cost_usd = known || !has_unpriced ? total : null;
-  const provenance = cost_usd === null ? "unpriced" : has_estimated ? "estimated" : "computed";
-  return { cost_usd, has_unpriced, has_estimated, provenance };
 }

@@ -2,7 +2,7 @@
 // before anything is written: it is refused with a message naming the first thing wrong (`requests[12].timestamp: …`).
 // Reads our own files (files/export.js writes them) and llms.py's (files/llmspy.js).
 import { requestKey } from "../keys.js";
-import { emptyCounters } from "../counters.js";
+import { SUMMED, emptyCounters } from "../counters.js";
 import { checkRecord } from "../record.js";
 import {
   ImportError, MAX_TEXT_CHARS, STATUSES, array, fail, id, number, object, oneOf, requestError, shown, text, timestamp,
@@ -42,9 +42,9 @@ function checkThread(at, value) {
     if (seqs.has(m.seq)) throw new ImportError(`${at}.messages[${i}].seq: ${m.seq} appears twice in this thread`);
     seqs.add(m.seq);
   }
-  const totals = { ...emptyCounters() };
+  const totals = emptyCounters();
   object(`${at}.totals`, value.totals ?? {});
-  for (const name of Object.keys(totals)) totals[name] = number(`${at}.totals.${name}`, value.totals?.[name] ?? 0);
+  for (const name of SUMMED) totals[name] = number(`${at}.totals.${name}`, value.totals?.[name] ?? 0);
   const thread = {
     id: threadId, title: text(`${at}.title`, value.title, { max: 1000 }),
     created_at: timestamp(`${at}.created_at`, value.created_at), updated_at: timestamp(`${at}.updated_at`, value.updated_at),
