@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CHAT_URL, streamChat } from "../../../ui/static/js/chat/stream.js";
+import { CHAT_URL, hasOutput, streamChat } from "../../../ui/static/js/chat/stream.js";
 
 const chunk = (delta, finish = null) => ({ choices: [{ index: 0, delta, finish_reason: finish }] });
 const sse = (...events) => events.map((e) => `data: ${typeof e === "string" ? e : JSON.stringify(e)}\n\n`).join("");
@@ -144,4 +144,14 @@ test("the server's request id is kept, for answers and for refusals alike", asyn
   const outcome = await streamChat({ model: "m", messages: [], fetchFn: refused.fetchFn, now: clock() });
   assert.equal(outcome.status, "error");
   assert.equal(outcome.request_id, "b".repeat(32));
+});
+
+test("the first output is content, reasoning or a tool-call delta in any choice, as the server counts it", () => {
+  assert.equal(hasOutput({ choices: [{ delta: { role: "assistant" } }] }), false);
+  assert.equal(hasOutput({ choices: [] }), false);
+  assert.equal(hasOutput({ usage: { prompt_tokens: 1 } }), false);
+  assert.equal(hasOutput({ choices: [{ delta: { content: "A" } }] }), true);
+  assert.equal(hasOutput({ choices: [{ delta: { reasoning_content: "hm" } }] }), true);
+  assert.equal(hasOutput({ choices: [{ delta: { tool_calls: [{ index: 0, function: { name: "f" } }] } }] }), true);
+  assert.equal(hasOutput({ choices: [{ delta: {} }, { delta: { content: "B" } }] }), true);
 });

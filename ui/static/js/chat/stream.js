@@ -71,6 +71,17 @@ export async function streamChat({ model, messages, signal, onDelta = () => {}, 
   }
 }
 
+/** The reasoning text of a delta: DeepSeek's reasoning_content or OpenRouter's reasoning (one text if both). */
+const reasoningOf = (delta) => delta.reasoning_content || delta.reasoning || "";
+
+/**
+ * Whether a chunk carries the first output, for time to first token: content, reasoning or a tool-call delta in
+ * any choice, measured from the request's start (the rule of llms/server/proxy.py `_has_output`).
+ */
+export function hasOutput(chunk) {
+  return (chunk.choices ?? []).some(({ delta }) => Boolean(delta?.content || reasoningOf(delta ?? {}) || delta?.tool_calls?.length));
+}
+
 async function readAnswer(response, outcome, onDelta, elapsed, finish) {
   for await (const payload of readSse(response.body)) {
     if (payload === "[DONE]") return finish("ok");
@@ -87,8 +98,8 @@ async function readAnswer(response, outcome, onDelta, elapsed, finish) {
     const delta = choice.delta ?? {};
     // DeepSeek sends delta.reasoning_content (https://api-docs.deepseek.com/guides/reasoning_model), OpenRouter
     // delta.reasoning (https://openrouter.ai/docs/use-cases/reasoning-tokens); one sending both means one text.
-    const reasoning = delta.reasoning_content || delta.reasoning || "";
-    if ((delta.content || reasoning) && outcome.ttft_ms === null) outcome.ttft_ms = elapsed();
+    const reasoning = reasoningOf(delta);
+    if (outcome.ttft_ms === null && hasOutput(chunk)) outcome.ttft_ms = elapsed();
     outcome.text += delta.content ?? "";
     outcome.reasoning += reasoning;
     if (choice.finish_reason) outcome.finish_reason = choice.finish_reason;
