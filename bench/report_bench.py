@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from llms.ledger.analytics import parse_query  # noqa: E402
 from llms.config import parse_config  # noqa: E402
-from llms.ledger.reader import LedgerWriter  # noqa: E402
+from llms.ledger.writer import LedgerWriter  # noqa: E402
 from llms.commands.report import run_report  # noqa: E402
 from llms.server.analytics_api import analytics_from_ledger  # noqa: E402
 

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from llms import paths
 from llms.jsonpos import value_positions
+from llms.pricing.cost import PRICE_FIELDS
 from llms.providers.registry import provider_types
 
 __all__ = [
@@ -23,7 +24,6 @@ __all__ = [
 ]
 
 PROVIDER_TYPES = provider_types()  # each wire-format module declares its types (llms/providers/registry.py)
-PRICE_FIELDS = ("input", "output", "cached_input", "cache_write", "cache_write_1h")
 DEFAULT_CONNECT_TIMEOUT_S = 10.0
 DEFAULT_READ_TIMEOUT_S = 120.0
 

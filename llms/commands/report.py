@@ -13,7 +13,8 @@ from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from llms.ledger.analytics import Aggregator, Query, local_midnight
-from llms.ledger.reader import ledger_files, ledger_path, read_records
+from llms.ledger.location import ledger_files, ledger_path
+from llms.ledger.reader import read_records
 
 __all__ = ["FORMATS", "run_report", "parse_since", "local_zone"]
 

@@ -19,12 +19,13 @@ from typing import Any, Callable, TextIO
 
 from llms import paths
 from llms.config import ConfigError, load_config
+from llms.pricing.cost import PRICE_FIELDS
 from llms.pricing.table import build_price_table, genai_entry
 
 __all__ = ["update_pricing", "fetch_snapshot", "price_changes", "apply_changes", "PriceChange"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-CHANGED_FIELDS = ("input", "output", "cached_input", "cache_write", "cache_write_1h", "tiers")
+CHANGED_FIELDS = (*PRICE_FIELDS, "tiers")
 
 
 def _update_url() -> str:

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-__all__ = ["cost_for", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES"]
+__all__ = ["cost_for", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES",
+           "PRICE_FIELDS", "CACHE_PRICE_FIELDS"]
 
 PROVENANCES = ("reported", "computed", "estimated", "unpriced")
 TOKENS_PER_PRICE_UNIT = 1_000_000
 CHARS_PER_TOKEN = 4
 CACHE_PRICE_FIELDS = ("cached_input", "cache_write", "cache_write_1h")
+PRICE_FIELDS = ("input", "output", *CACHE_PRICE_FIELDS)  # a price entry's rates; `tiers` besides
 
 # Display: first drop float noise (0.1 + 0.2 → 0.30000000000000004) at 12 significant digits, then
 # round half up at the shown precision, both on the shortest decimal that reads back as the float
@@ -73,7 +75,7 @@ def _rates(price: dict, prompt_tokens: int) -> dict:
     # https://ai.google.dev/gemini-api/docs/pricing ("prompts > 200k tokens"), OpenAI's 272k for gpt-5.5.
     passed = [tier for tier in price.get("tiers", ()) if prompt_tokens > tier["above"]]
     tier = max(passed, key=lambda t: t["above"]) if passed else {}
-    rates = {name: tier.get(name, price.get(name)) for name in ("input", "output") + CACHE_PRICE_FIELDS}
+    rates = {name: tier.get(name, price.get(name)) for name in PRICE_FIELDS}
     for name in CACHE_PRICE_FIELDS:
         if rates[name] is None:
             rates[name] = rates["input"]

@@ -10,12 +10,13 @@ works offline; it is imported on first use, as it takes ~0.3 s to load.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from llms.providers.registry import price_data_ids
 
-__all__ = ["build_price_table", "genai_entry", "merge_entry", "GENAI_PROVIDER_IDS"]
+__all__ = ["build_price_table", "genai_entry", "merge_entry", "warn_unpriced_models", "GENAI_PROVIDER_IDS"]
 
 # Our provider ids (llms.json) → genai-prices' where they differ, as each wire format declares them. Matching
 # is by id, never by base_url or by guessing from the model name: a local server named "my-openai" gets no
@@ -61,6 +62,18 @@ def merge_entry(default: dict | None, override: dict | None) -> dict | None:
     """`override`'s fields over `default`'s (tiers as one field); None when no input or output price."""
     entry = {**(default or {}), **(override or {})}
     return entry if "input" in entry and "output" in entry else None
+
+
+def warn_unpriced_models(providers, price_for: Callable[[str, str], dict | None],
+                         warn: Callable[[str], None]) -> list[str]:
+    """Warn once per enabled model without a price; returns the `provider/alias` names warned about."""
+    unpriced = []
+    for provider in providers:
+        for alias in provider.models:
+            if price_for(provider.id, alias) is None:
+                unpriced.append(f"{provider.id}/{alias}")
+                warn(f"no pricing configured for {provider.id}/{alias}: costs will show as unknown")
+    return unpriced
 
 
 def genai_entry(snapshot, provider_id: str, provider_model: str, at: datetime) -> dict | None:

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from llms.ledger.analytics import Aggregator, QueryError, parse_query
-from llms.ledger.reader import ledger_files, ledger_path, read_records
+from llms.ledger.location import ledger_files, ledger_path
+from llms.ledger.reader import read_records
 from llms.server.errors import error_response
 from llms.server.keys import CONFIG
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from llms.ledger.schema import recorder_record
 from llms.providers.answer import Answer
 from llms.providers.routing import Candidate
 from llms.server.keys import RECORDERS, TOKEN_NAME
@@ -70,28 +71,28 @@ class Exchange:
             return
         self.finished = True
         answer = self.answer
-        record = {
-            "request_id": self.request_id,
-            "timestamp": self.started_at.isoformat(timespec="milliseconds"),
-            "client": self.client,
-            "token": self.token,
-            "provider": self.candidate.provider.id if self.candidate else self.error_provider,
-            "model": self.body["model"],
-            "alias": self.candidate.alias if self.candidate else None,
-            "provider_model": self.candidate.provider_model if self.candidate else None,
-            "endpoint": "/v1/chat/completions",
-            "is_streaming": bool(self.body.get("stream")),
-            "status": self.status,
-            "http_status": self.http_status,
-            "error": self.error,
-            "finish_reason": answer.finish_reason if answer and self.finish_reason is None else self.finish_reason,
-            "usage": self.usage,
-            "response_ms": self.elapsed_ms(),
-            "ttft_ms": self.ttft_ms,
-            "messages": self.body.get("messages"),
-            "output_text": answer.output_text if answer else self.output_text,
-            "reasoning_text": answer.reasoning_text if answer else self.reasoning_text,
-        }
+        record = recorder_record(
+            request_id=self.request_id,
+            timestamp=self.started_at.isoformat(timespec="milliseconds"),
+            client=self.client,
+            token=self.token,
+            provider=self.candidate.provider.id if self.candidate else self.error_provider,
+            model=self.body["model"],
+            alias=self.candidate.alias if self.candidate else None,
+            provider_model=self.candidate.provider_model if self.candidate else None,
+            endpoint="/v1/chat/completions",
+            is_streaming=bool(self.body.get("stream")),
+            status=self.status,
+            http_status=self.http_status,
+            error=self.error,
+            finish_reason=answer.finish_reason if answer and self.finish_reason is None else self.finish_reason,
+            usage=self.usage,
+            response_ms=self.elapsed_ms(),
+            ttft_ms=self.ttft_ms,
+            messages=self.body.get("messages"),
+            output_text=answer.output_text if answer else self.output_text,
+            reasoning_text=answer.reasoning_text if answer else self.reasoning_text,
+        )
         for recorder in app.get(RECORDERS, ()):
             try:
                 recorder(record)

@@ -10,7 +10,11 @@ from datetime import datetime
 
 from aiohttp import web
 
-from llms.ledger.reader import LedgerWriter, ledger_files, ledger_line, ledger_path, read_records, warn_unpriced_models
+from llms.ledger.location import ledger_files, ledger_path
+from llms.ledger.reader import read_records
+from llms.ledger.schema import ledger_line
+from llms.ledger.writer import LedgerWriter
+from llms.pricing.table import warn_unpriced_models
 from llms.pricing.cost import cost_for, estimated_usage
 from llms.providers.routing import unpinned
 from llms.server.keys import CONFIG, PRICES, RECORDERS

@@ -8,7 +8,8 @@ from genai_prices.data_snapshot import DataSnapshot, get_snapshot
 
 from llms import paths
 from llms.config import load_config
-from llms.pricing.table import build_price_table, genai_entry
+from llms.pricing.table import build_price_table, genai_entry, warn_unpriced_models
+from tests.unit.ledger.lines import PRICE, Prices, make_config
 from llms.pricing.cost import cost_for
 
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -185,3 +186,10 @@ def test_our_cost_equals_genai_prices_calc_price_for_every_default_model_it_know
                 provider_id, alias, usage)
         checked += 1
     assert checked == len(default_config_models()) - 3
+
+
+def test_each_model_without_a_price_is_warned_about_once(tmp_path):
+    config = make_config(tmp_path)
+    warnings = []
+    warn_unpriced_models(config.enabled_providers, Prices(openai={"gpt-4o": PRICE}).price_for, warnings.append)
+    assert warnings == ["no pricing configured for openai/mini: costs will show as unknown"]

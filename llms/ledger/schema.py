@@ -1,0 +1,320 @@
+"""Pure: the one Python definition of a request record on its way to the ledger, and the line check.
+
+- `RECORDER_FIELDS`: the record a finished proxied request hands every recorder (server/exchange.py).
+- `RECORD_FIELDS` (+ `PROMPT_FIELDS` with `"prompts": true`): a ledger line, in the order it is written;
+  `ledger_line` builds one from a recorder record and its price, cutting texts to the limits below so
+  the writer never writes a line its readers refuse.
+- `line_problem(line)`: what makes a line unusable, or None. Every reader (analytics, --report,
+  /health, /api/ledger) relies on it and never checks again; the browser's check of a ledger line
+  (ui/static/js/rules/record.js) gives the same answer and the same text: both pass tests/vectors/records.json.
+
+The rules, in the order they are checked (the first problem found is the one reported):
+- the line is an object (else `not a ledger record (expected a JSON object, got …)`) holding
+  timestamp, request_id, status and model (else `not a ledger record (it has no status, model)`,
+  naming the missing ones in that order); then each field in RECORD_FIELDS order. Any other absent
+  field counts as null, except `usage.total_tokens` and `usage.cost`, which may be absent but not null.
+- timestamp: `YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|±HH:MM)`, a real calendar date and time (month 1–12,
+  day within the month, hour ≤ 23, minute and second ≤ 59, offset hours ≤ 23 and minutes ≤ 59),
+  year 1970–8999.
+- request_id: `[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}`, a text (never a number).
+- texts (TEXT_LIMITS): a string of at most N characters, counted in code points; null where allowed.
+- status: one of STATUSES; cost_provenance: one of COST_PROVENANCES or null.
+- error: null or an object; its message and type texts or null; its status a whole number ≥ 0 or null.
+- usage: null or an object; prompt_tokens and completion_tokens whole numbers ≥ 0 (5.0 is whole, true
+  is not a number), total_tokens too when present; each *_details null or an object of whole numbers
+  ≥ 0 or null; cost, when present, a number ≥ 0.
+- cost_usd a number ≥ 0 or null; response_ms and ttft_ms numbers from 0 to MAX_DURATION_MS or null.
+- prices: null or an object; each price field a number ≥ 0, -1 (variable) or null; `tiers` a list of at
+  most MAX_TIERS objects, each with `above` a number ≥ 0 and price fields as above.
+Numbers are finite (JSON parsers read 1e999 as infinity). A problem reads
+`<field path>: expected <what>, got <value>`, the value as compact JSON (`json_text`), cut to its first
+57 characters and "…" when longer than 60.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from decimal import Decimal
+
+from llms.pricing.cost import PRICE_FIELDS, PROVENANCES
+
+__all__ = ["RECORDER_FIELDS", "RECORD_FIELDS", "PROMPT_FIELDS", "STATUSES", "COST_PROVENANCES", "TEXT_LIMITS",
+           "MAX_ERROR_CHARS", "MAX_DURATION_MS", "MAX_TIERS", "REQUIRED_FIELDS", "recorder_record", "ledger_line", "line_problem",
+           "json_text", "number_text"]
+
+RECORDER_FIELDS = (
+    "request_id", "timestamp", "client", "token", "provider", "model", "alias", "provider_model", "endpoint",
+    "is_streaming", "status", "http_status", "error", "finish_reason", "usage", "response_ms", "ttft_ms",
+    "messages", "output_text", "reasoning_text",
+)
+RECORD_FIELDS = (
+    "timestamp", "request_id", "client", "token", "provider", "model", "provider_model", "endpoint", "is_streaming",
+    "status", "error", "finish_reason", "usage", "cost_usd", "cost_provenance", "prices", "response_ms", "ttft_ms",
+)
+PROMPT_FIELDS = ("messages", "output_text")  # only with "prompts": true
+STATUSES = ("ok", "error", "aborted")
+COST_PROVENANCES = PROVENANCES  # a ledger line's costs are ours (never "imported", a browser-side llms.py cost)
+# (field, most characters, may be null)
+TEXT_LIMITS = (("client", 200, True), ("token", 200, True), ("provider", 200, True), ("model", 200, False),
+               ("provider_model", 300, True), ("endpoint", 200, True), ("finish_reason", 100, True))
+MAX_ERROR_CHARS, MAX_ERROR_TYPE_CHARS = 10_000, 200
+# No request lasts a week; the bound keeps readers' time arithmetic (timestamp + response_ms) in range.
+MAX_DURATION_MS = 7 * 24 * 3_600_000
+MAX_TIERS = 20
+# Far from datetime's year 1 and 9999: a reader's time-zone conversions and bucket steps stay in range.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 8999
+SHOWN_CHARS = 60
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")  # the browser stores a record under it
+_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))")
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_USAGE_COUNTS = ("prompt_tokens", "completion_tokens", "total_tokens")
+_USAGE_DETAILS = (("prompt_tokens_details", ("cached_tokens", "cache_write_tokens", "cache_write_1h_tokens")),
+                  ("completion_tokens_details", ("reasoning_tokens",)))
+_COUNT = "a whole number ≥ 0"
+REQUIRED_FIELDS = ("timestamp", "request_id", "status", "model")
+_REQUIRED_SET = frozenset(REQUIRED_FIELDS)
+
+
+def recorder_record(**fields) -> dict:
+    """The record for recorders, refused when a field is missing or unknown (so every builder keeps to it)."""
+    if tuple(fields) != RECORDER_FIELDS:
+        missing = [name for name in RECORDER_FIELDS if name not in fields]
+        unknown = [name for name in fields if name not in RECORDER_FIELDS]
+        raise TypeError(f"a recorder record has exactly RECORDER_FIELDS in order; missing {missing}, unknown {unknown}")
+    return fields
+
+
+def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, prompts: bool) -> dict:
+    """The line written for one recorder record, already priced (`cost` is pricing.cost_for's result)."""
+    error = record["error"]
+    line = {
+        "timestamp": record["timestamp"],
+        "request_id": record["request_id"],
+        "client": record["client"],
+        "token": record["token"],
+        "provider": record["provider"],
+        "model": model,
+        "provider_model": record["provider_model"],
+        "endpoint": record["endpoint"],
+        "is_streaming": record["is_streaming"],
+        "status": record["status"],
+        # A provider's error text has no bound of its own: cut, so the line stays one every reader takes.
+        "error": {"message": error[:MAX_ERROR_CHARS], "status": record["http_status"]} if error else None,
+        "finish_reason": _cut(record["finish_reason"], "finish_reason"),
+        "usage": usage,
+        "cost_usd": cost["cost_usd"],
+        "cost_provenance": cost["provenance"],
+        "prices": cost["prices"],
+        "response_ms": record["response_ms"],
+        "ttft_ms": record["ttft_ms"],
+    }
+    if prompts:
+        line["messages"] = record["messages"]
+        line["output_text"] = record["output_text"]
+    return line
+
+
+def _cut(text: str | None, field: str) -> str | None:
+    most = next(limit for name, limit, _ in TEXT_LIMITS if name == field)
+    return text if text is None else text[:most]
+
+
+# ---- the line check ----------------------------------------------------------------------------
+
+def line_problem(line) -> str | None:
+    """What makes a parsed ledger line unusable, as `field: expected …, got …`; None when every reader can use it."""
+    if type(line) is not dict:
+        return f"not a ledger record (expected a JSON object, got {_shown(line)})"
+    if not line.keys() >= _REQUIRED_SET:
+        return f"not a ledger record (it has no {', '.join(name for name in REQUIRED_FIELDS if name not in line)})"
+    get = line.get
+    return (_timestamp_problem(get("timestamp"))
+            or _id_problem(get("request_id"))
+            or _texts_problem(line, ("client", "token", "provider", "model", "provider_model", "endpoint"))
+            or _one_of_problem("status", get("status"), STATUSES, nullable=False)
+            or _error_problem(get("error"))
+            or _texts_problem(line, ("finish_reason",))
+            or _usage_problem(get("usage"))
+            or _amount_problem("cost_usd", get("cost_usd"), sys.float_info.max)
+            or _one_of_problem("cost_provenance", get("cost_provenance"), COST_PROVENANCES, nullable=True)
+            or _prices_problem("prices", get("prices"))
+            or _amount_problem("response_ms", get("response_ms"), MAX_DURATION_MS)
+            or _amount_problem("ttft_ms", get("ttft_ms"), MAX_DURATION_MS))
+
+
+def _shown(value) -> str:
+    text = json_text(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 3] + "…"
+
+
+def _expected(field: str, what: str, value) -> str:
+    return f"{field}: expected {what}, got {_shown(value)}"
+
+
+def _is_number(value) -> bool:
+    # JSON has no bool among its numbers (Python has: hence `type(…) in`, not isinstance).
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _is_count(value) -> bool:
+    return _is_number(value) and value >= 0 and value == int(value)
+
+
+def _is_amount(value, most: float) -> bool:
+    return _is_number(value) and 0 <= value <= most
+
+
+def _timestamp_problem(value) -> str | None:
+    match = _TIMESTAMP.fullmatch(value) if type(value) is str else None
+    if match is None or not _real_time(*(int(part or 0) for part in match.groups())):
+        return _expected("timestamp", "an ISO 8601 time with its offset like 2026-11-23T10:00:00.000+01:00", value)
+    return None
+
+
+def _real_time(year, month, day, hour, minute, second, offset_hours, offset_minutes) -> bool:
+    if not (EARLIEST_YEAR <= year <= LATEST_YEAR and 1 <= month <= 12):
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = _DAYS_IN_MONTH[month - 1] + (1 if month == 2 and leap else 0)
+    return 1 <= day <= days and hour <= 23 and minute <= 59 and second <= 59 and offset_hours <= 23 \
+        and offset_minutes <= 59
+
+
+def _id_problem(value) -> str | None:
+    if type(value) is not str or not _ID.fullmatch(value):
+        return _expected("request_id", "an id of letters, digits and _.:@- (at most 128)", value)
+    return None
+
+
+def _text_problem(field: str, value, most: int, nullable: bool) -> str | None:
+    if (value is None and nullable) or (type(value) is str and len(value) <= most):
+        return None
+    return _expected(field, f"a text of at most {most} characters{' or null' if nullable else ''}", value)
+
+
+def _texts_problem(line: dict, fields: tuple[str, ...]) -> str | None:
+    for name, most, nullable in TEXT_LIMITS:
+        if name in fields and (problem := _text_problem(name, line.get(name), most, nullable)):
+            return problem
+    return None
+
+
+def _one_of_problem(field: str, value, allowed: tuple[str, ...], *, nullable: bool) -> str | None:
+    if value in allowed and type(value) is str or (nullable and value is None):
+        return None
+    return _expected(field, "one of " + ", ".join(map(json.dumps, allowed)) + (" or null" if nullable else ""), value)
+
+
+def _amount_problem(field: str, value, most: float) -> str | None:
+    if value is None or _is_amount(value, most):
+        return None
+    what = "a number ≥ 0" if most == sys.float_info.max else f"a number from 0 to {most}"
+    return _expected(field, what + " or null", value)
+
+
+def _error_problem(error) -> str | None:
+    if error is None:
+        return None
+    if type(error) is not dict:
+        return _expected("error", "an object or null", error)
+    return (_text_problem("error.message", error.get("message"), MAX_ERROR_CHARS, True)
+            or _text_problem("error.type", error.get("type"), MAX_ERROR_TYPE_CHARS, True)
+            or (None if error.get("status") is None or _is_count(error["status"])
+                else _expected("error.status", _COUNT + " or null", error["status"])))
+
+
+def _usage_problem(usage) -> str | None:
+    if usage is None:
+        return None
+    if type(usage) is not dict:
+        return _expected("usage", "an object or null", usage)
+    for name in _USAGE_COUNTS:
+        if name == "total_tokens" and name not in usage:
+            continue  # a total may be left out (the browser adds it up)
+        if not _is_count(usage.get(name)):
+            return _expected(f"usage.{name}", _COUNT, usage.get(name))
+    for name, fields in _USAGE_DETAILS:
+        details = usage.get(name)
+        if details is None:
+            continue
+        if type(details) is not dict:
+            return _expected(f"usage.{name}", "an object or null", details)
+        for field in fields:
+            count = details.get(field)
+            if count is not None and not _is_count(count):
+                return _expected(f"usage.{name}.{field}", _COUNT, count)
+    if "cost" in usage and not _is_amount(usage["cost"], sys.float_info.max):
+        return _expected("usage.cost", "a number ≥ 0", usage["cost"])
+    return None
+
+
+def _prices_problem(at: str, prices) -> str | None:
+    if prices is None:
+        return None
+    if type(prices) is not dict:
+        return _expected(at, "an object or null", prices)
+    for name in PRICE_FIELDS:
+        price = prices.get(name)
+        if price is not None and price != -1 and not _is_amount(price, sys.float_info.max):
+            return _expected(f"{at}.{name}", "a price ≥ 0 (or -1: variable)", price)
+    if "tiers" not in prices:
+        return None
+    tiers = prices["tiers"]
+    if type(tiers) is not list or len(tiers) > MAX_TIERS:
+        return _expected(f"{at}.tiers", f"a list of at most {MAX_TIERS} tiers", tiers)
+    for number, tier in enumerate(tiers):
+        where = f"{at}.tiers[{number}]"
+        if type(tier) is not dict:
+            return _expected(where, "an object", tier)
+        if not _is_amount(tier.get("above"), sys.float_info.max):
+            return _expected(f"{where}.above", "a number ≥ 0", tier.get("above"))
+        if problem := _prices_problem(where, {name: tier.get(name) for name in PRICE_FIELDS}):
+            return problem
+    return None
+
+
+# ---- JSON text as the browser writes it ---------------------------------------------------------
+
+def json_text(value) -> str:
+    """Compact JSON as JavaScript's JSON.stringify writes it (numbers by `number_text`), so a message or a
+    CSV cell reads the same in both languages; a non-finite number reads Infinity, -Infinity or NaN."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(json_text(item) for item in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def number_text(number: int | float) -> str:
+    """A number as JavaScript's String(number) writes it (ECMA-262 Number::toString): 5.0 → "5",
+    1e-7 → "1e-7", 0.00001 → "0.00001", 1e21 → "1e+21"."""
+    if isinstance(number, int) and abs(number) < 2 ** 53:
+        return str(number)
+    number = float(number)
+    if not math.isfinite(number):
+        return "NaN" if math.isnan(number) else "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"
+    sign, digits, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    text, k = "".join(map(str, digits)), len(digits)
+    n = exponent + k  # number = 0.<text> × 10^n
+    prefix = "-" if number < 0 else ""
+    if k <= n <= 21:
+        return prefix + text + "0" * (n - k)
+    if 0 < n <= 21:
+        return prefix + text[:n] + "." + text[n:]
+    if -6 < n <= 0:
+        return prefix + "0." + "0" * -n + text
+    e = n - 1
+    mantissa = text if k == 1 else text[0] + "." + text[1:]
+    return f"{prefix}{mantissa}e{'+' if e > 0 else '-'}{abs(e)}"
