@@ -8,11 +8,9 @@ import sys
 from pathlib import Path
 
 from llms import __version__, paths
+from llms.files import EXIT_OK, EXIT_USAGE, write_atomically
 
 __all__ = ["main", "build_parser"]
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -103,14 +101,12 @@ def _load(config_path: Path):
 
 
 def _init(force: bool) -> int:
-    target = paths.USER_CONFIG
+    target = paths.user_config(os.environ)
     if target.exists() and not force:
         print(f"llms: {target} exists; use --init --force to overwrite it", file=sys.stderr)
         return EXIT_USAGE
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".json.tmp")
-    temporary.write_bytes(paths.DEFAULT_CONFIG.read_bytes())
-    temporary.replace(target)  # atomic: never a half-written config
+    write_atomically(target, paths.DEFAULT_CONFIG.read_text(encoding="utf-8"))
     print(f"wrote {target}")
     return EXIT_OK
 

@@ -77,7 +77,7 @@ def find_config_path(cli_path: str | None, environ: Mapping[str, str]) -> Path:
         return Path(cli_path).expanduser()
     if environ.get("LLMS_CONFIG"):
         return Path(environ["LLMS_CONFIG"]).expanduser()
-    home = Path(environ.get("HOME", "~")).expanduser() / ".llms" / "llms.json"
+    home = paths.user_config(environ)
     return home if home.exists() else paths.DEFAULT_CONFIG
 
 

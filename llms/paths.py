@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["UI_DIR", "TEMPLATES_DIR", "STATIC_DIR", "DEFAULT_CONFIG", "USER_CONFIG"]
+__all__ = ["UI_DIR", "TEMPLATES_DIR", "STATIC_DIR", "DEFAULT_CONFIG", "user_config"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent
@@ -20,4 +21,8 @@ UI_DIR = _packaged_or_checkout("ui")
 TEMPLATES_DIR = UI_DIR / "templates"
 STATIC_DIR = UI_DIR / "static"
 DEFAULT_CONFIG = _packaged_or_checkout("llms.json")
-USER_CONFIG = Path("~/.llms/llms.json").expanduser()
+
+
+def user_config(environ: Mapping[str, str]) -> Path:
+    """The person's own config, ~/.llms/llms.json ($HOME from `environ`, so tests can point it elsewhere)."""
+    return Path(environ.get("HOME", "~")).expanduser() / ".llms" / "llms.json"

@@ -10,14 +10,13 @@ llms.py (2.0.x) differs from us in three ways that change values, not just names
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
 from llms.config import ConfigError, parse_config
+from llms.files import EXIT_FAIL, EXIT_OK, EXIT_USAGE, write_atomically
 
 __all__ = ["convert", "run_import", "ImportProblem"]
 
@@ -161,42 +160,31 @@ def run_import(source_path: Path, output_path: Path | None, force: bool, out: Te
     target = output_path or source_path.with_name(f"{source_path.stem}.converted.json")
     if target.resolve() == source_path.resolve():
         print(f"llms: --output {target} is the file being imported; the original is never modified", file=err)
-        return 2
+        return EXIT_USAGE
     if target.exists() and not force:
         print(f"llms: {target} exists; use --force to overwrite it or --output to choose another file", file=err)
-        return 2
+        return EXIT_USAGE
     try:
         source = json.loads(source_path.read_text(encoding="utf-8"))
         converted, changes = convert(source)
     except FileNotFoundError:
         print(f"llms: {source_path}: no such file", file=err)
-        return 2
+        return EXIT_USAGE
     except json.JSONDecodeError as exc:
         print(f"llms: {source_path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}", file=err)
-        return 2
+        return EXIT_USAGE
     except ImportProblem as exc:
         print(f"llms: {source_path}: {exc}", file=err)
-        return 2
+        return EXIT_USAGE
     text = json.dumps(converted, indent=2, ensure_ascii=False) + "\n"
     try:
         parse_config(text, target, {})  # keys stay "$ENV" references: unset ones only disable providers
     except ConfigError as exc:
         print(f"llms: the converted config does not load, nothing written (please report this): {exc}", file=err)
-        return 1
+        return EXIT_FAIL
     for change in changes:
         print(change, file=out)
-    _write_atomically(target, text)
+    write_atomically(target, text)
     print(f"wrote {target} ({len(converted['providers'])} providers); {source_path} is unchanged", file=out)
     print(f"use it with: llms --config {target} --serve", file=out)
-    return 0
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    return EXIT_OK

@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import stat
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from llms import paths
+from llms.files import EXIT_FAIL, EXIT_OK, EXIT_USAGE, write_atomically
 from llms.config import ConfigError, load_config
 from llms.pricing.cost import PRICE_FIELDS
 from llms.pricing.table import build_price_table, genai_entry
 
 __all__ = ["update_pricing", "fetch_snapshot", "price_changes", "apply_changes", "PriceChange"]
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 CHANGED_FIELDS = (*PRICE_FIELDS, "tiers")
 
 
@@ -117,7 +114,7 @@ def update_pricing(config_path: Path, out: TextIO, *, fetch: Callable[[], Any] =
         return EXIT_OK
     updated = apply_changes(json.loads(text), changes)
     try:
-        _write_atomically(config_path, json.dumps(updated, indent=2, ensure_ascii=False) + "\n")
+        write_atomically(config_path, json.dumps(updated, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
         out.write(f"llms: could not write {config_path}: {exc}\nllms: nothing was changed\n")
         return EXIT_FAIL
@@ -125,19 +122,3 @@ def update_pricing(config_path: Path, out: TextIO, *, fetch: Callable[[], Any] =
         out.write(f"{change}\n")
     out.write(f"wrote {len(changes)} price change{'s' if len(changes) != 1 else ''} to {config_path}\n")
     return EXIT_OK
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a temporary file beside `path`, then rename it over: never a half-written config."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)  # the original file is untouched; the error goes on to the caller
-        raise

@@ -24,7 +24,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["cost_for", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES",
-           "PRICE_FIELDS", "CACHE_PRICE_FIELDS"]
+           "PRICE_FIELDS", "CACHE_PRICE_FIELDS", "check_prompt_parts"]
 
 PROVENANCES = ("reported", "computed", "estimated", "unpriced")
 TOKENS_PER_PRICE_UNIT = 1_000_000
@@ -82,16 +82,22 @@ def _rates(price: dict, prompt_tokens: int) -> dict:
     return rates
 
 
+def check_prompt_parts(prompt: int, cached: int, cache_write: int, cache_write_1h: int) -> None:
+    """Cache reads and writes are parts of the prompt, 1-hour writes a part of the writes: parts larger than
+    their whole mean a wrong body, and no price could be trusted (pricing.js refuses with the same text)."""
+    if cached + cache_write > prompt or cache_write_1h > cache_write:
+        raise ValueError(f"usage does not add up: prompt_tokens {prompt} < cached {cached} + cache writes "
+                         f"{cache_write}, or 1h writes {cache_write_1h} > cache writes {cache_write}")
+
+
 def _usd(usage: dict, rates: dict) -> float:
     details = usage.get("prompt_tokens_details") or {}
     prompt = usage["prompt_tokens"]
     cached = details.get("cached_tokens") or 0
     cache_write = details.get("cache_write_tokens") or 0
     cache_write_1h = details.get("cache_write_1h_tokens") or 0
+    check_prompt_parts(prompt, cached, cache_write, cache_write_1h)
     uncached = prompt - cached - cache_write
-    if uncached < 0 or cache_write_1h > cache_write:
-        raise ValueError(f"usage does not add up: prompt_tokens {prompt} < cached {cached} + cache writes "
-                         f"{cache_write}, or 1h writes {cache_write_1h} > cache writes {cache_write}")
     # One expression in one order, the same as pricing.js, so both sides get the same float.
     token_usd = (uncached * rates["input"]
                  + cached * rates["cached_input"]

@@ -10,6 +10,8 @@ reports cumulatively is normalized from the last value the caller kept, never su
 
 from __future__ import annotations
 
+from llms.pricing.cost import check_prompt_parts
+
 __all__ = ["normalized", "token_count"]
 
 
@@ -24,10 +26,9 @@ def token_count(value) -> int:
 
 def normalized(prompt: int, completion: int, cached: int, cache_write: int, reasoning: int,
                 cache_write_1h: int | None = None, cost: float | None = None) -> dict:
-    if cached + cache_write > prompt or (cache_write_1h or 0) > cache_write or reasoning > completion:
-        # Parts larger than their whole: the body is wrong, and no price could be trusted.
-        raise ValueError(f"usage does not add up: prompt {prompt} < cached {cached} + cache writes {cache_write}, "
-                         f"or 1h writes {cache_write_1h} > cache writes, or reasoning {reasoning} > output {completion}")
+    check_prompt_parts(prompt, cached, cache_write, cache_write_1h or 0)
+    if reasoning > completion:
+        raise ValueError(f"usage does not add up: reasoning_tokens {reasoning} > completion_tokens {completion}")
     prompt_details = {"cached_tokens": cached, "cache_write_tokens": cache_write}
     if cache_write_1h is not None:
         prompt_details["cache_write_1h_tokens"] = cache_write_1h

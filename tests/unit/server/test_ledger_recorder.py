@@ -2,7 +2,6 @@
 
 import json
 
-from llms.ledger.reader import read_records
 from llms.ledger.schema import RECORD_FIELDS, PROMPT_FIELDS, line_problem
 from tests.unit.ledger.lines import PRICE, SECRET, lines, record, recorder_for
 
