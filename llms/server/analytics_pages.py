@@ -11,7 +11,7 @@ from aiohttp import web
 
 from llms import __version__
 from llms.server.keys import TEMPLATES
-from llms.server.pages import html_response
+from llms.server.html import html_response
 
 __all__ = ["add_routes", "PAGES"]
 

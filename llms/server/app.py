@@ -12,6 +12,7 @@ from llms.config import Config
 from llms.providers import transport
 from llms.server import analytics_api, analytics_pages, api, ledger_recorder, pages, proxy
 from llms.server.errors import error_response
+from llms.server.html import Templates
 from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
 from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS, TEMPLATES, TOKEN_NAME
 from llms.server.price_cache import LazyPriceTable
@@ -67,7 +68,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app[SETTINGS] = settings
     app[PRICES] = LazyPriceTable(config.providers)
     app[RECORDERS] = []
-    app[TEMPLATES] = pages.templates_environment()
+    app[TEMPLATES] = Templates()
     ledger_recorder.install(app)
     app.cleanup_ctx.append(_http_session)
     app.on_startup.append(_warm_prices)

@@ -1,21 +1,27 @@
-"""App-wide state lives on the aiohttp Application under these typed keys (no module globals)."""
+"""App-wide state lives on the aiohttp Application under these typed keys (no module globals): every key, here."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from llms.config import Config
-    from llms.server.pages import Templates
+    import aiohttp
 
-__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS", "TOKEN_NAME"]
+    from llms.config import Config
+    from llms.server.access import ServerSettings
+    from llms.server.html import Templates
+    from llms.server.ledger_recorder import LedgerRecorder
+    from llms.server.price_cache import LazyPriceTable
+
+__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS", "LEDGER", "TOKEN_NAME"]
 
 CONFIG: web.AppKey["Config"] = web.AppKey("config")
-PRICES: web.AppKey[dict] = web.AppKey("prices")
+PRICES: web.AppKey["LazyPriceTable"] = web.AppKey("prices")  # the merged price table, built off the event loop
 TEMPLATES: web.AppKey["Templates"] = web.AppKey("templates")  # jinja2, loaded on the first page
-HTTP: web.AppKey[object] = web.AppKey("http")  # aiohttp.ClientSession, created on start-up
-SETTINGS: web.AppKey[object] = web.AppKey("settings")  # ServerSettings: host, port, token
-RECORDERS: web.AppKey[list] = web.AppKey("recorders")  # callables given each finished request's record
-TOKEN_NAME: web.RequestKey[str] = web.RequestKey("token_name")  # set by the guard when a named token was offered
+HTTP: web.AppKey["aiohttp.ClientSession"] = web.AppKey("http")  # created on start-up
+SETTINGS: web.AppKey["ServerSettings"] = web.AppKey("settings")  # host, port, tokens
+RECORDERS: web.AppKey["list[Callable[[dict], None]]"] = web.AppKey("recorders")  # given each finished request's record
+LEDGER: web.AppKey["LedgerRecorder"] = web.AppKey("ledger")  # only when the ledger is on
+TOKEN_NAME: web.RequestKey[str] = web.RequestKey("token_name")  # set by the access check when a named token was offered

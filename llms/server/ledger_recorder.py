@@ -17,9 +17,9 @@ from llms.ledger.writer import LedgerWriter
 from llms.pricing.table import warn_unpriced_models
 from llms.pricing.cost import cost_for, estimated_usage
 from llms.providers.routing import unpinned
-from llms.server.keys import CONFIG, PRICES, RECORDERS
+from llms.server.keys import CONFIG, LEDGER, PRICES, RECORDERS
 
-__all__ = ["LEDGER", "LedgerRecorder", "install", "health_fields", "priced"]
+__all__ = ["LedgerRecorder", "install", "health_fields", "priced"]
 
 log = logging.getLogger("llms.ledger.reader")
 DAY_S = 24 * 3600
@@ -103,9 +103,6 @@ def _recent_entry(line: dict) -> tuple[float, str, float, bool]:
     epoch = datetime.fromisoformat(line["timestamp"]).timestamp()
     cost = line.get("cost_usd")
     return epoch, line.get("request_id", ""), cost if isinstance(cost, (int, float)) else 0.0, line.get("status") == "error"
-
-
-LEDGER: web.AppKey[LedgerRecorder] = web.AppKey("ledger", LedgerRecorder)
 
 
 def install(app: web.Application) -> None:

@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from llms.config import parse_config
 from llms.server import pages
+from llms.server.html import Templates
 from llms.server.keys import CONFIG, PRICES, TEMPLATES
 
 CONFIG_TEXT = json.dumps({
@@ -84,7 +85,7 @@ async def _client(app_config, prices) -> TestClient:
     app = web.Application()
     app[CONFIG] = app_config
     app[PRICES] = prices
-    app[TEMPLATES] = pages.templates_environment()
+    app[TEMPLATES] = Templates()
     pages.add_routes(app)
     client = TestClient(TestServer(app))
     await client.start_server()
