@@ -7,6 +7,7 @@ import time
 from typing import TextIO
 
 
+from llms.files import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from llms.providers import transport
 from llms.providers.answer import Answer, deltas
 from llms.providers.base import ProviderError
@@ -21,12 +22,12 @@ def run_chat(config, model: str | None, prompt: str, out: TextIO, err: TextIO) -
     model = model or config.defaults.model
     if not model:
         err.write("llms: no model: pass -m MODEL or set defaults.model in llms.json\n")
-        return 2
+        return EXIT_USAGE
     try:
         candidates = candidates_for(config, model)
     except UnknownModel as exc:
         err.write(f"llms: {exc}\n")
-        return 2
+        return EXIT_USAGE
     return asyncio.run(_chat(config, model, prompt, candidates, out, err))
 
 
@@ -36,20 +37,20 @@ async def _chat(config, model, prompt, candidates, out: TextIO, err: TextIO) -> 
 
     body = {"model": model, "messages": [{"role": "user", "content": prompt}], "stream": True}
     answer = Answer(time.perf_counter())
-    status = 0
+    status = EXIT_OK
     async with transport.new_session() as session:
         try:
             candidate, upstream, _ = await open_first_stream(session, body, candidates)
         except CallFailed as failed:
             err.write(f"llms: {failed.message}\n")
-            return 1
+            return EXIT_FAIL
         try:
             async for chunk in answer.chunks(upstream):
                 out.write(deltas(chunk)[0])  # only the answer is printed; answer and reasoning are billed
                 out.flush()
         except ProviderError as exc:
             err.write(f"\nllms: {exc.message}\n")
-            status = 1
+            status = EXIT_FAIL
     response_s = time.perf_counter() - answer.started
     out.write("\n")
     usage = (upstream.final or {}).get("usage")

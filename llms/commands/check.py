@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 
+from llms.files import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+from llms.ledger.export import tokens_per_second
 from llms.providers import transport
 from llms.providers.base import ProviderError
 from llms.providers.failover import CallFailed, complete_first
@@ -33,9 +35,7 @@ class CheckResult:
 
     @property
     def tokens_per_s(self) -> float | None:
-        if not self.output_tokens or self.latency_ms <= 0:
-            return None
-        return self.output_tokens / (self.latency_ms / 1000)
+        return tokens_per_second(self.output_tokens, self.latency_ms)
 
 
 def reason_for(error: ProviderError) -> str:
@@ -103,17 +103,17 @@ def run_check(config, provider_id: str, models: list[str], out: TextIO) -> int:
     if provider is None:
         out.write(f"llms: no provider {provider_id!r} in {config.path}; providers: "
                   f"{', '.join(p.id for p in config.providers)}\n")
-        return 2
+        return EXIT_USAGE
     if not provider.enabled:
         out.write(f"llms: provider {provider_id!r} is disabled: {provider.disabled_reason}\n")
-        return 1
+        return EXIT_FAIL
     unknown = [m for m in models if m not in provider.models]
     if unknown:
         out.write(f"llms: {provider_id} has no model {', '.join(map(repr, unknown))}; "
                   f"its models: {', '.join(provider.models)}\n")
-        return 2
+        return EXIT_USAGE
     results = asyncio.run(_check(provider, models or list(provider.models), out))
     out.write("\n" + format_table(results) + "\n")
     passed = sum(r.ok for r in results)
     out.write(f"{passed} of {len(results)} model(s) answered\n")
-    return 0 if passed == len(results) else 1
+    return EXIT_OK if passed == len(results) else EXIT_FAIL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from llms.files import EXIT_OK
 __all__ = ["print_models"]
 
 
@@ -27,4 +28,4 @@ def print_models(config, out: TextIO) -> int:
             entry = table.get(provider.id, {}).get(alias)
             out.write(f"  {alias.ljust(width)}  in {_price(entry, 'input'):>8} / 1M"
                       f"  out {_price(entry, 'output'):>8} / 1M\n")
-    return 0
+    return EXIT_OK

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from llms.files import EXIT_OK, EXIT_USAGE
 from llms.ledger.analytics import Aggregator, Query, local_midnight, matches
 from llms.ledger.export import csv_lines
 from llms.ledger.location import ledger_files, ledger_path
@@ -70,7 +71,7 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
         since = parse_since(since_text, now, tz)
     except ReportError as exc:
         print(f"llms: {exc}", file=err)
-        return 2
+        return EXIT_USAGE
     if fmt == "hourly" and since is None:
         since = now - HOURLY_DEFAULT
     path = ledger_path(config)
@@ -98,7 +99,7 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
             aggregator.add(record)
         result = aggregator.result()
         (_write_hourly if fmt == "hourly" else _write_summary)(result, path, since, out)
-    return 0
+    return EXIT_OK
 
 
 def _matching(records: Iterator[dict], model: str | None, provider: str | None) -> Iterator[dict]:

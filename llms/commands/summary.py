@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["usage_line", "tokens_per_second"]
+from llms.ledger.export import tokens_per_second
 
-
-def tokens_per_second(output_tokens: int, seconds: float) -> float | None:
-    """Speed as llms.py defines it: output tokens / response time."""
-    return output_tokens / seconds if seconds > 0 else None
+__all__ = ["usage_line"]
 
 
 def usage_line(model: str, provider: str, usage: dict | None, cost_text: str, response_s: float,
@@ -28,7 +25,7 @@ def usage_line(model: str, provider: str, usage: dict | None, cost_text: str, re
     parts.append(f"{response_s:.2f} s")
     if ttft_s is not None:
         parts.append(f"first token {ttft_s:.2f} s")
-    speed = tokens_per_second(usage["completion_tokens"], response_s) if usage else None
+    speed = tokens_per_second(usage["completion_tokens"], response_s * 1000) if usage else None
     if speed is not None:
         parts.append(f"{speed:.1f} tok/s")
     return " · ".join(parts)

@@ -1,4 +1,5 @@
-from llms.commands.summary import tokens_per_second, usage_line
+from llms.commands.summary import usage_line
+from llms.ledger.export import tokens_per_second
 
 
 def test_usage_line_shows_cached_and_reasoning_cost_time_and_speed():
@@ -17,7 +18,7 @@ def test_estimated_usage_is_marked():
 
 def test_speed_of_a_zero_length_response_is_unknown():
     assert tokens_per_second(10, 0) is None
-    assert tokens_per_second(10, 2) == 5
+    assert tokens_per_second(10, 2000) == 5  # milliseconds, as the browser's tokensPerSecond
 
 
 def test_check_reasons_are_plain():
