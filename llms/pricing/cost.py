@@ -24,7 +24,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["cost_for", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES",
-           "PRICE_FIELDS", "CACHE_PRICE_FIELDS", "check_prompt_parts"]
+           "PRICE_FIELDS", "CACHE_PRICE_FIELDS", "check_prompt_parts",
+           "is_priced"]
 
 PROVENANCES = ("reported", "computed", "estimated", "unpriced")
 TOKENS_PER_PRICE_UNIT = 1_000_000
@@ -68,7 +69,7 @@ def _cost(cost_usd: float | None, provenance: str, price: dict | None) -> dict:
 
 def _rates(price: dict, prompt_tokens: int) -> dict:
     """The five rates in force for a request of `prompt_tokens`: its tier's, then the base entry's, then input."""
-    if "input" not in price or "output" not in price:
+    if not is_priced(price):
         raise ValueError(f"a price entry needs input and output (USD per 1M tokens), got {price!r}")
     # Tiers price the whole request once its prompt (cache included) is past `above`: Anthropic
     # https://docs.anthropic.com/en/docs/about-claude/pricing#long-context-pricing, Gemini
@@ -80,6 +81,11 @@ def _rates(price: dict, prompt_tokens: int) -> dict:
         if rates[name] is None:
             rates[name] = rates["input"]
     return rates
+
+
+def is_priced(entry: dict) -> bool:
+    """Whether a price entry can price a request: it needs both an input and an output price."""
+    return "input" in entry and "output" in entry
 
 
 def check_prompt_parts(prompt: int, cached: int, cache_write: int, cache_write_1h: int) -> None:

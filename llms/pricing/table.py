@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from llms.pricing.cost import is_priced
 from llms.providers.registry import price_data_ids
 
 __all__ = ["build_price_table", "genai_entry", "merge_entry", "warn_unpriced_models", "GENAI_PROVIDER_IDS"]
@@ -61,7 +62,7 @@ def build_price_table(providers, *, snapshot=None, at: datetime | None = None) -
 def merge_entry(default: dict | None, override: dict | None) -> dict | None:
     """`override`'s fields over `default`'s (tiers as one field); None when no input or output price."""
     entry = {**(default or {}), **(override or {})}
-    return entry if "input" in entry and "output" in entry else None
+    return entry if is_priced(entry) else None
 
 
 def warn_unpriced_models(providers, price_for: Callable[[str, str], dict | None],
@@ -114,7 +115,7 @@ def _entry(prices) -> dict | None:
     from genai_prices.types import TieredPrices
 
     given = {ours: getattr(prices, key) for key, ours in _FIELDS.items() if getattr(prices, key) is not None}
-    if "input" not in given or "output" not in given:
+    if not is_priced(given):
         return None
     if "cache_write" in given and "cache_write_1h" not in given:
         # genai-prices counts 1-hour writes among cache writes when it has no price of their own;

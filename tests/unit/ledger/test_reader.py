@@ -87,3 +87,16 @@ def test_since_skips_older_lines_without_parsing_them(tmp_path):
     from datetime import datetime
     since = datetime.fromisoformat("2026-11-23T09:00:00+01:00")
     assert [r["request_id"] for r in read_records([path], print, since=since)] == ["9", "10"]
+
+
+def test_the_lines_of_the_issue_are_skipped_by_name_and_the_lines_after_them_still_read(tmp_path):
+    path = tmp_path / "usage.jsonl"
+    bad = [written_line(request_id="space", timestamp="2026-11-23 10:00:00.000+01:00"),
+           written_line(request_id="reason", finish_reason="f" * 200),
+           written_line(request_id="error", status="error", error={"message": "e" * 20_000, "status": 502})]
+    good = [written_line(request_id="before"), written_line(request_id="after")]
+    path.write_text("".join(json.dumps(line) + "\n" for line in [good[0], *bad, good[1]]))
+    warnings = []
+    assert [r["request_id"] for r in read_records([path], warnings.append)] == ["before", "after"]
+    assert [w.split(": expected")[0] for w in warnings] == [f"{path}:2: timestamp", f"{path}:3: finish_reason",
+                                                           f"{path}:4: error.message"]
