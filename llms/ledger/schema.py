@@ -41,9 +41,9 @@ from decimal import Decimal
 
 from llms.pricing.cost import PRICE_FIELDS, PROVENANCES
 
-__all__ = ["RECORDER_FIELDS", "RECORD_FIELDS", "PROMPT_FIELDS", "STATUSES", "COST_PROVENANCES", "TEXT_LIMITS",
-           "MAX_ERROR_CHARS", "MAX_DURATION_MS", "MAX_TIERS", "REQUIRED_FIELDS", "recorder_record", "ledger_line", "line_problem",
-           "json_text", "number_text"]
+__all__ = ["RECORDER_FIELDS", "RECORD_FIELDS", "PROMPT_FIELDS", "REQUIRED_FIELDS", "STATUSES", "COST_PROVENANCES",
+           "TEXT_LIMITS", "MAX_ERROR_CHARS", "MAX_DURATION_MS", "MAX_TIERS", "recorder_record", "ledger_line",
+           "line_problem", "json_text", "number_text"]
 
 RECORDER_FIELDS = (
     "request_id", "timestamp", "client", "token", "provider", "model", "alias", "provider_model", "endpoint",
