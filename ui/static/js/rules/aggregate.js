@@ -201,6 +201,14 @@ export function ranked(groups, names = (key) => [key]) {
     || names(keyA).reduce((order, name, i) => order || compareText(name, names(keyB)[i]), 0)));
 }
 
+/** Whether a record passes the query's filters (null: none); `model` is the alias or the provider model
+ * (llms/ledger/analytics.py `matches`: the same rule for --report -m and /api/analytics/llm?model=). */
+export function matches(record, { provider = null, model = null, client = null }) {
+  return (provider === null || record.provider === provider)
+    && (model === null || record.model === model || record.provider_model === model)
+    && (client === null || record.client === client);
+}
+
 /**
  * Feed records one at a time with add(), then result(). Each record is added to one cell (provider, model,
  * bucket); result() merges the cells in the order first seen, as llms/analytics.py does, so sums are identical.
@@ -216,8 +224,7 @@ export class Aggregator {
 
   add(record) {
     const q = this.query;
-    if ((q.provider !== null && record.provider !== q.provider) || (q.model !== null && record.model !== q.model)
-      || (q.client !== null && record.client !== q.client)) return;
+    if (!matches(record, q)) return;
     const epochMs = Date.parse(record.timestamp);
     if ((q.startMs !== null && epochMs < q.startMs) || (q.endMs !== null && epochMs >= q.endMs)) return;
     if (this.firstMs === null) {
