@@ -1,6 +1,7 @@
 // "Include API traffic": pulls the server's ledger (GET /api/ledger) into the store, so requests that scripts
-// and SDKs sent to /v1 count on every page exactly once. The app's own requests (client "app") are already in
-// this browser and are skipped; every other record is stored under id = request_id, deduplicated by id.
+// and SDKs sent to /v1 count on every page exactly once. Every record is stored under id = request_id, so the
+// requests this browser recorded itself (under the same id) are not stored again; the `client` field is not
+// trusted for that: any script can send X-LLMS-Client: app, and another browser's requests are not in this one.
 import { ImportError } from "../rules/files/check.js";
 import { fromLedger } from "../rules/record.js";
 import * as store from "./store.js";
@@ -12,16 +13,25 @@ const POSITION = "llms.ledgerSince"; // kept outside the store: Clear All Data m
 export const apiTrafficWanted = () => localStorage.getItem(SWITCH_PREFERENCE) === "on";
 export const setApiTrafficWanted = (on) => localStorage.setItem(SWITCH_PREFERENCE, on ? "on" : "off");
 
+// The times a store key can hold (rules/keys.js requestKey: epoch ms ≥ 0 in 13 digits); the ledger allows more.
+const KEYED_TIMES = ["1970-01-01T00:00:00.000Z", "2286-11-20T17:46:39.999Z"];
+const [EARLIEST_KEYED_MS, LATEST_KEYED_MS] = KEYED_TIMES.map(Date.parse);
+
 /** A ledger line as a store item, or the note that names it and says why the browser cannot store it. */
 function itemOf(line, position) {
+  const name = typeof line?.request_id === "string" ? `request ${line.request_id}` : `line ${position}`;
+  let record;
   try {
-    const record = fromLedger("line", line);
-    return { item: { record, epoch_ms: Date.parse(record.timestamp) } };
+    record = fromLedger("line", line);
   } catch (error) {
     if (!(error instanceof ImportError)) throw error;
-    const name = typeof line?.request_id === "string" ? `request ${line.request_id}` : `line ${position}`;
     return { skipped: `${name} (${error.message.replace(/^line\./, "")})` };
   }
+  const epoch_ms = Date.parse(record.timestamp);
+  if (!(epoch_ms >= EARLIEST_KEYED_MS && epoch_ms <= LATEST_KEYED_MS)) {
+    return { skipped: `${name} (timestamp: ${record.timestamp} is outside the times this browser stores, ${KEYED_TIMES.join(" to ")})` };
+  }
+  return { item: { record, epoch_ms } };
 }
 
 /**
@@ -50,7 +60,6 @@ export async function pullLedger(fetchImpl = fetch) {
     const items = [];
     for (const line of page.records) {
       position += 1;
-      if (line?.client === "app") continue;
       const { item, skipped: why } = itemOf(line, position);
       if (item) items.push(item);
       else skipped.push(why);
