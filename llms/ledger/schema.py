@@ -61,6 +61,7 @@ COST_PROVENANCES = PROVENANCES  # a ledger line's costs are ours (never "importe
 TEXT_LIMITS = (("client", 200, True), ("token", 200, True), ("provider", 200, True), ("model", 200, False),
                ("provider_model", 300, True), ("endpoint", 200, True), ("finish_reason", 100, True))
 MAX_ERROR_CHARS, MAX_ERROR_TYPE_CHARS = 10_000, 200
+CUT_MARK = "… [truncated]"
 # No request lasts a week; the bound keeps readers' time arithmetic (timestamp + response_ms) in range.
 MAX_DURATION_MS = 7 * 24 * 3_600_000
 MAX_TIERS = 20
@@ -103,7 +104,7 @@ def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, pro
         "is_streaming": record["is_streaming"],
         "status": record["status"],
         # A provider's error text has no bound of its own: cut, so the line stays one every reader takes.
-        "error": {"message": error[:MAX_ERROR_CHARS], "status": record["http_status"]} if error else None,
+        "error": {"message": _fit(error, MAX_ERROR_CHARS), "status": record["http_status"]} if error else None,
         "finish_reason": _cut(record["finish_reason"], "finish_reason"),
         "usage": usage,
         "cost_usd": cost["cost_usd"],
@@ -120,7 +121,12 @@ def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, pro
 
 def _cut(text: str | None, field: str) -> str | None:
     most = next(limit for name, limit, _ in TEXT_LIMITS if name == field)
-    return text if text is None else text[:most]
+    return text if text is None else _fit(text, most)
+
+
+def _fit(text: str, most: int) -> str:
+    """`text` in at most `most` code points; a cut one ends in CUT_MARK, so a reader sees it was cut."""
+    return text if len(text) <= most else text[:most - len(CUT_MARK)] + CUT_MARK
 
 
 # ---- the line check ----------------------------------------------------------------------------

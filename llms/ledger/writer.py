@@ -7,35 +7,60 @@ record carries none).
 Writes are one `os.write` of a whole line on an O_APPEND descriptor: the OS puts it at the end in
 one piece, a crash loses at most that line, and nothing is buffered in this process. Rotation by
 size renames `usage.jsonl` → `usage.jsonl.1` (older files move up: `.1` → `.2` …); nothing is deleted.
+
+Every record is written: configured secrets are masked (a provider may echo a key into any text), a lone
+surrogate (which UTF-8 cannot encode) becomes U+FFFD. A write that fails (disk full, a read-only file) is
+cut back to the last whole line, counted in `write_errors` and warned about once; the request it records
+was served, so the failure never reaches the person's request.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 from pathlib import Path
 
 from llms.ledger.location import rotated_files
+from llms.providers.masking import masked
 
 __all__ = ["LedgerWriter"]
+
+log = logging.getLogger("llms.ledger")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class LedgerWriter:
     """Appends lines to `path`, rotating it when the next line would pass `max_bytes`."""
 
-    def __init__(self, path: Path, max_bytes: int):
+    def __init__(self, path: Path, max_bytes: int, secrets: tuple[str, ...] = ()):
         self.path = path
         self.max_bytes = max_bytes
+        self.secrets = secrets
+        self.write_errors = 0
+        self.last_error: str | None = None
         self._fd: int | None = None
         self._size = 0
 
     def append(self, line: dict) -> None:
-        data = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-        if self._fd is None:
-            self._open()
-        if self._size > 0 and self._size + len(data) > self.max_bytes:
-            self._rotate()
-        self._write(data)
+        text = json.dumps(masked(line, self.secrets), ensure_ascii=False, separators=(",", ":"))
+        data = _SURROGATE.sub("\ufffd", text).encode() + b"\n"
+        try:
+            if self._fd is None:
+                self._open()
+            if self._size > 0 and self._size + len(data) > self.max_bytes:
+                self._rotate()
+            self._write(data)
+        except OSError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        self.write_errors += 1
+        self.last_error = f"{self.path}: {exc.strerror or exc}"
+        if self.write_errors == 1:  # once: a full disk would otherwise warn on every request
+            log.warning("the ledger cannot be written (%s); requests are served but not recorded "
+                        "until it can (see /health ledger.write_errors)", self.last_error)
 
     def close(self) -> None:
         if self._fd is not None:
@@ -53,10 +78,22 @@ class LedgerWriter:
 
     def _write(self, data: bytes) -> None:
         view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        except OSError:
+            self._cut_back()
+            raise
         self._size += len(data)
+
+    def _cut_back(self) -> None:
+        """A partial line would have the next line glued onto it: end the file at the last whole line."""
+        try:
+            os.ftruncate(self._fd, self._size)
+        except OSError:
+            # Cannot cut (the file went away, a read-only mount): reopening checks for a torn end and ends it.
+            self.close()
 
     def _rotate(self) -> None:
         self.close()

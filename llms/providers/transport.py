@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import AsyncIterator
 
 import aiohttp
@@ -11,10 +10,11 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from dataclasses import dataclass, field
 
-from llms.providers.base import ProviderError, Target, WireFormat
+from llms import untrusted_json
+from llms.providers.base import ProviderError, Target, UpstreamRequest, WireFormat
+from llms.providers.masking import call_secrets, masked, url_shown
 
-__all__ = ["UpstreamCall", "new_session", "UpstreamStream", "iter_sse", "mask_secrets",
-           "MAX_ERROR_BODY_BYTES", "READ_BUFFER_BYTES"]
+__all__ = ["UpstreamCall", "new_session", "UpstreamStream", "iter_sse", "MAX_ERROR_BODY_BYTES", "READ_BUFFER_BYTES"]
 
 MAX_ERROR_BODY_BYTES = 64 * 1024  # an error page is read only this far: enough for any message
 # aiohttp refuses a line longer than twice its read buffer (LineTooLong). Gemini image models send
@@ -28,12 +28,8 @@ def new_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=connector, read_bufsize=READ_BUFFER_BYTES)
 
 
-def mask_secrets(text: str, target: Target) -> str:
-    """A provider's message with our key (and header values) hidden: some servers echo the key back."""
-    for secret in (target.api_key, *target.headers.values()):
-        if secret and len(secret) >= 8:
-            text = text.replace(secret, "***")
-    return text
+def _secrets(target: Target, request: UpstreamRequest) -> tuple[str, ...]:
+    return call_secrets(target.api_key, target.headers, request.headers, (request.url, target.base_url))
 
 
 def _timeout(connect_s: float, read_s: float) -> aiohttp.ClientTimeout:
@@ -54,53 +50,58 @@ class UpstreamCall:
     read_s: float
 
     async def complete(self, session: aiohttp.ClientSession) -> dict:
-        """A non-streaming call → an OpenAI chat.completion with normalized usage."""
+        """A non-streaming call → an OpenAI chat.completion with normalized usage, every secret masked."""
         request = self.wire.build_request(self.target, self.body, stream=False)
-        async with _provider_faults(self.target, self.read_s):
+        secrets = _secrets(self.target, request)
+        async with _provider_faults(self.target, self.read_s, secrets):
             async with session.post(request.url, json=request.json, headers=request.headers,
                                     timeout=_timeout(self.connect_s, self.read_s)) as response:
-                await _raise_for_status(response, self.wire, self.target)
+                await _raise_for_status(response, self.wire, self.target, secrets)
                 text = await response.text()
         try:
-            data = json.loads(text)
-        except ValueError:
+            data = untrusted_json.loads(text)
+        except untrusted_json.UntrustedJSON as exc:
             who = self.target.provider_id
-            raise ProviderError("malformed", 502, f"{who} sent a body that is not JSON: {text[:120]!r}", who) from None
-        return _translated(lambda: self.wire.parse_completion(data, self.model), self.target)
+            raise ProviderError("malformed", 502, masked(f"{who} sent a body we cannot take ({exc.message}): "
+                                                         f"{text[:120]!r}", secrets), who) from None
+        return _translated(lambda: self.wire.parse_completion(data, self.model), self.target, secrets)
 
     async def open_stream(self, session: aiohttp.ClientSession) -> "UpstreamStream":
         """Send a streaming request and wait for its status, so a failed start can fail over."""
         request = self.wire.build_request(self.target, self.body, stream=True)
-        async with _provider_faults(self.target, self.read_s):
+        secrets = _secrets(self.target, request)
+        async with _provider_faults(self.target, self.read_s, secrets):
             response = await session.post(request.url, json=request.json, headers=request.headers,
                                           timeout=_timeout(self.connect_s, self.read_s))
         try:
-            await _raise_for_status(response, self.wire, self.target)
+            await _raise_for_status(response, self.wire, self.target, secrets)
         except BaseException:
             response.release()
             raise
-        return UpstreamStream(response, self.wire, self.target, self.model, self.read_s)
+        return UpstreamStream(response, self.wire, self.target, self.model, self.read_s, secrets)
 
 
 class UpstreamStream:
-    """An upstream stream whose status was already checked: iterate `chunks()` for OpenAI chunks."""
+    """An upstream stream whose status was already checked: iterate `chunks()` for OpenAI chunks, secrets masked."""
 
-    def __init__(self, response: aiohttp.ClientResponse, wire: WireFormat, target: Target, model: str, read_s: float):
+    def __init__(self, response: aiohttp.ClientResponse, wire: WireFormat, target: Target, model: str, read_s: float,
+                 secrets: tuple[str, ...]):
         self._response = response
         self._translator = wire.new_stream(model)
         self._target = target
         self._read_s = read_s
+        self._secrets = secrets
         self.final: dict | None = None
 
     async def chunks(self) -> AsyncIterator[dict]:
         """Content chunks as they arrive; afterwards `final` holds the usage chunk."""
         finished = False
         try:
-            async with _provider_faults(self._target, self._read_s):
+            async with _provider_faults(self._target, self._read_s, self._secrets):
                 async for event, data in iter_sse(self._response.content):
-                    for chunk in _translated(lambda: self._translator.feed(event, data), self._target):
+                    for chunk in _translated(lambda: self._translator.feed(event, data), self._target, self._secrets):
                         yield chunk
-            self.final = _translated(self._translator.finish, self._target)
+            self.final = _translated(self._translator.finish, self._target, self._secrets)
             finished = True
         finally:
             # A stream left mid-way (client gone, fault) must not go back to the connection pool.
@@ -142,9 +143,10 @@ async def iter_sse(content: aiohttp.StreamReader) -> AsyncIterator[tuple[str, st
 class _provider_faults:
     """Turns aiohttp's network faults into ProviderError with a reason a person can act on."""
 
-    def __init__(self, target: Target, read_s: float):
+    def __init__(self, target: Target, read_s: float, secrets: tuple[str, ...]):
         self.target = target
         self.read_s = read_s
+        self.secrets = secrets
 
     async def __aenter__(self):
         return self
@@ -152,42 +154,64 @@ class _provider_faults:
     async def __aexit__(self, kind, exc, tb):
         if exc is None or isinstance(exc, ProviderError):
             return False
+        fault = self._fault(exc)
+        if fault is None:
+            return False
+        kind, status, message = fault
+        # aiohttp's texts may quote the URL, whose userinfo or ?key= is a secret too.
+        raise ProviderError(kind, status, masked(message, self.secrets), self.target.provider_id) from exc
+
+    def _fault(self, exc: BaseException) -> tuple[str, int, str] | None:
         who = self.target.provider_id
         if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
-            raise ProviderError("timeout", 504, f"{who} timed out (no data for {self.read_s:g}s)", who) from exc
+            return "timeout", 504, f"{who} timed out (no data for {self.read_s:g}s)"
         if isinstance(exc, aiohttp.ClientConnectorError):
-            raise ProviderError("unreachable", 502, f"cannot reach {who} at {self.target.base_url}: {exc.os_error}",
-                                who) from exc
+            return "unreachable", 502, f"cannot reach {who} at {url_shown(self.target.base_url)}: {exc.os_error}"
         if isinstance(exc, (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError)):
-            raise ProviderError("cut", 502, f"{who} closed the connection mid-response", who) from exc
+            return "cut", 502, f"{who} closed the connection mid-response"
         if isinstance(exc, aiohttp.ClientError):
-            raise ProviderError("unreachable", 502, f"{who} request failed: {exc}", who) from exc
+            return "unreachable", 502, f"{who} request failed: {exc}"
         if isinstance(exc, (UnicodeDecodeError, ValueError, HttpProcessingError)):
             # HttpProcessingError: e.g. LineTooLong, an event line past twice READ_BUFFER_BYTES.
-            raise ProviderError("malformed", 502, f"{who} sent a malformed stream: {exc!r:.300}", who) from exc
-        return False
+            return "malformed", 502, f"{who} sent a malformed stream: {exc!r:.300}"
+        return None
 
 
-async def _raise_for_status(response: aiohttp.ClientResponse, wire: WireFormat, target: Target) -> None:
+async def _raise_for_status(response: aiohttp.ClientResponse, wire: WireFormat, target: Target,
+                            secrets: tuple[str, ...]) -> None:
     if response.status < 400:
         return
     raw = await response.content.read(MAX_ERROR_BODY_BYTES)
     text = raw.decode("utf-8", errors="replace")
     try:
-        data: object = json.loads(text)
-    except ValueError:
+        data: object = untrusted_json.loads(text)
+    except untrusted_json.UntrustedJSON:
         data = text
-    message = mask_secrets(wire.error_message(response.status, data), target)
+    message = masked(wire.error_message(response.status, data), secrets)
     raise ProviderError("http", response.status, f"{target.provider_id}: {message}", target.provider_id)
 
 
-def _translated(step, target: Target):
-    """Runs a wire-format translation; a body of the wrong shape is the provider's fault, not ours."""
+def _translated(step, target: Target, secrets: tuple[str, ...]):
+    """Runs a wire-format translation; a body of the wrong shape is the provider's fault, not ours.
+
+    What it gives back is checked (finite numbers, bounded depth: `prompt_tokens: Infinity` or a reply nested
+    a thousand deep would fail later, in our JSON encoder) and has every secret of the call masked: a provider
+    or a proxy may echo the key in a 200 answer as well as in an error."""
+    who = target.provider_id
     try:
-        return step()
+        result = step()
     except ProviderError as exc:
-        exc.provider_id = exc.provider_id or target.provider_id
+        exc.provider_id = exc.provider_id or who
+        exc.message = masked(exc.message, secrets)
+        exc.args = (exc.message,)
         raise
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise ProviderError("malformed", 502, f"{target.provider_id} sent a malformed reply: {exc!r}",
-                            target.provider_id) from exc
+    except RecursionError:
+        raise ProviderError("malformed", 502, f"{who} sent a reply nested deeper than we read", who) from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError) as exc:
+        # ArithmeticError: e.g. OverflowError from int(Infinity) in a usage count.
+        raise ProviderError("malformed", 502, masked(f"{who} sent a malformed reply: {exc!r:.300}", secrets),
+                            who) from exc
+    found = untrusted_json.problem(result)
+    if found:
+        raise ProviderError("malformed", 502, f"{who} sent a malformed reply: {found}", who)
+    return masked(result, secrets)

@@ -16,6 +16,7 @@ from llms.ledger.schema import ledger_line
 from llms.ledger.writer import LedgerWriter
 from llms.pricing.table import warn_unpriced_models
 from llms.pricing.cost import cost_for, estimated_usage
+from llms.providers.masking import config_secrets
 from llms.providers.routing import unpinned
 from llms.server.keys import CONFIG, LEDGER, PRICES, RECORDERS
 
@@ -110,7 +111,8 @@ def install(app: web.Application) -> None:
     config = app[CONFIG]
     if not config.ledger["enabled"]:
         return
-    writer = LedgerWriter(ledger_path(config), int(config.ledger["max_mb"] * 1024 * 1024))
+    writer = LedgerWriter(ledger_path(config), int(config.ledger["max_mb"] * 1024 * 1024),
+                          config_secrets(config.providers))
     recorder = LedgerRecorder(config, app[PRICES], writer, config.ledger["prompts"])
     app[LEDGER] = recorder
     app[RECORDERS].append(recorder)
@@ -143,10 +145,12 @@ async def _stop(app: web.Application) -> None:
 
 
 async def health_fields(app: web.Application) -> dict:
-    """`cost_stats_24h` for /health when the ledger is on; nothing otherwise."""
+    """`cost_stats_24h` and the ledger's write state for /health when the ledger is on; nothing otherwise."""
     recorder = app.get(LEDGER)
     if recorder is None:
         return {}
     if recorder.loaded is not None:
         await asyncio.shield(recorder.loaded)
-    return {"cost_stats_24h": recorder.stats_24h(time.time())}
+    writer = recorder.writer
+    return {"cost_stats_24h": recorder.stats_24h(time.time()),
+            "ledger": {"write_errors": writer.write_errors, "last_error": writer.last_error}}

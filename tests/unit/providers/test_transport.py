@@ -9,6 +9,7 @@ from aiohttp import web
 
 from llms.providers import transport
 from llms.providers.base import ProviderError, Target
+from llms.providers.masking import call_secrets, masked, url_shown
 from llms.providers.openai import WIRE
 
 KEY = "sk-very-secret-key-123456"
@@ -100,10 +101,20 @@ async def test_an_event_line_of_700_kb_streams_through(upstream):
     assert final["usage"] is None
 
 
-def test_mask_secrets_hides_keys_and_header_values_but_not_short_words():
-    t = Target("acme", "http://x", "sk-abcdefgh", "m", {"X-Title": "my-app-title-1"})
-    assert transport.mask_secrets("key sk-abcdefgh and my-app-title-1", t) == "key *** and ***"
-    assert transport.mask_secrets("hello", Target("acme", "http://x", "abc", "m")) == "hello"
+def test_masking_hides_keys_and_header_values_but_not_short_plain_header_values():
+    secrets = call_secrets("sk-abcdefgh", {"X-Title": "my-app-title-1", "X-Mode": "fast"}, {}, ("http://x",))
+    assert masked("key sk-abcdefgh and my-app-title-1, fast", secrets) == "key *** and ***, fast"
+    assert masked("hello", call_secrets("abc", {}, {}, ("http://x",))) == "hello"
+
+
+def test_masking_hides_a_short_key_the_credential_headers_sent_and_secrets_in_the_url():
+    secrets = call_secrets("k1", {"X-Api-Token": "tk-7"}, {"Authorization": "Bearer k1", "Content-Type": "application/json"},
+                           ("https://user:pw-123@proxy.example/v1?key=q-9",))
+    text = "k1 / Bearer k1 / tk-7 / pw-123 / q-9 / user / application/json"
+    assert masked({"a": [text], "k1": 1}, secrets) == {
+        "a": ["*** / Bearer *** / *** / *** / *** / user / application/json"], "k1": 1}
+    assert call_secrets(None, {}, {}, ("https://tok-55@proxy.example/v1",)) == ("tok-55",)
+    assert url_shown("https://user:pw-123@proxy.example/v1?key=q-9&x=") == "https://***@proxy.example/v1?key=***&x=***"
 
 
 def test_targets_and_upstream_requests_never_show_the_key_in_repr():
