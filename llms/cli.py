@@ -112,18 +112,16 @@ def _init(force: bool) -> int:
 
 
 def _serve(config, args) -> int:
-    from llms.server.access import ServerSettings, is_loopback
-
-    from llms.server.access import parse_tokens
+    from llms.server.access import ServerSettings, bind_refusal, parse_tokens
 
     try:
         tokens = parse_tokens(args.token or ([os.environ["LLMS_TOKEN"]] if os.environ.get("LLMS_TOKEN") else []))
     except ValueError as exc:
         print(f"llms: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if not is_loopback(args.host) and not tokens:
-        print(f"llms: --host {args.host} is reachable from other machines: set --token or LLMS_TOKEN",
-              file=sys.stderr)
+    refused = bind_refusal(args.host, bool(tokens))
+    if refused:
+        print(f"llms: {refused}", file=sys.stderr)
         return EXIT_USAGE
     from llms.server.app import run
 

@@ -16,7 +16,7 @@ MAX_DEPTH = 100  # chat bodies nest ~8 deep, tool JSON schemas a few dozen; a re
 
 
 class UntrustedJSON(ValueError):
-    """JSON we do not take: `message` says why."""
+    """JSON we do not take: `message` says why, after a subject ("request body …")."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -24,7 +24,7 @@ class UntrustedJSON(ValueError):
 
 
 def _no_constant(name: str):
-    raise UntrustedJSON(f"{name} is not a JSON number (use null or a finite number)")
+    raise UntrustedJSON(f"has {name}, which is not a JSON number (use null or a finite number)")
 
 
 def loads(text: str | bytes):
@@ -32,11 +32,11 @@ def loads(text: str | bytes):
     try:
         value = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
-        raise UntrustedJSON(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+        raise UntrustedJSON(f"is nested deeper than {MAX_DEPTH} levels") from None
     except UntrustedJSON:
         raise
     except ValueError as exc:  # JSONDecodeError, and UnicodeDecodeError for bytes that are not UTF-8
-        raise UntrustedJSON(f"not valid JSON: {exc}") from None
+        raise UntrustedJSON(f"is not valid JSON: {exc}") from None
     found = problem(value)
     if found:
         raise UntrustedJSON(found)
@@ -44,15 +44,15 @@ def loads(text: str | bytes):
 
 
 def problem(value) -> str | None:
-    """Why a decoded value cannot be carried (too deep, a non-finite number), or None. Iterative: any depth."""
+    """Why a decoded value cannot be carried ("is nested deeper …", "has inf, …"), or None. Iterative: any depth."""
     pending = [(value, 1)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, float) and not math.isfinite(item):
-            return f"{item} is not a JSON number (use null or a finite number)"
+            return f"has {item}, which is not a JSON number (use null or a finite number)"
         if isinstance(item, (dict, list)):
             if depth > MAX_DEPTH:
-                return f"JSON nested deeper than {MAX_DEPTH} levels"
+                return f"is nested deeper than {MAX_DEPTH} levels"
             children = item.values() if isinstance(item, dict) else item
             pending.extend((child, depth + 1) for child in children)
     return None

@@ -62,8 +62,8 @@ class UpstreamCall:
             data = untrusted_json.loads(text)
         except untrusted_json.UntrustedJSON as exc:
             who = self.target.provider_id
-            raise ProviderError("malformed", 502, masked(f"{who} sent a body we cannot take ({exc.message}): "
-                                                         f"{text[:120]!r}", secrets), who) from None
+            raise ProviderError("malformed", 502, masked(f"{who} sent a body that {exc.message}: {text[:120]!r}",
+                                                         secrets), who) from None
         return _translated(lambda: self.wire.parse_completion(data, self.model), self.target, secrets)
 
     async def open_stream(self, session: aiohttp.ClientSession) -> "UpstreamStream":
@@ -213,5 +213,5 @@ def _translated(step, target: Target, secrets: tuple[str, ...]):
                             who) from exc
     found = untrusted_json.problem(result)
     if found:
-        raise ProviderError("malformed", 502, f"{who} sent a malformed reply: {found}", who)
+        raise ProviderError("malformed", 502, f"{who} sent a reply that {found}", who)
     return masked(result, secrets)

@@ -1,4 +1,4 @@
-"""Pure: may this request be served? Origin, Host (DNS rebinding) and token checks.
+"""Pure: may this request be served? Origin, Host (DNS rebinding) and token checks; may this --host be bound?
 
 A web page the person visits can make their browser send requests to 127.0.0.1; browsers mark
 those with a foreign `Origin`, and a DNS-rebinding page reaches us under a foreign `Host`.
@@ -8,9 +8,11 @@ Requests without `Origin` (SDKs, curl) are served.
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import socket
 from dataclasses import dataclass, field
 
-__all__ = ["ServerSettings", "parse_tokens", "refusal", "token_name", "token_ok", "is_loopback", "TOKEN_COOKIE"]
+__all__ = ["ServerSettings", "parse_tokens", "refusal", "token_name", "token_ok", "bind_refusal", "TOKEN_COOKIE"]
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
@@ -41,8 +43,28 @@ def parse_tokens(values: list[str]) -> dict[str, str]:
     return tokens
 
 
-def is_loopback(host: str) -> bool:
-    return host in LOOPBACK_NAMES or host.startswith("127.")
+def _resolved(host: str, resolve) -> set[str]:
+    infos = resolve(host, None, type=socket.SOCK_STREAM)
+    return {info[4][0].partition("%")[0] for info in infos}  # an IPv6 scope ("fe80::1%eth0") is no part of it
+
+
+def bind_refusal(host: str, has_token: bool, resolve=socket.getaddrinfo) -> str | None:
+    """Why `--host host` may not be served, or None. Loopback is decided by the addresses the name resolves to,
+    never by its text (`127.lan.example` may be a LAN address): every one must be loopback to serve without
+    a token; a name that resolves to nothing is refused."""
+    if host in WILDCARD_HOSTS:
+        addresses = {host or "0.0.0.0"}
+    else:
+        try:
+            addresses = _resolved(host, resolve)
+        except (OSError, UnicodeError) as exc:  # socket.gaierror is an OSError; an over-long label a UnicodeError
+            return f"--host {host} does not resolve to an address ({exc})"
+        if not addresses:
+            return f"--host {host} does not resolve to an address"
+    if has_token or all(ipaddress.ip_address(address).is_loopback for address in addresses):
+        return None
+    shown = ", ".join(sorted(addresses))
+    return f"--host {host} ({shown}) is reachable from other machines: set --token or LLMS_TOKEN"
 
 
 def _split_host(host_header: str) -> tuple[str, int | None] | None:
@@ -54,7 +76,7 @@ def _split_host(host_header: str) -> tuple[str, int | None] | None:
         port_text = rest[1:]
     else:
         name, _, port_text = host_header.partition(":")
-    if port_text and not port_text.isdigit():
+    if port_text and not (port_text.isascii() and port_text.isdigit()):  # "²".isdigit() is True; int("²") raises
         return None
     return name.lower(), int(port_text) if port_text else None
 
@@ -88,7 +110,8 @@ def token_name(settings: ServerSettings, authorization: str | None, cookie: str 
     found = None
     for name, secret in settings.tokens.items():
         # Every token is compared, in constant time, so timing tells nothing about which one nearly matched.
-        if hmac.compare_digest(offered.encode(), secret.encode()):
+        # surrogatepass: header bytes that are not UTF-8 arrive as lone surrogates; they compare, unequal, never raise.
+        if hmac.compare_digest(offered.encode("utf-8", "surrogatepass"), secret.encode("utf-8", "surrogatepass")):
             found = name
     return found
 

@@ -127,12 +127,16 @@ def _since(text: str | None) -> datetime | None:
                                   f"got {text!r}") from None
     if since.tzinfo is None:
         raise QueryError("since", f"{text!r} has no offset: add one, like +01:00 or Z")
+    try:  # the ledger is read from LONGEST_REQUEST before it: year 1 (or a +14:00 offset in it) has no such time
+        since.astimezone(timezone.utc) - LONGEST_REQUEST
+    except OverflowError:
+        raise QueryError("since", f"{text!r} is out of range: give a time after year 1") from None
     return since
 
 
 def _limit(text: str | None) -> int:
     if text is None:
         return DEFAULT_LIMIT
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:  # "²".isdigit() is True
         raise QueryError("limit", f"expected a whole number from 1 to {MAX_LIMIT}, got {text!r}")
     return int(text)

@@ -35,6 +35,6 @@ async def analytics_home(request: web.Request) -> web.Response:
 async def analytics_page(request: web.Request) -> web.Response:
     page = request.match_info["page"]
     if page not in PAGES:
-        raise web.HTTPNotFound(reason=f"no analytics page '{page}': try /analytics/costs, /tokens or /activity")
+        raise web.HTTPNotFound(reason=f"no analytics page {page!r}: try /analytics/costs, /tokens or /activity")
     template = request.app[TEMPLATES].get_template("analytics.html")
     return html_response(template.render(version=__version__, page=page, pages=PAGES, title=PAGES[page]))

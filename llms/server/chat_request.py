@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from llms import untrusted_json
 
 __all__ = ["parse_chat_body", "wants_usage_chunk", "BadRequest", "FORBIDDEN_FIELDS"]
 
@@ -21,9 +21,9 @@ class BadRequest(Exception):
 
 def parse_chat_body(raw: bytes) -> dict:
     try:
-        body = json.loads(raw or b"")
-    except ValueError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}") from None
+        body = untrusted_json.loads(raw or b"")
+    except untrusted_json.UntrustedJSON as exc:  # invalid, NaN/Infinity, or nested past MAX_DEPTH: never sent on
+        raise BadRequest(f"request body {exc.message}") from None
     if not isinstance(body, dict):
         raise BadRequest("request body must be a JSON object")
     for name in FORBIDDEN_FIELDS:

@@ -4,7 +4,9 @@ and every request gets its ledger line, one its readers accept."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -128,3 +130,71 @@ async def test_a_ledger_that_cannot_be_written_is_counted_in_health_and_chat_kee
             health = await (await client.get("/health")).json()
     assert status == 200
     assert health["ledger"] == {"write_errors": 1, "last_error": f"{tmp_path / 'usage.jsonl'}: Is a directory"}
+
+
+async def raw_status(port: int, request: bytes) -> tuple[int, bytes]:
+    """Send bytes as they are (no client library would send these) and read the status and body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), timeout=10)
+    finally:
+        writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), body
+
+
+def raw_get(port: int, target: bytes, *headers: bytes, host: bytes | None = None) -> bytes:
+    lines = [b"GET " + target + b" HTTP/1.1", b"Host: " + (host or f"127.0.0.1:{port}".encode()), *headers,
+             b"Connection: close"]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize("tokens", [{}, {"default": "s3cret-token"}])
+async def test_bad_input_is_a_clear_4xx_never_a_500(tmp_path, caplog, tokens):
+    async with HostileProvider() as hostile:
+        config = config_for(hostile, tmp_path, LONG_KEY)
+        port = free_port()
+        server = TestServer(create_app(config, ServerSettings("127.0.0.1", port, tokens)), host="127.0.0.1", port=port)
+        async with TestClient(server) as client:
+            auth = b"Authorization: Bearer s3cret-token"
+            cases = {
+                "a non-ASCII digit in the Host port": (raw_get(port, b"/health", host="127.0.0.1:²".encode()), 403),
+                "a token that is not UTF-8": (raw_get(port, b"/api/config", b"Authorization: Bearer \xff\xfe"),
+                                              401 if tokens else 200),
+                "a cookie that is not UTF-8": (raw_get(port, b"/api/config", b"Cookie: llms_token=\xff\xfe"),
+                                               401 if tokens else 200),
+                "since in year 1 at +14:00": (raw_get(port, b"/api/ledger?since=0001-01-01T00:00:00%2B14:00", auth), 400),
+                "a superscript limit": (raw_get(port, b"/api/ledger?limit=%C2%B2", auth), 400),
+                "a CRLF in an analytics page": (raw_get(port, b"/analytics/a%0D%0Ab", auth), 404),
+            }
+            for name, (request, expected) in cases.items():
+                status, body = await raw_status(port, request)
+                assert status == expected, (name, body)
+            deep = json.dumps({"model": "echo-key", "messages": [{"role": "user", "content": "hi"}]})[:-1]
+            deep += ', "metadata": ' + "[" * 970 + "]" * 970 + "}"
+            for text, message in [(deep, "request body is nested deeper than 100 levels"),
+                                  ('{"model": "echo-key", "messages": [{"role": "user", "content": "hi"}], '
+                                   '"temperature": NaN}',
+                                   "request body has NaN, which is not a JSON number (use null or a finite number)")]:
+                headers = {"Content-Type": "application/json"} | ({"Authorization": "Bearer s3cret-token"} if tokens else {})
+                response = await client.post("/v1/chat/completions", data=text, headers=headers)
+                assert response.status == 400 and (await response.json())["error"]["message"] == message
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+
+async def test_secrets_in_base_url_are_masked_in_cannot_reach_errors(tmp_path):
+    # anthropic: its key goes in x-api-key, so aiohttp may send the URL's userinfo as Basic auth
+    raw = {"providers": {"proxied": {"type": "anthropic", "api_key": "sk-unused-key",
+                                     "base_url": "http://alice:pw-in-url@127.0.0.1:1/v1?key=q-in-url",  # nothing listens on port 1
+                                     "models": {"m": "m"}}},
+           "ledger": {"enabled": True, "path": str(tmp_path / "usage.jsonl")}}
+    async with _client(parse_config(json.dumps(raw), tmp_path / "llms.json", {})) as client:
+        status, _, text = await ask(client, "m", stream=False)
+    message = json.loads(text)["error"]["message"]
+    assert status == 502 and message.startswith("cannot reach proxied at http://***@127.0.0.1:1/v1?key=***: ")
+    ledger_text = (tmp_path / "usage.jsonl").read_text(encoding="utf-8")
+    for secret in ("pw-in-url", "q-in-url", "alice"):
+        assert secret not in message and secret not in ledger_text

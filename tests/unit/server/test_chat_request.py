@@ -46,3 +46,18 @@ def test_stop_must_be_a_string_or_a_list_of_strings():
     assert bad({"model": "m", "messages": [{"role": "user"}], "stop": ["a", 1]}).param == "stop"
     ok = {"model": "m", "messages": [{"role": "user"}], "stop": ["a", "b"]}
     assert parse_chat_body(json.dumps(ok).encode()) == ok
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": NaN}',
+     "request body has NaN, which is not a JSON number (use null or a finite number)"),
+    (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "top_p": -Infinity}',
+     "request body has -Infinity, which is not a JSON number (use null or a finite number)"),
+    (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}], "seed": 1e999}',
+     "request body has inf, which is not a JSON number (use null or a finite number)"),
+    (b'{"model": "m", "messages": [], "x": ' + b"[" * 970 + b"]" * 970 + b"}",
+     "request body is nested deeper than 100 levels"),
+    (b'{"x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "request body is nested deeper than 100 levels"),
+])
+def test_non_finite_numbers_and_deep_nesting_are_refused_naming_them(raw, message):
+    assert bad(raw).message == message
