@@ -46,6 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # `llms --report csv | head`: the reader has what it wanted. Point stdout at /dev/null so the
+        # interpreter's own flush at exit does not raise again, and end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.init:
         return _init(args.force)
@@ -125,5 +136,4 @@ def _serve(config, args) -> int:
         return EXIT_USAGE
     from llms.server.app import run
 
-    run(config, ServerSettings(args.host, args.serve, tokens))
-    return EXIT_OK
+    return run(config, ServerSettings(args.host, args.serve, tokens))

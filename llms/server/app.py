@@ -3,26 +3,49 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import signal
+import sys
 
 from aiohttp import web
 
 from llms import paths
 from llms.config import Config
+from llms.files import EXIT_OK, EXIT_USAGE
 from llms.providers import transport
 from llms.server import analytics_api, analytics_pages, api, ledger_recorder, pages, proxy
 from llms.server.errors import error_response
 from llms.server.html import Templates
 from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
-from llms.server.keys import CONFIG, HTTP, PRICES, RECORDERS, SETTINGS, TEMPLATES, TOKEN_NAME
+from llms.server.connections import ConnectionGuard, GuardedSite, Limits, connection_cap, raise_fd_limit
+from llms.server.keys import CONFIG, CONNECTIONS, HTTP, PRICES, RECORDERS, SETTINGS, TEMPLATES, TOKEN_NAME
 from llms.server.price_cache import LazyPriceTable
 
-__all__ = ["create_app", "run"]
+__all__ = ["create_app", "run", "serve", "PortInUse"]
 
 MAX_BODY_BYTES = 32 * 1024 * 1024  # room for a few images in a chat request
 _OPEN_PATHS = ("/static/", "/health")  # nothing secret: served without the token
 PRICE_WARM_DELAY_S = 0.5
+SHUTDOWN_TIMEOUT_S = 5.0  # on Ctrl-C / SIGTERM, answers in progress get this long to finish
 log = logging.getLogger("llms.server")
+
+
+class PortInUse(Exception):
+    pass
+
+
+@web.middleware
+async def connection_tracking(request: web.Request, handler):
+    """Tells the connection guard a request is in progress, so its connection is neither timed out nor evicted."""
+    guard = request.app.get(CONNECTIONS)
+    if guard is None:
+        return await handler(request)
+    guard.started(request.protocol)
+    try:
+        return await handler(request)
+    finally:
+        guard.ended(request.protocol)
 
 
 @web.middleware
@@ -34,8 +57,13 @@ async def errors_as_json(request: web.Request, handler):
         if exc.status < 400:
             raise
         return error_response(exc.status, f"{exc.reason}: {request.method} {request.path}")
-    except (asyncio.CancelledError, ConnectionResetError):
+    except asyncio.CancelledError:
         raise
+    except ConnectionResetError:
+        # The client left (Stop, a reload, a closed tab): normal, not a fault. This response is never sent;
+        # returning it keeps aiohttp from logging a traceback for a connection that is already gone.
+        log.debug("client left during %s %s", request.method, request.path)
+        return web.Response(status=499, text="client closed the connection")
     except Exception:
         log.exception("error while handling %s %s", request.method, request.path)
         return error_response(500, f"internal error while handling {request.method} {request.path}; "
@@ -63,7 +91,8 @@ async def access_check(request: web.Request, handler):
 
 
 def create_app(config: Config, settings: ServerSettings) -> web.Application:
-    app = web.Application(middlewares=[errors_as_json, access_check], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[connection_tracking, errors_as_json, access_check],
+                          client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
     app[SETTINGS] = settings
     app[PRICES] = LazyPriceTable(config.providers)
@@ -104,12 +133,47 @@ def _log_failure(future: asyncio.Future) -> None:
         log.error("building the price table failed: %r", future.exception())
 
 
-def run(config: Config, settings: ServerSettings, print_fn=print) -> None:
+async def serve(app: web.Application, settings: ServerSettings, limits: Limits, stop: asyncio.Event,
+                on_listening=lambda: None) -> None:
+    """Serve `app` until `stop` is set; PortInUse when the port is taken (before `on_listening` is called)."""
+    guard = ConnectionGuard(limits, connection_cap(limits, raise_fd_limit()))
+    app[CONNECTIONS] = guard
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+    await runner.setup()
+    try:
+        site = GuardedSite(runner, settings.host, settings.port, guard, access_log=None,
+                           keepalive_timeout=limits.keepalive_s)
+        try:
+            await site.start()
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(settings.port) from None
+            raise
+        on_listening()
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def run(config: Config, settings: ServerSettings, print_fn=print, limits: Limits = Limits()) -> int:
+    """Serve until Ctrl-C or SIGTERM; the exit code (EXIT_USAGE when the port is in use)."""
     app = create_app(config, settings)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     first_secret = next(iter(settings.tokens.values()), None)
     token_part = f"/?token={first_secret}" if first_secret else "/"
-    print_fn(f"llms serving {config.path} on http://{shown}:{settings.port}{token_part}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None,
-                handle_signals=True)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, stop.set)
+        await serve(app, settings, limits, stop,
+                    lambda: print_fn(f"llms serving {config.path} on http://{shown}:{settings.port}{token_part}"))
+
+    try:
+        asyncio.run(main())
+    except PortInUse:
+        print(f"llms: port {settings.port} is in use: pick another with --serve PORT", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
