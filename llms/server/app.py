@@ -27,7 +27,8 @@ __all__ = ["create_app", "run", "serve", "PortInUse"]
 MAX_BODY_BYTES = 32 * 1024 * 1024  # room for a few images in a chat request
 _OPEN_PATHS = ("/static/", "/health")  # nothing secret: served without the token
 PRICE_WARM_DELAY_S = 0.5
-SHUTDOWN_TIMEOUT_S = 5.0  # on Ctrl-C / SIGTERM, answers in progress get this long to finish
+SHUTDOWN_TIMEOUT_S = 5.0
+LINGER_S = 1.0  # on Ctrl-C / SIGTERM, answers in progress get this long to finish
 log = logging.getLogger("llms.server")
 
 
@@ -90,8 +91,24 @@ async def access_check(request: web.Request, handler):
     return await handler(request)
 
 
+@web.middleware
+async def body_deadline(request: web.Request, handler):
+    """A body trickled in a byte at a time would keep its connection busy for good: it must arrive in time.
+    Read here (after the access check), it is kept by aiohttp, so the route's own read returns it at once."""
+    guard = request.app.get(CONNECTIONS)
+    if guard is not None and request.body_exists:
+        try:
+            await asyncio.wait_for(request.read(), guard.limits.body_timeout_s)
+        except asyncio.TimeoutError:
+            response = error_response(408, f"the request body did not arrive within {guard.limits.body_timeout_s:g}s",
+                                      code="request_timeout")
+            response.force_close()  # the rest of the body may still come: this connection is done
+            return response
+    return await handler(request)
+
+
 def create_app(config: Config, settings: ServerSettings) -> web.Application:
-    app = web.Application(middlewares=[connection_tracking, errors_as_json, access_check],
+    app = web.Application(middlewares=[connection_tracking, errors_as_json, access_check, body_deadline],
                           client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
     app[SETTINGS] = settings
@@ -141,8 +158,9 @@ async def serve(app: web.Application, settings: ServerSettings, limits: Limits, 
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
     await runner.setup()
     try:
+        # lingering_time: how long the unread rest of a refused body is drained before closing (aiohttp: 10 s).
         site = GuardedSite(runner, settings.host, settings.port, guard, access_log=None,
-                           keepalive_timeout=limits.keepalive_s)
+                           keepalive_timeout=limits.keepalive_s, lingering_time=LINGER_S)
         try:
             await site.start()
         except OSError as exc:

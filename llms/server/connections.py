@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 __all__ = ["Limits", "ConnectionGuard", "raise_fd_limit", "connection_cap", "FD_RESERVE"]
 
@@ -29,6 +30,7 @@ OVERLOAD_LOG_INTERVAL_S = 60.0
 class Limits:
     header_timeout_s: float = 10.0  # from connecting (or the last answer's keep-alive end) to a whole request head
     keepalive_s: float = 15.0  # an idle connection is closed after this
+    body_timeout_s: float = 60.0  # a request body (at most app.MAX_BODY_BYTES) must arrive within this
     max_connections: int = 1000  # open client connections; lowered to fit the descriptor limit
 
 
@@ -140,6 +142,15 @@ class GuardedHandler(web.RequestHandler):
     def connection_lost(self, exc: BaseException | None) -> None:
         self._guard.closed(self)
         super().connection_lost(exc)
+
+    def log_exception(self, *args, **kwargs) -> None:
+        exc = kwargs.get("exc_info")
+        if isinstance(exc, HttpProcessingError):
+            # A request line or header we cannot parse: the client gets its 400; a traceback per such request
+            # would only let anyone fill the console.
+            self.logger.debug("bad request from a client: %s", exc.message)
+            return
+        super().log_exception(*args, **kwargs)
 
 
 class GuardedSite(web.BaseSite):

@@ -82,6 +82,30 @@ async def test_a_connection_that_never_finishes_its_headers_is_closed_after_the_
         writer.close()
 
 
+async def test_a_body_that_does_not_arrive_in_time_is_a_408(tmp_path):
+    async with served(config_for(tmp_path), Limits(body_timeout_s=0.3)) as (port, _):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 100\r\n"
+                     f"Content-Type: application/json\r\n\r\n{{\"model\"".encode())
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.readuntil(b"}}"), timeout=5)  # the error body's end
+        writer.close()
+    assert answer.startswith(b"HTTP/1.1 408 Request Timeout")
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["error"]["message"] == \
+        "the request body did not arrive within 0.3s"
+
+
+async def test_a_request_line_aiohttp_cannot_parse_is_a_400_without_a_traceback(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    async with served(config_for(tmp_path), Limits()) as (port, _):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET /api/ledger?limit=² HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        await writer.drain()
+        assert (await asyncio.wait_for(reader.read(), timeout=5)).startswith(b"HTTP/1.0 400 Bad Request")
+        writer.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+
+
 async def test_a_client_leaving_mid_stream_is_recorded_as_aborted_without_a_traceback(tmp_path, caplog,
                                                                                         mock_provider):
     mock_provider.set_model(SLOW_MODEL, Reply(text="one two three four five six", chunk_delay_s=0.2))
