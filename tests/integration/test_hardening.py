@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from llms.config import parse_config
 from llms.ledger.schema import MAX_ERROR_CHARS, line_problem
 from llms.server.access import ServerSettings
-from llms.server.app import create_app
+from llms.server.app import MAX_BODY_BYTES, create_app
 from tests.hostile_provider import LONG_ERROR_CHARS, LONG_FINISH_CHARS, HostileProvider
 from tests.server_process import free_port
 
@@ -198,3 +198,10 @@ async def test_secrets_in_base_url_are_masked_in_cannot_reach_errors(tmp_path):
     ledger_text = (tmp_path / "usage.jsonl").read_text(encoding="utf-8")
     for secret in ("pw-in-url", "q-in-url", "alice"):
         assert secret not in message and secret not in ledger_text
+
+
+async def test_a_body_over_the_size_limit_is_a_413(served):
+    client, _ = served
+    body = b'{"model": "echo-key", "messages": [{"role": "user", "content": "' + b"x" * MAX_BODY_BYTES + b'"}]}'
+    response = await client.post("/v1/chat/completions", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 413 and (await response.json())["error"]["message"].startswith("Request Entity Too Large")
