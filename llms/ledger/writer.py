@@ -55,6 +55,11 @@ class LedgerWriter:
         except OSError as exc:
             self._failed(exc)
 
+    def open(self) -> None:
+        """Open (and create) the file now: at start-up, so a ledger that cannot be written is said before serving."""
+        if self._fd is None:
+            self._open()
+
     def _failed(self, exc: OSError) -> None:
         self.write_errors += 1
         self.last_error = f"{self.path}: {exc.strerror or exc}"

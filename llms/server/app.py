@@ -19,7 +19,7 @@ from llms.server.errors import error_response
 from llms.server.html import Templates
 from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
 from llms.server.connections import ConnectionGuard, GuardedSite, Limits, connection_cap, raise_fd_limit
-from llms.server.keys import CONFIG, CONNECTIONS, HTTP, PRICES, RECORDERS, SETTINGS, TEMPLATES, TOKEN_NAME
+from llms.server.keys import CONFIG, CONNECTIONS, HTTP, LEDGER, PRICES, RECORDERS, SETTINGS, TEMPLATES, TOKEN_NAME
 from llms.server.price_cache import LazyPriceTable
 
 __all__ = ["create_app", "run", "serve", "PortInUse"]
@@ -176,6 +176,14 @@ async def serve(app: web.Application, settings: ServerSettings, limits: Limits, 
 def run(config: Config, settings: ServerSettings, print_fn=print, limits: Limits = Limits()) -> int:
     """Serve until Ctrl-C or SIGTERM; the exit code (EXIT_USAGE when the port is in use)."""
     app = create_app(config, settings)
+    if LEDGER in app:
+        writer = app[LEDGER].writer
+        try:
+            writer.open()
+        except OSError as exc:
+            print(f"llms: the ledger {writer.path} cannot be written: {exc.strerror or exc}; fix the path or "
+                  "set ledger.enabled to false in llms.json", file=sys.stderr)
+            return EXIT_USAGE
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     first_secret = next(iter(settings.tokens.values()), None)
     token_part = f"/?token={first_secret}" if first_secret else "/"

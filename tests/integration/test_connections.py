@@ -36,6 +36,16 @@ def config_for(tmp_path: Path, base_url: str = "http://127.0.0.1:1/v1"):
     return parse_config(json.dumps(raw), tmp_path / "llms.json", {})
 
 
+def llms_command(tmp_path: Path, *args: str) -> tuple[list[str], dict]:
+    """`python -m llms ARGS` and its environment: no LLMS_* variables, HOME in tmp_path."""
+    return [sys.executable, "-m", "llms", *args], {"HOME": str(tmp_path), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+
+
+def run_llms(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    command, env = llms_command(tmp_path, *args)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=30, env=env)
+
+
 @asynccontextmanager
 async def served(config, limits: Limits):
     port = free_port()
@@ -132,12 +142,20 @@ def test_a_port_in_use_is_one_clear_line_and_exit_2_before_the_url_is_printed(tm
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "llms", "--serve", str(port), "--config", str(config)],
-                                cwd=ROOT, capture_output=True, text=True, timeout=30,
-                                env={"HOME": str(tmp_path), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        result = run_llms(tmp_path, "--serve", str(port), "--config", str(config))
     assert result.returncode == 2
     assert result.stderr.strip() == f"llms: port {port} is in use: pick another with --serve PORT"
     assert result.stdout == ""
+
+
+def test_a_ledger_that_cannot_be_written_is_said_at_start_with_exit_2(tmp_path):
+    (tmp_path / "usage.jsonl").mkdir()  # a folder where the file should be
+    config = tmp_path / "llms.json"
+    config.write_text(json.dumps({"providers": {}, "ledger": {"enabled": True, "path": str(tmp_path / "usage.jsonl")}}))
+    result = run_llms(tmp_path, "--serve", str(free_port()), "--config", str(config))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (f"llms: the ledger {tmp_path / 'usage.jsonl'} cannot be written: "
+                                     "Is a directory; fix the path or set ledger.enabled to false in llms.json")
 
 
 @pytest.mark.parametrize("args", [["--models"], ["--report", "csv"]])
@@ -150,8 +168,7 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path, args):
     line = {"timestamp": "2026-11-23T10:00:00.000+01:00", "request_id": "", "status": "ok", "model": "model-1"}
     (tmp_path / "usage.jsonl").write_text("".join(
         json.dumps(line | {"request_id": f"{i:032x}"}) + "\n" for i in range(3000)))
-    command = [sys.executable, "-m", "llms", *args, "--config", str(config)]
-    env = {"HOME": str(tmp_path), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    command, env = llms_command(tmp_path, *args, "--config", str(config))
     with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         process.stdout.readline()
         process.stdout.close()  # `| head -1`
