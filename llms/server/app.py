@@ -155,7 +155,10 @@ async def serve(app: web.Application, settings: ServerSettings, limits: Limits, 
     """Serve `app` until `stop` is set; PortInUse when the port is taken (before `on_listening` is called)."""
     guard = ConnectionGuard(limits, connection_cap(limits, raise_fd_limit()))
     app[CONNECTIONS] = guard
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+    # handler_cancellation: when the client leaves, its handler is cancelled at once, so an upstream call waiting
+    # in silence is closed and recorded as aborted then, not at the provider's read timeout (a 504 it never was).
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+                           handler_cancellation=True)
     await runner.setup()
     try:
         # lingering_time: how long the unread rest of a refused body is drained before closing (aiohttp: 10 s).

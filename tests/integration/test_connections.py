@@ -29,8 +29,9 @@ CAP = 10
 SLOW_MODEL = "hardening-slow-stream"
 
 
-def config_for(tmp_path: Path, base_url: str = "http://127.0.0.1:1/v1"):
-    raw = {"providers": {"openai": {"type": "openai-compatible", "base_url": base_url, "api_key": KEYS["openai"],
+def config_for(tmp_path: Path, base_url: str = "http://127.0.0.1:1/v1", read_timeout_s: float = 10):
+    raw = {"defaults": {"read_timeout_s": read_timeout_s},
+           "providers": {"openai": {"type": "openai-compatible", "base_url": base_url, "api_key": KEYS["openai"],
                                     "models": {"slow": SLOW_MODEL}, "pricing": {"slow": {"input": 1, "output": 2}}}},
            "ledger": {"enabled": True, "path": str(tmp_path / "usage.jsonl")}}
     return parse_config(json.dumps(raw), tmp_path / "llms.json", {})
@@ -133,6 +134,29 @@ async def test_a_client_leaving_mid_stream_is_recorded_as_aborted_without_a_trac
     [line] = [json.loads(text) for text in (tmp_path / "usage.jsonl").read_text().splitlines()]
     assert line["status"] == "aborted"
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+
+
+@pytest.mark.parametrize("stream, silence", [(False, "delay_s"), (True, "delay_s"), (True, "chunk_delay_s")])
+async def test_a_client_leaving_during_upstream_silence_is_recorded_as_aborted_within_a_second(tmp_path, mock_provider,
+                                                                                            stream, silence):
+    mock_provider.set_model(SLOW_MODEL, Reply(text="one two", **{silence: 20}))  # far past the test's patience
+    async with served(config_for(tmp_path, mock_provider.url("openai"), read_timeout_s=30), Limits()) as (port, _):
+        async with aiohttp.ClientSession() as session:
+            response = asyncio.create_task(session.post(f"http://127.0.0.1:{port}/v1/chat/completions", json={
+                "model": "slow", "stream": stream, "messages": [{"role": "user", "content": "hi"}]}))
+            await asyncio.sleep(0.5)  # the request is upstream, waiting
+            if response.done():
+                (await response).close()
+            else:
+                response.cancel()
+        left = asyncio.get_running_loop().time()
+        ledger = tmp_path / "usage.jsonl"
+        while not (ledger.exists() and ledger.stat().st_size) and asyncio.get_running_loop().time() - left < 5:
+            await asyncio.sleep(0.05)
+        recorded_after_s = asyncio.get_running_loop().time() - left
+    [line] = [json.loads(text) for text in (tmp_path / "usage.jsonl").read_text().splitlines()]
+    assert line["status"] == "aborted" and line["error"]["message"] == "the client closed the connection"
+    assert recorded_after_s < 1
 
 
 def test_a_port_in_use_is_one_clear_line_and_exit_2_before_the_url_is_printed(tmp_path):
