@@ -101,7 +101,7 @@ def _boundary(param: str, text: str | None, tz: tzinfo, *, end: bool) -> int | N
             return local_midnight(when + timedelta(days=1) if end else when, tz)
         micro = int((fraction or "0").ljust(6, "0"))
         stamp = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: the day after 9999-12-31
         raise QueryError(param, f"{text!r} is not a real time: {exc}") from None
     if offset is None:
         return _epoch_ms(stamp.replace(tzinfo=tz))

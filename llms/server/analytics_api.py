@@ -127,10 +127,10 @@ def _since(text: str | None) -> datetime | None:
                                   f"got {text!r}") from None
     if since.tzinfo is None:
         raise QueryError("since", f"{text!r} has no offset: add one, like +01:00 or Z")
-    try:  # the ledger is read from LONGEST_REQUEST before it: year 1 (or a +14:00 offset in it) has no such time
+    try:  # read from LONGEST_REQUEST before it, in UTC: year 1 (+14:00 in it too) or 9999 at -14:00 has no such time
         since.astimezone(timezone.utc) - LONGEST_REQUEST
     except OverflowError:
-        raise QueryError("since", f"{text!r} is out of range: give a time after year 1") from None
+        raise QueryError("since", f"{text!r} is out of range: give a time from year 1 to 9999 in UTC") from None
     return since
 
 

@@ -166,6 +166,10 @@ async def test_bad_input_is_a_clear_4xx_never_a_500(tmp_path, caplog, tokens):
                 "a cookie that is not UTF-8": (raw_get(port, b"/api/config", b"Cookie: llms_token=\xff\xfe"),
                                                401 if tokens else 200),
                 "since in year 1 at +14:00": (raw_get(port, b"/api/ledger?since=0001-01-01T00:00:00%2B14:00", auth), 400),
+                "since in year 9999 at -14:00": (raw_get(port, b"/api/ledger?since=9999-12-31T23:59:59-14:00", auth), 400),
+                "analytics to the last day of year 9999": (raw_get(port, b"/api/analytics/llm?to=9999-12-31", auth), 400),
+                "analytics from the last day of year 9999": (raw_get(port, b"/api/analytics/llm?from=9999-12-31", auth),
+                                                             400),
                 "a superscript limit": (raw_get(port, b"/api/ledger?limit=%C2%B2", auth), 400),
                 "a CRLF in an analytics page": (raw_get(port, b"/analytics/a%0D%0Ab", auth), 404),
             }
