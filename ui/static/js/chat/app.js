@@ -1,5 +1,6 @@
 // The chat page: wires the sidebar, the model selector, the composer and the conversation together.
 import { createChat } from "./chat.js";
+import { startDrawer } from "./drawer.js";
 import * as store from "../store/store.js";
 import { threadItem } from "./view.js";
 
@@ -134,6 +135,7 @@ async function main() {
   window.addEventListener("unhandledrejection", (event) => {
     ui.notice.textContent = `Something failed: ${event.reason?.message ?? event.reason}`;
   });
+  startDrawer($("sidebar"), $("drawer-toggle"));
   $("new-chat").addEventListener("click", newChat);
   $("thread-list").addEventListener("click", onThreadAction);
   $("composer").addEventListener("submit", onSubmit);

@@ -1,0 +1,236 @@
+"""Everyday use in Chromium against the real server and the mock provider: a phone and a narrow window, dark mode,
+one busy chat beside another, and the small things of the analytics pages. What a person sees, at the sizes they use.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_analytics import IMPORT_TIMEOUT_MS, TZ, import_bytes, open_page, record, requests_file
+from tests.conftest import MOCK_KEY_ENV, mock_config
+from tests.mock_provider import Reply
+from tests.server_process import ServerProcess
+
+ANSWER_TIMEOUT_MS = 15_000
+PHONE = {"width": 390, "height": 844}
+LONG_TITLES = [f"Chat {n}: please compare the quarterly electricity bills of our three offices and explain every single difference"
+               for n in range(1, 7)]
+BUDGET = {"monthly_usd": 1, "providers": {"openai": 0}}
+
+
+@pytest.fixture
+def script(mock_provider):
+    """script(reply, model="mock-model"): what a mock model answers during this test."""
+    before = dict(mock_provider.models)
+
+    def set_reply(reply: Reply, model: str = "mock-model") -> None:
+        mock_provider.set_model(model, reply)
+
+    yield set_reply
+    mock_provider.models.clear()
+    mock_provider.models.update(before)
+
+
+def open_tab(browser, url: str, page_errors, *, viewport=None, dark=False):
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800},
+                                  color_scheme="dark" if dark else "light")
+    page = context.new_page()
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.goto(url)
+    expect(page.get_by_role("combobox", name="Model")).to_be_visible()
+    return page
+
+
+def send(page, text: str) -> None:
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(text)
+    box.press("Enter")
+
+
+def answers(page):
+    return page.get_by_role("article", name="Assistant")
+
+
+def wait_answer(page, index: int):
+    answer = answers(page).nth(index)
+    expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer.locator("dl.metrics")).to_be_visible()
+    return answer
+
+
+def sideways_overflow(page) -> int:
+    """How many CSS pixels the page scrolls sideways (0: none)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return box is not None and box["x"] >= 0 and box["y"] >= 0 \
+        and box["x"] + box["width"] <= size["width"] and box["y"] + box["height"] <= size["height"]
+
+
+def six_long_chats(page) -> None:
+    for index, title in enumerate(LONG_TITLES):
+        if index:
+            page.get_by_role("button", name="New chat").click()
+            expect(page.get_by_role("heading", name="Start a conversation")).to_be_visible()
+        send(page, title)
+        wait_answer(page, 0)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_a_phone_with_six_long_chats_never_scrolls_sideways_and_keeps_new_chat_and_send_in_reach(
+        browser, llms_server, page_errors, shot, dark):
+    page = open_tab(browser, llms_server.url + "/", page_errors, viewport=PHONE, dark=dark)
+    six_long_chats(page)
+    assert sideways_overflow(page) == 0
+    for name in ("New chat", "Send"):
+        button = page.get_by_role("button", name=name)
+        expect(button).to_be_visible()
+        assert in_view(page, button), f"{name} is off-screen"
+    picker = page.get_by_role("combobox", name="Model")
+    assert in_view(page, picker)
+    title = page.get_by_role("heading", level=1)
+    assert title.evaluate("h => h.scrollWidth > h.clientWidth")  # ellipsized, not wrapped nor overflowing
+    assert in_view(page, title)
+    shot(page, "chat")
+
+    chats = page.get_by_role("button", name="Chats")
+    expect(chats).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("navigation", name="Chats")).to_be_hidden()
+    chats.click()
+    expect(chats).to_have_attribute("aria-expanded", "true")
+    threads = page.get_by_role("navigation", name="Chats").get_by_role("link")
+    expect(threads).to_have_count(6)
+    assert sideways_overflow(page) == 0
+    first = threads.first
+    assert in_view(page, first)
+    assert first.locator(".thread-name").evaluate("n => n.scrollWidth > n.clientWidth")  # the title ellipsizes
+    shot(page, "drawer")
+    threads.nth(5).click()  # the oldest chat: the drawer closes on the chat it opened
+    expect(page.get_by_role("navigation", name="Chats")).to_be_hidden()
+    expect(page.get_by_role("article", name="You")).to_have_text(LONG_TITLES[0])
+    page.get_by_role("button", name="Chats").click()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("navigation", name="Chats")).to_be_hidden()
+    page.get_by_role("button", name="Send").click()  # reachable: nothing typed, so nothing is sent
+    assert sideways_overflow(page) == 0
+    page.context.close()
+    assert page_errors == []
+
+
+@pytest.mark.parametrize("width", [360, 430])
+def test_narrow_phones_do_not_scroll_sideways_either(browser, llms_server, page_errors, width):
+    page = open_tab(browser, llms_server.url + "/", page_errors, viewport={"width": width, "height": 800})
+    send(page, LONG_TITLES[0])
+    wait_answer(page, 0)
+    assert sideways_overflow(page) == 0
+    assert in_view(page, page.get_by_role("button", name="Send"))
+    assert in_view(page, page.get_by_role("button", name="New chat"))
+    page.context.close()
+    assert page_errors == []
+
+
+def test_a_long_title_on_a_desktop_leaves_the_model_picker_in_the_header(browser, llms_server, page_errors, shot):
+    page = open_tab(browser, llms_server.url + "/", page_errors, dark=True)
+    send(page, "x" * 58 + " and then a good deal more words to make the title as long as titles get in the sidebar")
+    wait_answer(page, 0)
+    header = page.locator(".chat-head").bounding_box()
+    picker = page.get_by_role("combobox", name="Model").bounding_box()
+    assert picker["x"] + picker["width"] <= header["x"] + header["width"]
+    assert picker["y"] < header["y"] + header["height"]
+    expect(page.get_by_role("button", name="Chats")).to_be_hidden()  # the sidebar is always shown on a desktop
+    shot(page, "desktop-dark")
+    page.context.close()
+    assert page_errors == []
+
+
+# ---- the analytics pages ----
+
+@pytest.fixture(scope="module")
+def analytics_server(tmp_path_factory, mock_provider):
+    """The real server with a $0 budget for openai beside a $1 monthly one."""
+    folder = tmp_path_factory.mktemp("everyday")
+    (folder / "llms.json").write_text(json.dumps(mock_config(mock_provider) | {"budget": BUDGET}))
+    process = ServerProcess(folder / "llms.json", env=MOCK_KEY_ENV)
+    yield process
+    process.stop()
+
+
+def analytics_tab(browser, server, page_errors, *, viewport=None, dark=False):
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800}, timezone_id=TZ,
+                                  color_scheme="dark" if dark else "light")
+    page = context.new_page()
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.base = server.url
+    return page
+
+
+def minutes_ago(minutes: int) -> str:
+    return (datetime.now(ZoneInfo(TZ)) - timedelta(minutes=minutes)).isoformat(timespec="milliseconds")
+
+
+def badged_records() -> list[dict]:
+    """The newest rows carry the API badge, a long model name, and an error; older ones are plain."""
+    rows = []
+    for n in range(6):
+        r = record(f"api-{n}", minutes_ago(n + 1), "claude-sonnet-4-5-20250929", "anthropic", 12_345, 6_789, 0.1404,
+                   status="error" if n == 0 else "ok", preview="Summarize the attached quarterly report in five bullets")
+        rows.append(r | {"client": "api"})
+    rows.append(record("plain", minutes_ago(30), "gpt-4o", "openai", 1000, 200, 0.0045, preview="Explain closures"))
+    return rows
+
+
+def with_demo(page, *, phone: bool = False) -> None:
+    import_bytes(page, requests_file(badged_records()))
+    if phone:
+        page.get_by_role("button", name="Chats").click()  # the data buttons are in the drawer
+    page.get_by_role("button", name="Load demo data").click()
+    expect(page.locator("#data-status")).to_contain_text("Loaded", timeout=IMPORT_TIMEOUT_MS)
+
+
+def scrolls_inside(locator) -> bool:
+    return locator.evaluate("n => n.scrollWidth > n.clientWidth")
+
+
+def test_activity_on_a_desktop_shows_every_column_with_api_and_demo_badges(browser, analytics_server, page_errors, shot):
+    page = analytics_tab(browser, analytics_server, page_errors)
+    with_demo(page)
+    open_page(page, "/analytics/activity")
+    expect(page.locator("#rows tr").first).to_contain_text("API")
+    expect(page.locator("#rows .tag", has_text="demo").first).to_be_visible()
+    assert not scrolls_inside(page.locator(".table-scroll"))  # nothing clipped, nothing to scroll to
+    status = page.get_by_role("columnheader", name="Status")
+    card = page.locator(".table-scroll").bounding_box()
+    box = status.bounding_box()
+    assert box["x"] + box["width"] <= card["x"] + card["width"]
+    expect(page.locator("#rows tr").first.locator(".status")).to_have_text("error")
+    assert sideways_overflow(page) == 0
+    shot(page, "activity")
+    page.context.close()
+    assert page_errors == []
+
+
+def test_activity_on_a_phone_scrolls_inside_its_card_with_the_date_column_kept(browser, analytics_server, page_errors, shot):
+    page = analytics_tab(browser, analytics_server, page_errors, viewport=PHONE)
+    with_demo(page, phone=True)
+    open_page(page, "/analytics/activity")
+    expect(page.locator("#rows tr").first).to_contain_text("API")
+    assert sideways_overflow(page) == 0
+    scroller = page.locator(".table-scroll")
+    assert scrolls_inside(scroller)
+    first_cell = page.locator("#rows tr").first.locator("td").first
+    before = first_cell.bounding_box()["x"]
+    scroller.evaluate("n => { n.scrollLeft = n.scrollWidth; }")
+    expect(page.locator("#rows tr").first.locator(".status")).to_be_in_viewport()
+    assert first_cell.bounding_box()["x"] == before  # the date stays while the other columns scroll under it
+    assert sideways_overflow(page) == 0
+    shot(page, "activity-phone")
+    page.context.close()
+    assert page_errors == []
