@@ -12,7 +12,7 @@ from aiohttp import web
 from llms.ledger.analytics import Aggregator, QueryError, parse_query
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
-from llms.server.errors import error_response
+from llms.server.errors import error_body, error_response
 from llms.server.keys import CONFIG
 
 __all__ = ["add_routes", "analytics_view", "ledger_view", "ledger_page"]
@@ -29,6 +29,13 @@ OFF_NOTE = 'the ledger is off: set "ledger": {"enabled": true} in llms.json to c
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/analytics/llm", analytics_view)
     app.router.add_get("/api/ledger", ledger_view)
+
+
+def _unreadable(config, exc: OSError) -> web.Response:
+    """The ledger cannot be read (a folder where the file should be, no permission): say so, with its state."""
+    note = f"the ledger {ledger_path(config)} cannot be read: {exc.strerror or exc}"
+    body = error_body(503, note, code="ledger_unreadable") | {"ledger": {"enabled": True, "warnings": [], "note": note}}
+    return web.json_response(body, status=503)
 
 
 def _ledger_state(config, records_read: int, warnings: list[str]) -> dict:
@@ -52,7 +59,10 @@ async def analytics_view(request: web.Request) -> web.Response:
         return error_response(400, str(exc), param=exc.param)
     config = request.app[CONFIG]
     loop = asyncio.get_running_loop()
-    result, read, warnings = await loop.run_in_executor(None, analytics_from_ledger, config, query)
+    try:
+        result, read, warnings = await loop.run_in_executor(None, analytics_from_ledger, config, query)
+    except OSError as exc:
+        return _unreadable(config, exc)
     result["query"] = {"from": params["from"], "to": params["to"], "granularity": query.granularity,
                        "tz": params.get("tz") or "UTC", "provider": query.provider, "model": query.model,
                        "client": query.client}
@@ -91,7 +101,10 @@ async def ledger_view(request: web.Request) -> web.Response:
         return web.json_response({"records": [], "next_since": None, "more": False,
                                   "ledger": _ledger_state(config, 0, [])})
     loop = asyncio.get_running_loop()
-    records, more, warnings = await loop.run_in_executor(None, ledger_page, config, since, limit)
+    try:
+        records, more, warnings = await loop.run_in_executor(None, ledger_page, config, since, limit)
+    except OSError as exc:
+        return _unreadable(config, exc)
     next_since = _ended_at(records[-1]).isoformat(timespec="milliseconds") if records else None
     return web.json_response({"records": records, "next_since": next_since, "more": more,
                               "ledger": _ledger_state(config, len(records), warnings)})

@@ -128,8 +128,14 @@ async def test_a_ledger_that_cannot_be_written_is_counted_in_health_and_chat_kee
         async with _client(config) as client:
             status, _, _ = await ask(client, "echo-key", stream=False)
             health = await (await client.get("/health")).json()
+            pages = {path: await client.get(path) for path in ("/api/ledger", "/api/analytics/llm")}
+            answers = {path: (response.status, await response.json()) for path, response in pages.items()}
     assert status == 200
     assert health["ledger"] == {"write_errors": 1, "last_error": f"{tmp_path / 'usage.jsonl'}: Is a directory"}
+    note = f"the ledger {tmp_path / 'usage.jsonl'} cannot be read: Is a directory"
+    for path, (status, body) in answers.items():  # the ledger's state, not a 500
+        assert status == 503, path
+        assert body["error"]["message"] == note and body["ledger"] == {"enabled": True, "warnings": [], "note": note}
 
 
 async def raw_status(port: int, request: bytes) -> tuple[int, bytes]:
