@@ -234,3 +234,56 @@ def test_activity_on_a_phone_scrolls_inside_its_card_with_the_date_column_kept(b
     shot(page, "activity-phone")
     page.context.close()
     assert page_errors == []
+
+
+# ---- one busy chat beside another ----
+
+def test_while_one_chat_streams_another_and_a_new_one_can_send_and_both_answers_arrive(
+        browser, llms_server, script, page_errors, shot):
+    script(Reply(text=" ".join(f"slow{i}" for i in range(60)), chunk_delay_s=0.05), model="mock-model")
+    script(Reply(text="Quick answer from the other chat."), model="shape-openai")
+    page = open_tab(browser, llms_server.url + "/", page_errors)
+    page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
+    send(page, "Thread A: the slow one")
+    expect(answers(page).first).to_contain_text("slow2", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()
+
+    page.get_by_role("button", name="New chat").click()  # a new chat is not busy: Send, not A's Stop
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    expect(page.get_by_role("button", name="Stop")).to_be_hidden()
+    page.get_by_role("combobox", name="Model").select_option("openai/shape-openai")
+    send(page, "Thread B: the quick one")
+    wait_answer(page, 0)
+    expect(answers(page).first).to_contain_text("Quick answer from the other chat.")
+    shot(page, "b-answered")
+    a_item = page.get_by_role("listitem").filter(has_text="Thread A")
+    assert "slow59" not in page.inner_text("#messages")  # A's answer is not painted into B
+
+    a_item.get_by_role("link").click()
+    answer = answers(page).first
+    expect(answer).to_contain_text("slow59", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer.locator("dl.metrics")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_visible()
+    page.get_by_role("listitem").filter(has_text="Thread B").get_by_role("link").click()
+    expect(page.get_by_role("article", name="Assistant")).to_have_count(1)
+    expect(answers(page).first).to_contain_text("Quick answer from the other chat.")
+    page.reload()  # both are stored, each in its own thread
+    expect(answers(page).first).to_contain_text("Quick answer from the other chat.")
+    page.context.close()
+    assert page_errors == []
+
+
+def test_escape_stops_the_answer_streaming_in_this_chat(browser, llms_server, script, page_errors):
+    script(Reply(text=" ".join(f"word{i}" for i in range(200)), chunk_delay_s=0.05))
+    page = open_tab(browser, llms_server.url + "/", page_errors)
+    page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
+    send(page, "Tell me a long story")
+    answer = answers(page).first
+    expect(answer).to_contain_text("word3", timeout=ANSWER_TIMEOUT_MS)
+    page.keyboard.press("Escape")
+    expect(answer.get_by_text("Stopped.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_visible()
+    assert "word199" not in answer.inner_text()
+    page.context.close()
+    assert page_errors == []

@@ -141,6 +141,11 @@ async function main() {
   $("composer").addEventListener("submit", onSubmit);
   input.addEventListener("keydown", onKeydown);
   ui.stop.addEventListener("click", () => chat.stop());
+  // Escape stops this chat's answer, unless a dialog, the drawer (drawer.js runs first) or a rename field took it.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented || !chat.busy) return;
+    if (!event.target.closest?.("dialog, .rename-field")) chat.stop();
+  });
   window.addEventListener("hashchange", openFromLocation);
   $("model-picker").addEventListener("htmx:afterSwap", () => preferModel(chat.thread?.model ?? localStorage.getItem(MODEL_PREFERENCE)));
   $("model-picker").addEventListener("change", (event) => localStorage.setItem(MODEL_PREFERENCE, event.target.value));

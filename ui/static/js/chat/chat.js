@@ -12,19 +12,23 @@ import { assistantMessage, fillMetrics, storedAnswer, userMessage } from "./view
  *                          onThreadChanged(threadId) after a message or answer is stored
  */
 export function createChat(ui, { model, config, onThreadChanged }) {
-  const state = { threadId: null, thread: null, messages: [], busy: null };
+  // The answers streaming now, by thread id: each thread is busy on its own, so another chat can send meanwhile.
+  const state = { threadId: null, thread: null, messages: [], runs: new Map() };
+  const runHere = () => (state.threadId === null ? null : state.runs.get(state.threadId) ?? null);
 
   const nearBottom = () => ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < 80;
   const scrollDown = () => { ui.scroller.scrollTop = ui.scroller.scrollHeight; };
 
   function showHeader() {
     ui.title.textContent = state.thread?.title ?? "New chat";
-    ui.emptyState.hidden = state.messages.length > 0 || state.busy?.threadId === state.threadId && state.threadId !== null;
+    ui.emptyState.hidden = state.messages.length > 0 || runHere() !== null;
     ui.totals.hidden = !state.thread;
     if (state.thread) fillMetrics(ui.totals, threadTotals(state.thread.totals));
   }
 
-  function setBusy(busy) {
+  /** Send or Stop, for the thread on screen. */
+  function showBusy() {
+    const busy = runHere() !== null;
     ui.send.disabled = busy;
     ui.stop.hidden = !busy;
     ui.send.hidden = busy;
@@ -38,8 +42,10 @@ export function createChat(ui, { model, config, onThreadChanged }) {
 
   function renderMessages() {
     ui.messages.replaceChildren(...state.messages.map(messageNode));
-    if (state.busy && state.busy.threadId === state.threadId) ui.messages.append(state.busy.view.node);
+    const run = runHere();
+    if (run) ui.messages.append(run.view.node);
     showHeader();
+    showBusy();
   }
 
   /** Shows a stored thread (null: a new, empty chat). Resolves to the thread, or null when it does not exist. */
@@ -54,7 +60,7 @@ export function createChat(ui, { model, config, onThreadChanged }) {
   }
 
   async function send(text) {
-    if (state.busy || !text.trim()) return false;
+    if (runHere() || !text.trim()) return false;
     const choice = model();
     if (!choice) {
       ui.notice.textContent = "Pick a model first.";
@@ -76,7 +82,7 @@ export function createChat(ui, { model, config, onThreadChanged }) {
   }
 
   async function retry(failed) {
-    if (state.busy) return;
+    if (runHere()) return;
     const choice = model();
     if (!choice) return;
     const index = state.messages.indexOf(failed);
@@ -86,7 +92,7 @@ export function createChat(ui, { model, config, onThreadChanged }) {
   }
 
   function stop() {
-    state.busy?.controller.abort();
+    runHere()?.controller.abort();
   }
 
   /**
@@ -97,9 +103,10 @@ export function createChat(ui, { model, config, onThreadChanged }) {
     const history = historyForRequest(state.messages);
     const view = assistantMessage();
     const controller = new AbortController();
-    state.busy = { threadId: state.threadId, view, controller };
+    const threadId = state.threadId;
+    state.runs.set(threadId, { view, controller });
     ui.messages.append(view.node);
-    setBusy(true);
+    showBusy();
     scrollDown();
     const pricing = config(); // the prices in force when the request is made
     const call = {
@@ -116,8 +123,8 @@ export function createChat(ui, { model, config, onThreadChanged }) {
       const answer = { content: outcome.text, reasoning: outcome.reasoning, status: record.status, error: record.error };
       await finishRun(view, record, call.started, answer, replaceSeq);
     } finally {
-      state.busy = null;
-      setBusy(false);
+      state.runs.delete(threadId);
+      showBusy();
     }
   }
 
@@ -164,6 +171,6 @@ export function createChat(ui, { model, config, onThreadChanged }) {
     open, send, stop,
     get threadId() { return state.threadId; },
     get thread() { return state.thread; },
-    get busy() { return state.busy !== null; },
+    get busy() { return runHere() !== null; },
   };
 }
