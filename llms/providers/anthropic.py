@@ -1,20 +1,22 @@
 """Anthropic Messages: https://docs.anthropic.com/en/api/messages
 
 Pure: builds the upstream request and translates replies into OpenAI's shapes; `transport.py`
-does the I/O. Tool calling is not translated: `tools` stay with OpenAI-compatible providers.
+does the I/O. Tools, tool results, thinking, structured output, prompt caching and PDFs are translated;
+a request field Anthropic cannot carry is refused with a 400 naming it (docs/wire-formats.md lists each).
 """
 
 from __future__ import annotations
 
+import json
 import time
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.providers.shapes import (chunk, completion, error_text, final_chunk, load_json, malformed, map_parts,
-                                   new_id, turns, usage_or_malformed)
+from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_text, final_chunk, load_json,
+                                   malformed, map_parts, new_id, text_of, turns, usage_or_malformed)
 from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "AnthropicWire", "AnthropicStream", "API_VERSION", "DEFAULT_MAX_TOKENS", "normalize_usage",
-           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS"]
+           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS", "DROPPED_SAMPLING_HINTS", "THINKING_BUDGETS", "STRUCTURED_TOOL"]
 
 NAME = "anthropic"
 # For the registry (llms/providers/registry.py): llms.json types, usage shape, genai-prices ids that differ from ours.
@@ -23,6 +25,28 @@ USAGE_FORMAT = "anthropic"
 PRICE_DATA_IDS: dict[str, str] = {}
 API_VERSION = "2023-06-01"  # https://docs.anthropic.com/en/api/versioning
 DEFAULT_MAX_TOKENS = 4096  # Anthropic requires max_tokens; OpenAI clients often send none.
+
+# OpenAI request fields translated below (https://platform.openai.com/docs/api-reference/chat/create).
+# `stream_options` is the server's (it always asks for usage).
+TRANSLATED = ("model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "temperature",
+              "top_p", "top_k", "stop", "user", "tools", "tool_choice", "parallel_tool_calls", "response_format",
+              "reasoning_effort")
+# Pure sampling hints with no equivalent in the Messages API, dropped on purpose (the server lists them
+# in llms.dropped_params). https://docs.anthropic.com/en/api/messages has no seed and no penalties.
+DROPPED_SAMPLING_HINTS = ("seed", "presence_penalty", "frequency_penalty")
+# Fields accepted only with the value that asks for what Anthropic does anyway: one choice, no logprobs,
+# nothing stored, parallel tool use allowed, text out. Any other value is refused with a 400.
+NEUTRAL_VALUES = {"n": 1, "logprobs": False, "store": False, "parallel_tool_calls": True, "modalities": ["text"]}
+# reasoning_effort → thinking.budget_tokens. Anthropic documents no effort levels for budgets (its minimum
+# budget is 1024: https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking), so we follow the
+# mapping Google documents for the same OpenAI field (https://ai.google.dev/gemini-api/docs/openai#thinking):
+# low 1024, medium 8192, high 24576; minimal takes the minimum; none sends no thinking.
+THINKING_BUDGETS = {"minimal": 1024, "low": 1024, "medium": 8192, "high": 24576}
+MIN_THINKING_BUDGET = 1024
+# response_format becomes a forced tool with this name whose input schema is the client's schema; its
+# input comes back as the message content (https://docs.anthropic.com/en/docs/build-with-claude/tool-use,
+# "JSON mode").
+STRUCTURED_TOOL = "json_answer"
 
 # https://docs.anthropic.com/en/api/messages#response-stop-reason
 FINISH_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "pause_turn": "stop", "max_tokens": "length",
@@ -64,6 +88,7 @@ def normalize_usage(raw: dict | None) -> dict | None:
 
 class AnthropicWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
+        _refuse_untranslatable(body)
         system, messages = _messages(body.get("messages") or [])
         payload: dict = {"model": target.provider_model, "messages": messages, "max_tokens": _max_tokens(body)}
         if system:
@@ -76,6 +101,8 @@ class AnthropicWire:
             payload["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
         if isinstance(body.get("user"), str):
             payload["metadata"] = {"user_id": body["user"]}
+        payload.update(_tooling(body))
+        payload.update(_thinking(body, payload["max_tokens"]))
         if stream:
             payload["stream"] = True
         headers = {**target.headers, "x-api-key": target.api_key or "", "anthropic-version": API_VERSION,
@@ -87,19 +114,36 @@ class AnthropicWire:
             raise _error_event(data)
         if not isinstance(data, dict) or not isinstance(data.get("content"), list):
             raise malformed(NAME, "message", f"no 'content' list in {str(data)[:200]}")
-        texts, thoughts = [], []
+        texts, thoughts, thinking_blocks, tool_calls = [], [], [], []
+        finish_reason = _finish_reason(data.get("stop_reason"))
         for block in data["content"]:
             if not isinstance(block, dict):
                 raise malformed(NAME, "message", f"content block {block!r} is not an object")
-            if block.get("type") == "text":
+            kind = block.get("type")
+            if kind == "text":
                 texts.append(block.get("text") or "")
-            elif block.get("type") == "thinking":
+            elif kind == "thinking":
                 thoughts.append(block.get("thinking") or "")
-            # Other blocks (redacted_thinking, tool_use, server tool results) carry no text to show.
+                thinking_blocks.append(block)
+            elif kind == "redacted_thinking":
+                thinking_blocks.append(block)
+            elif kind == "tool_use" and block.get("name") == STRUCTURED_TOOL:
+                texts.append(json.dumps(block.get("input"), ensure_ascii=False))
+                finish_reason = "stop"
+            elif kind == "tool_use":
+                tool_calls.append({"id": block.get("id"), "type": "function", "function": {
+                    "name": block.get("name"), "arguments": json.dumps(block.get("input") or {}, ensure_ascii=False)}})
+            # Other blocks (server tool results, citations) carry no text to show.
         message = {"role": "assistant", "content": "".join(texts)}
         if thoughts:
             message["reasoning_content"] = "".join(thoughts)
-        choice = {"index": 0, "message": message, "finish_reason": _finish_reason(data.get("stop_reason"))}
+        if thinking_blocks:
+            # Signed thinking goes back on the next assistant turn (required during tool use:
+            # extended-thinking#preserving-thinking-blocks); field name as LiteLLM's `thinking_blocks`.
+            message["thinking_blocks"] = thinking_blocks
+        if tool_calls:
+            message["tool_calls"] = tool_calls
+        choice = {"index": 0, "message": message, "finish_reason": finish_reason}
         usage = usage_or_malformed(NAME, normalize_usage, data.get("usage"))
         return completion(data.get("id") or new_id(), int(time.time()), model, [choice], usage)
 
@@ -131,6 +175,9 @@ class AnthropicStream:
         self.created = int(time.time())
         self.raw_usage: dict | None = None
         self.done = False
+        self.blocks: dict[int, dict] = {}  # content block index → what it is (and a thinking block's text so far)
+        self.tool_calls = 0
+        self.structured = False
 
     def feed(self, event: str, data: str) -> list[dict]:
         payload = load_json(NAME, "stream event", data)
@@ -142,14 +189,16 @@ class AnthropicStream:
         if kind == "message_start":
             return self._start(payload)
         if kind == "content_block_start":
-            return self._delta(payload.get("content_block"))
+            return self._block_start(payload.get("index"), payload.get("content_block"))
         if kind == "content_block_delta":
-            return self._delta(payload.get("delta"))
+            return self._delta(payload.get("index"), payload.get("delta"))
+        if kind == "content_block_stop":
+            return self._block_stop(payload.get("index"))
         if kind == "message_delta":
             return self._message_delta(payload)
         if kind == "message_stop":
             self.done = True
-        # ping, content_block_stop and event types added later carry nothing to translate
+        # ping and event types added later carry nothing to translate
         # ("handle unknown event types gracefully", messages-streaming#other-events).
         return []
 
@@ -166,15 +215,56 @@ class AnthropicStream:
         self._merge_usage(message.get("usage"))
         return [self._chunk({"role": "assistant", "content": ""})]
 
-    def _delta(self, delta) -> list[dict]:
+    def _block_start(self, index, block) -> list[dict]:
+        if not isinstance(block, dict):
+            raise malformed(NAME, "content_block_start event", f"expected an object, got {block!r}")
+        kind = block.get("type")
+        if kind == "thinking":
+            self.blocks[index] = {"type": "thinking", "thinking": block.get("thinking") or "",
+                                  "signature": block.get("signature") or ""}
+        elif kind == "tool_use" and block.get("name") == STRUCTURED_TOOL:
+            self.blocks[index] = {"type": "structured"}
+            self.structured = True
+        elif kind == "tool_use":
+            # OpenAI's first tool-call delta: index, id, type, name and empty arguments; fragments follow.
+            # https://platform.openai.com/docs/guides/function-calling#streaming
+            self.blocks[index] = {"type": "tool_use", "call": self.tool_calls}
+            self.tool_calls += 1
+            return [self._chunk({"tool_calls": [{"index": self.blocks[index]["call"], "id": block.get("id"),
+                                                 "type": "function",
+                                                 "function": {"name": block.get("name"), "arguments": ""}}]})]
+        elif kind == "redacted_thinking":
+            return [self._chunk({"thinking_blocks": [block]})]
+        elif kind == "text" and block.get("text"):
+            return [self._chunk({"content": block["text"]})]
+        return []
+
+    def _delta(self, index, delta) -> list[dict]:
         if not isinstance(delta, dict):
-            raise malformed(NAME, "content block event", f"expected an object, got {delta!r}")
-        kind = delta.get("type")
-        if kind in ("text_delta", "text") and delta.get("text"):
+            raise malformed(NAME, "content_block_delta event", f"expected an object, got {delta!r}")
+        kind, block = delta.get("type"), self.blocks.get(index) or {}
+        if kind == "text_delta" and delta.get("text"):
             return [self._chunk({"content": delta["text"]})]
-        if kind in ("thinking_delta", "thinking") and delta.get("thinking"):
+        if kind == "thinking_delta" and delta.get("thinking"):
+            if block.get("type") == "thinking":
+                block["thinking"] += delta["thinking"]
             return [self._chunk({"reasoning_content": delta["thinking"]})]
-        # signature_delta, input_json_delta, citations_delta, tool_use starts: nothing to show.
+        if kind == "signature_delta" and block.get("type") == "thinking":
+            block["signature"] += delta.get("signature") or ""
+        if kind == "input_json_delta" and delta.get("partial_json"):
+            if block.get("type") == "structured":
+                return [self._chunk({"content": delta["partial_json"]})]
+            if block.get("type") == "tool_use":
+                return [self._chunk({"tool_calls": [{"index": block["call"],
+                                                     "function": {"arguments": delta["partial_json"]}}]})]
+        # citations_delta and deltas of blocks we do not show carry nothing to translate.
+        return []
+
+    def _block_stop(self, index) -> list[dict]:
+        block = self.blocks.get(index) or {}
+        if block.get("type") == "thinking":
+            # The whole signed block, once complete, for the client to send back on its next turn.
+            return [self._chunk({"thinking_blocks": [block]})]
         return []
 
     def _message_delta(self, payload: dict) -> list[dict]:
@@ -185,7 +275,8 @@ class AnthropicStream:
         if delta.get("stop_reason") is None:
             return []
         self.done = True
-        return [self._chunk({}, _finish_reason(delta["stop_reason"]))]
+        finish_reason = "stop" if self.structured else _finish_reason(delta["stop_reason"])
+        return [self._chunk({}, finish_reason)]
 
     def _merge_usage(self, usage) -> None:
         if usage is None:
@@ -213,21 +304,198 @@ def _error_event(payload: dict) -> ProviderError:
     return ProviderError("http", status, WIRE.error_message(status, payload))
 
 
+def _refuse_untranslatable(body: dict) -> None:
+    """A 400 naming the first field this wire format cannot carry (never a silent drop)."""
+    for name, value in body.items():
+        if value is None or name in TRANSLATED or name in DROPPED_SAMPLING_HINTS:
+            continue
+        if name in NEUTRAL_VALUES and value == NEUTRAL_VALUES[name]:
+            continue
+        raise bad_request(NAME, f"'{name}' ({json.dumps(value)[:60]}) has no equivalent in Anthropic Messages "
+                                "(https://docs.anthropic.com/en/api/messages); leave it out or use a model "
+                                "served by an OpenAI-compatible provider")
+
+
+def _tooling(body: dict) -> dict:
+    """tools, tool_choice, parallel_tool_calls and response_format → tools and tool_choice.
+
+    https://docs.anthropic.com/en/docs/build-with-claude/tool-use
+    """
+    fields: dict = {}
+    tools = [_tool(tool) for tool in body.get("tools") or []]
+    choice = _tool_choice(body.get("tool_choice"))
+    response_format = body.get("response_format")
+    schema = _structured_schema(response_format)
+    if schema is not None:
+        if tools or body.get("reasoning_effort") not in (None, "none"):
+            # The schema is a forced tool: it cannot share the turn with the client's tools, and thinking
+            # refuses forced tool use (extended-thinking#extended-thinking-with-tool-use).
+            other = "tools" if tools else "reasoning_effort"
+            raise bad_request(NAME, f"'response_format' cannot be combined with '{other}' on Anthropic "
+                                    "(structured output is a forced tool there)")
+        tools = [{"name": STRUCTURED_TOOL, "description": schema[0], "input_schema": schema[1]}]
+        choice = {"type": "tool", "name": STRUCTURED_TOOL}
+    if body.get("parallel_tool_calls") is False and (choice or {}).get("type") != "none":
+        choice = {"type": "auto", **(choice or {}), "disable_parallel_tool_use": True}
+    if tools:
+        fields["tools"] = tools
+    if choice:
+        fields["tool_choice"] = choice
+    return fields
+
+
+def _tool(tool) -> dict:
+    function = tool.get("function") if isinstance(tool, dict) and tool.get("type") == "function" else None
+    if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+        raise bad_request(NAME, f"'tools': only function tools with a name are translated, got {str(tool)[:80]}")
+    if function.get("strict"):
+        raise bad_request(NAME, f"'tools' {function['name']!r}: 'strict' schemas are not enforced by Anthropic")
+    entry = {"name": function["name"], "input_schema": function.get("parameters") or {"type": "object",
+                                                                                      "properties": {}}}
+    if function.get("description"):
+        entry["description"] = function["description"]
+    if tool.get("cache_control"):
+        entry["cache_control"] = tool["cache_control"]  # prompt-caching: tools may carry a breakpoint
+    return entry
+
+
+def _tool_choice(choice) -> dict | None:
+    # auto/none/required/named → auto/none/any/tool. https://docs.anthropic.com/en/docs/build-with-claude/tool-use
+    if choice is None:
+        return None
+    simple = {"auto": "auto", "none": "none", "required": "any"}
+    if isinstance(choice, str) and choice in simple:
+        return {"type": simple[choice]}
+    function = choice.get("function") if isinstance(choice, dict) else None
+    if isinstance(function, dict) and isinstance(function.get("name"), str):
+        return {"type": "tool", "name": function["name"]}
+    raise bad_request(NAME, f"'tool_choice' {json.dumps(choice)[:80]} is not auto, none, required or a function")
+
+
+def _structured_schema(response_format) -> tuple[str, dict] | None:
+    """(description, JSON schema) of a json_schema / json_object response_format; None for text."""
+    kind = response_format.get("type") if isinstance(response_format, dict) else response_format
+    if response_format is None or kind == "text":
+        return None
+    if kind == "json_object":
+        return "Answer with a JSON object.", {"type": "object"}
+    spec = response_format.get("json_schema") if kind == "json_schema" else None
+    if not isinstance(spec, dict) or not isinstance(spec.get("schema"), dict):
+        raise bad_request(NAME, f"'response_format' {json.dumps(response_format)[:80]} is not text, json_object "
+                                "or json_schema with a schema")
+    return spec.get("description") or f"Answer as {spec.get('name') or 'JSON'}.", spec["schema"]
+
+
+def _thinking(body: dict, max_tokens: int) -> dict:
+    """reasoning_effort → thinking with a budget below max_tokens (Anthropic requires budget < max_tokens)."""
+    effort = body.get("reasoning_effort")
+    if effort is None or effort == "none":
+        return {}
+    if effort not in THINKING_BUDGETS:
+        raise bad_request(NAME, f"'reasoning_effort' {effort!r} is not one of none, {', '.join(THINKING_BUDGETS)}")
+    budget = min(THINKING_BUDGETS[effort], max_tokens - 1)
+    if budget < MIN_THINKING_BUDGET:
+        raise bad_request(NAME, f"'max_tokens' {max_tokens} leaves no room for thinking: 'reasoning_effort' needs "
+                                f"more than {MIN_THINKING_BUDGET} tokens on Anthropic")
+    return {"thinking": {"type": "enabled", "budget_tokens": budget}}
+
+
 def _max_tokens(body: dict) -> int:
     for name in ("max_completion_tokens", "max_tokens"):
         if body.get(name) is not None:
             return body[name]
-    return DEFAULT_MAX_TOKENS
+    # Thinking counts inside max_tokens: without a client limit, the answer keeps DEFAULT_MAX_TOKENS after it.
+    return DEFAULT_MAX_TOKENS + THINKING_BUDGETS.get(body.get("reasoning_effort"), 0)
 
 
-def _messages(messages: list) -> tuple[str, list[dict]]:
-    """OpenAI messages → (system text, Anthropic messages): the system prompt is a top-level field;
-    a tool result becomes user text, since tools are not translated."""
-    return turns(NAME, messages, assistant="assistant", key="content", parts=lambda m: _blocks(m.get("content")))
+def _messages(messages: list) -> tuple[str | list[dict], list[dict]]:
+    """OpenAI messages → (system, Anthropic messages). The system prompt is a top-level field: text, or
+    blocks when any part carries cache_control (prompt-caching#how-to-implement-prompt-caching)."""
+    system = [m for m in messages if m.get("role") in ("system", "developer")]
+    rest = [m for m in messages if m.get("role") not in ("system", "developer")]
+    _, converted = turns(NAME, rest, assistant="assistant", key="content", parts=_message_blocks)
+    blocks = [block for message in system for block in _with_cache_control(message, _blocks(message.get("content")))]
+    if any("cache_control" in block for block in blocks):
+        return blocks, converted
+    return "\n\n".join(text for m in system if (text := text_of(NAME, m.get("content")))), converted
+
+
+def _message_blocks(message: dict) -> list[dict]:
+    role = message.get("role")
+    if role == "user":
+        blocks = _blocks(message.get("content"))
+    elif role == "assistant":
+        blocks = _assistant_blocks(message)
+    elif role == "tool":
+        blocks = [_tool_result(message)]
+    else:
+        raise bad_request(NAME, f"a message with role {role!r} cannot be sent (user, assistant, tool, system)")
+    return _with_cache_control(message, blocks)
+
+
+def _with_cache_control(message: dict, blocks: list[dict]) -> list[dict]:
+    # cache_control on a whole message marks its last block (the breakpoint ends the cached prefix).
+    if message.get("cache_control") and blocks:
+        blocks[-1]["cache_control"] = message["cache_control"]
+    return blocks
+
+
+def _assistant_blocks(message: dict) -> list[dict]:
+    """Signed thinking first, then text, then tool_use blocks (tool-use#handling-tool-use-and-tool-result)."""
+    blocks = []
+    for block in message.get("thinking_blocks") or []:
+        if not isinstance(block, dict) or block.get("type") not in ("thinking", "redacted_thinking"):
+            raise bad_request(NAME, f"'thinking_blocks' holds {str(block)[:80]}, not a thinking block")
+        blocks.append(block)
+    blocks += _blocks(message.get("content"))
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not call.get("id"):
+            raise bad_request(NAME, f"'tool_calls' entry {str(call)[:80]} has no id or function")
+        try:
+            arguments = json.loads(function.get("arguments") or "{}")
+        except ValueError:
+            raise bad_request(NAME, f"tool call {call['id']!r} has arguments that are not JSON") from None
+        blocks.append({"type": "tool_use", "id": call["id"], "name": function.get("name"), "input": arguments})
+    return blocks
+
+
+def _tool_result(message: dict) -> dict:
+    if not isinstance(message.get("tool_call_id"), str):
+        raise bad_request(NAME, "a 'tool' message needs its 'tool_call_id'")
+    content = message.get("content")
+    result = {"type": "tool_result", "tool_use_id": message["tool_call_id"]}
+    if content:
+        result["content"] = content if isinstance(content, str) else _blocks(content)
+    return result
 
 
 def _blocks(content) -> list[dict]:
-    return map_parts(NAME, content, lambda text: {"type": "text", "text": text}, _image)
+    if not isinstance(content, list):
+        return map_parts(NAME, content, lambda text: {"type": "text", "text": text}, _image)
+    blocks = []
+    for part in content:
+        if isinstance(part, dict) and part.get("type") == "file":
+            found = [_document(part)]
+        else:
+            found = map_parts(NAME, [part], lambda text: {"type": "text", "text": text}, _image)
+        if found and isinstance(part, dict) and part.get("cache_control"):
+            found[-1]["cache_control"] = part["cache_control"]
+        blocks += found
+    return blocks
+
+
+def _document(part: dict) -> dict:
+    # https://docs.anthropic.com/en/docs/build-with-claude/pdf-support: a base64 PDF document block.
+    file = part.get("file") if isinstance(part.get("file"), dict) else {}
+    inline = data_url(NAME, file["file_data"]) if isinstance(file.get("file_data"), str) else None
+    if inline is None or inline[0] != "application/pdf":
+        raise bad_request(NAME, "a 'file' part is sent as a PDF document: it needs 'file_data' as a "
+                                "data:application/pdf;base64 URL ('file_id' refers to OpenAI's storage)")
+    block = {"type": "document", "source": {"type": "base64", "media_type": inline[0], "data": inline[1]}}
+    if isinstance(file.get("filename"), str):
+        block["title"] = file["filename"]
+    return block
 
 
 def _image(url: str, inline: tuple[str, str] | None) -> dict:

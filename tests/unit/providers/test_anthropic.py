@@ -49,9 +49,18 @@ def test_max_completion_tokens_wins_over_max_tokens():
     assert request.json["max_tokens"] == 50
 
 
-def test_request_drops_fields_that_could_redirect_the_call_or_swap_keys():
-    request = WIRE.build_request(TARGET, body(base_url="https://evil", api_key="sk-other", n=3,
-                                              extra_headers={"x-api-key": "sk-other"}), stream=False)
+@pytest.mark.parametrize("field, value", [("base_url", "https://evil"), ("api_key", "sk-other"), ("n", 3),
+                                          ("logprobs", True), ("service_tier", "flex"), ("functions", [{}])])
+def test_request_refuses_fields_it_cannot_carry_with_a_400_naming_them(field, value):
+    with pytest.raises(ProviderError) as caught:
+        WIRE.build_request(TARGET, body(**{field: value}), stream=False)
+    assert (caught.value.kind, caught.value.status) == ("http", 400)
+    assert f"'{field}'" in caught.value.message and "anthropic" in caught.value.message
+
+
+def test_neutral_values_and_sampling_hints_without_equivalent_are_accepted():
+    request = WIRE.build_request(TARGET, body(n=1, logprobs=False, store=False, seed=7, presence_penalty=0.5,
+                                              frequency_penalty=0.1, parallel_tool_calls=True), stream=False)
     assert set(request.json) == {"model", "messages", "max_tokens"}
     assert request.headers["x-api-key"] == "sk-ant-secret"
 
@@ -70,7 +79,7 @@ def test_data_url_images_become_base64_blocks_and_same_role_messages_merge():
         {"role": "assistant", "content": [{"type": "text", "text": "A cat."}, {"type": "text", "text": "Grey."}]}]
 
 
-def test_unsupported_content_part_is_refused_as_a_bad_request():
+def test_audio_content_part_is_refused_as_a_bad_request():
     messages = [{"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "x"}}]}]
     with pytest.raises(ProviderError) as caught:
         WIRE.build_request(TARGET, body(messages), stream=False)
@@ -88,7 +97,8 @@ def test_completion_joins_text_and_keeps_thinking_as_reasoning_content():
     result = WIRE.parse_completion(data, "claude")
     assert result["object"] == "chat.completion" and result["model"] == "claude" and result["id"] == "msg_1"
     assert result["choices"] == [{"index": 0, "finish_reason": "stop", "message": {
-        "role": "assistant", "content": "Hello there.", "reasoning_content": "Let me see."}}]
+        "role": "assistant", "content": "Hello there.", "reasoning_content": "Let me see.",
+        "thinking_blocks": [{"type": "thinking", "thinking": "Let me see.", "signature": "s"}]}}]
     assert result["usage"] == {"prompt_tokens": 1200, "completion_tokens": 340, "total_tokens": 1540,
                                "prompt_tokens_details": {"cached_tokens": 1000, "cache_write_tokens": 100,
                                                          "cache_write_1h_tokens": 40},
@@ -137,7 +147,8 @@ def test_stream_translates_text_and_thinking_and_keeps_the_last_cumulative_usage
                            "usage": {"output_tokens": 340}}),
         ("message_stop", {}))
     assert [c["choices"][0]["delta"] for c in chunks] == [
-        {"role": "assistant", "content": ""}, {"reasoning_content": "Hm."}, {"content": "Hello"},
+        {"role": "assistant", "content": ""}, {"reasoning_content": "Hm."},
+        {"thinking_blocks": [{"type": "thinking", "thinking": "Hm.", "signature": "s"}]}, {"content": "Hello"},
         {"content": " there"}, {}]
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     assert all(c["model"] == "claude" and c["id"] == "msg_1" and "usage" not in c for c in chunks)
@@ -207,3 +218,147 @@ def test_stream_ignores_unknown_event_types():
 ])
 def test_error_message_is_the_providers_own(data, message):
     assert WIRE.error_message(500, data) == message
+
+
+WEATHER = {"type": "function", "function": {"name": "weather", "description": "Weather in a city",
+                                            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}
+
+
+@pytest.mark.parametrize("choice, expected", [
+    ("auto", {"type": "auto"}), ("none", {"type": "none"}), ("required", {"type": "any"}),
+    ({"type": "function", "function": {"name": "weather"}}, {"type": "tool", "name": "weather"})])
+def test_tools_and_tool_choice_are_translated(choice, expected):
+    request = WIRE.build_request(TARGET, body(tools=[WEATHER], tool_choice=choice), stream=False)
+    assert request.json["tools"] == [{"name": "weather", "description": "Weather in a city", "input_schema": {
+        "type": "object", "properties": {"city": {"type": "string"}}}}]
+    assert request.json["tool_choice"] == expected
+
+
+def test_parallel_tool_calls_false_disables_parallel_tool_use():
+    request = WIRE.build_request(TARGET, body(tools=[WEATHER], parallel_tool_calls=False), stream=False)
+    assert request.json["tool_choice"] == {"type": "auto", "disable_parallel_tool_use": True}
+    request = WIRE.build_request(TARGET, body(tools=[WEATHER], tool_choice="required", parallel_tool_calls=False),
+                                 stream=False)
+    assert request.json["tool_choice"] == {"type": "any", "disable_parallel_tool_use": True}
+
+
+def test_tool_history_becomes_tool_use_and_one_user_turn_of_tool_results():
+    messages = [{"role": "user", "content": "Weather in Paris and Rome?"},
+                {"role": "assistant", "content": None, "thinking_blocks": [
+                    {"type": "thinking", "thinking": "Two cities.", "signature": "sig-1"}],
+                 "tool_calls": [
+                    {"id": "toolu_1", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Paris"}'}},
+                    {"id": "toolu_2", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Rome"}'}}]},
+                {"role": "tool", "tool_call_id": "toolu_1", "content": "Sunny"},
+                {"role": "tool", "tool_call_id": "toolu_2", "content": [{"type": "text", "text": "Rain"}]}]
+    request = WIRE.build_request(TARGET, body(messages, tools=[WEATHER]), stream=False)
+    assert request.json["messages"][1:] == [
+        {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "Two cities.", "signature": "sig-1"},
+            {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {"city": "Paris"}},
+            {"type": "tool_use", "id": "toolu_2", "name": "weather", "input": {"city": "Rome"}}]},
+        {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_1", "content": "Sunny"},
+            {"type": "tool_result", "tool_use_id": "toolu_2", "content": [{"type": "text", "text": "Rain"}]}]}]
+
+
+def test_cache_control_is_kept_on_system_message_and_tool_parts():
+    marker = {"type": "ephemeral"}
+    messages = [{"role": "system", "content": [{"type": "text", "text": "Long rules.", "cache_control": marker}]},
+                {"role": "user", "content": "Hi", "cache_control": marker}]
+    request = WIRE.build_request(TARGET, body(messages, tools=[{**WEATHER, "cache_control": marker}]), stream=False)
+    assert request.json["system"] == [{"type": "text", "text": "Long rules.", "cache_control": marker}]
+    assert request.json["messages"] == [{"role": "user", "content": [
+        {"type": "text", "text": "Hi", "cache_control": marker}]}]
+    assert request.json["tools"][0]["cache_control"] == marker
+
+
+def test_pdf_file_part_becomes_a_document_block():
+    part = {"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0=", "filename": "a.pdf"}}
+    request = WIRE.build_request(TARGET, body([{"role": "user", "content": [part]}]), stream=False)
+    assert request.json["messages"][0]["content"] == [{"type": "document", "title": "a.pdf", "source": {
+        "type": "base64", "media_type": "application/pdf", "data": "JVBERi0="}}]
+    with pytest.raises(ProviderError, match="file_data"):
+        WIRE.build_request(TARGET, body([{"role": "user", "content": [{"type": "file", "file": {"file_id": "f"}}]}]),
+                           stream=False)
+
+
+def test_reasoning_effort_becomes_a_thinking_budget_below_max_tokens():
+    request = WIRE.build_request(TARGET, body(reasoning_effort="medium"), stream=False)
+    assert request.json["thinking"] == {"type": "enabled", "budget_tokens": 8192}
+    assert request.json["max_tokens"] == 4096 + 8192
+    request = WIRE.build_request(TARGET, body(reasoning_effort="high", max_tokens=5000), stream=False)
+    assert request.json["thinking"] == {"type": "enabled", "budget_tokens": 4999}
+    assert "thinking" not in WIRE.build_request(TARGET, body(reasoning_effort="none"), stream=False).json
+    with pytest.raises(ProviderError, match="'max_tokens' 500"):
+        WIRE.build_request(TARGET, body(reasoning_effort="low", max_tokens=500), stream=False)
+
+
+def test_json_schema_becomes_a_forced_tool_and_comes_back_as_content():
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    request = WIRE.build_request(TARGET, body(response_format={"type": "json_schema", "json_schema": {
+        "name": "Person", "schema": schema}}), stream=False)
+    assert request.json["tools"] == [{"name": "json_answer", "description": "Answer as Person.",
+                                      "input_schema": schema}]
+    assert request.json["tool_choice"] == {"type": "tool", "name": "json_answer"}
+    request = WIRE.build_request(TARGET, body(response_format={"type": "json_object"}), stream=False)
+    assert request.json["tools"][0]["input_schema"] == {"type": "object"}
+    data = {"id": "msg_1", "content": [{"type": "tool_use", "id": "toolu_9", "name": "json_answer",
+                                        "input": {"name": "Ada"}}],
+            "stop_reason": "tool_use", "usage": {"input_tokens": 1, "output_tokens": 1}}
+    choice = WIRE.parse_completion(data, "claude")["choices"][0]
+    assert choice == {"index": 0, "finish_reason": "stop", "message": {"role": "assistant",
+                                                                       "content": '{"name": "Ada"}'}}
+    with pytest.raises(ProviderError, match="'response_format' cannot be combined with 'tools'"):
+        WIRE.build_request(TARGET, body(tools=[WEATHER], response_format={"type": "json_object"}), stream=False)
+
+
+def test_completion_tool_use_becomes_tool_calls_with_signed_thinking_blocks():
+    thinking = {"type": "thinking", "thinking": "Need weather.", "signature": "sig-1"}
+    data = {"id": "msg_1", "content": [thinking, {"type": "text", "text": "Checking."},
+                                       {"type": "tool_use", "id": "toolu_1", "name": "weather",
+                                        "input": {"city": "Paris"}}],
+            "stop_reason": "tool_use", "usage": {"input_tokens": 1, "output_tokens": 1}}
+    choice = WIRE.parse_completion(data, "claude")["choices"][0]
+    assert choice["finish_reason"] == "tool_calls"
+    assert choice["message"] == {"role": "assistant", "content": "Checking.", "reasoning_content": "Need weather.",
+                                 "thinking_blocks": [thinking], "tool_calls": [
+                                     {"id": "toolu_1", "type": "function",
+                                      "function": {"name": "weather", "arguments": '{"city": "Paris"}'}}]}
+
+
+def test_stream_tool_use_becomes_openai_tool_call_deltas():
+    stream = WIRE.new_stream("claude")
+    chunks = events(
+        stream, START,
+        ("content_block_start", {"index": 0, "content_block": {"type": "thinking", "thinking": ""}}),
+        ("content_block_delta", {"index": 0, "delta": {"type": "thinking_delta", "thinking": "Hm."}}),
+        ("content_block_delta", {"index": 0, "delta": {"type": "signature_delta", "signature": "sig-1"}}),
+        ("content_block_stop", {"index": 0}),
+        ("content_block_start", {"index": 1, "content_block": {"type": "tool_use", "id": "toolu_1",
+                                                               "name": "weather", "input": {}}}),
+        ("content_block_delta", {"index": 1, "delta": {"type": "input_json_delta", "partial_json": '{"city": '}}),
+        ("content_block_delta", {"index": 1, "delta": {"type": "input_json_delta", "partial_json": '"Paris"}'}}),
+        ("content_block_stop", {"index": 1}),
+        ("message_delta", {"delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 9}}),
+        ("message_stop", {}))
+    assert [c["choices"][0]["delta"] for c in chunks] == [
+        {"role": "assistant", "content": ""}, {"reasoning_content": "Hm."},
+        {"thinking_blocks": [{"type": "thinking", "thinking": "Hm.", "signature": "sig-1"}]},
+        {"tool_calls": [{"index": 0, "id": "toolu_1", "type": "function",
+                         "function": {"name": "weather", "arguments": ""}}]},
+        {"tool_calls": [{"index": 0, "function": {"arguments": '{"city": '}}]},
+        {"tool_calls": [{"index": 0, "function": {"arguments": '"Paris"}'}}]}, {}]
+    assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls"
+
+
+def test_stream_structured_tool_input_streams_as_content_with_stop():
+    stream = WIRE.new_stream("claude")
+    chunks = events(
+        stream, START,
+        ("content_block_start", {"index": 0, "content_block": {"type": "tool_use", "id": "t", "name": "json_answer",
+                                                               "input": {}}}),
+        ("content_block_delta", {"index": 0, "delta": {"type": "input_json_delta", "partial_json": '{"a": 1}'}}),
+        ("message_delta", {"delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 3}}))
+    assert [c["choices"][0]["delta"] for c in chunks][1:] == [{"content": '{"a": 1}'}, {}]
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
