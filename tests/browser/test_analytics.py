@@ -188,11 +188,11 @@ def test_range_switcher_granularity_and_kpis_come_from_the_same_days(tab):
     open_page(tab, "/analytics/costs?range=7d")
     kpis = tab.locator("#kpis")
     expect(kpis.locator(".kpi", has_text="Total cost").locator("dd").first).to_have_text("$0.50")
-    tab.get_by_role("button", name="30d").click()
+    tab.get_by_role("link", name="30d").click()
     expect(tab).to_have_url(tab.base + "/analytics/costs")  # 30d is the default: the URL stays short
     expect(kpis.locator(".kpi", has_text="Total cost").locator("dd").first).to_have_text("$0.75")
     expect(kpis.locator(".kpi", has_text="Providers").locator("dd")).to_have_text("2")
-    tab.get_by_role("button", name="90d").click()
+    tab.get_by_role("link", name="90d").click()
     expect(kpis.locator(".kpi", has_text="Errors").locator("dd").first).to_have_text("1")
     expect(kpis.locator(".kpi", has_text="Total cost").locator("dd").first).to_have_text("$2.75")
     tab.get_by_role("button", name="Week").click()

@@ -287,3 +287,38 @@ def test_escape_stops_the_answer_streaming_in_this_chat(browser, llms_server, sc
     assert "word199" not in answer.inner_text()
     page.context.close()
     assert page_errors == []
+
+
+def test_costs_tiles_budget_months_and_range_links_read_plainly(browser, analytics_server, page_errors, shot):
+    page = analytics_tab(browser, analytics_server, page_errors)
+    unpriced = record("unpriced", minutes_ago(2), "unpriced-model", "selfhosted", 1000, 500, None) | {"cost_provenance": "unpriced"}
+    priced = record("priced", minutes_ago(3), "gpt-4o", "openai", 1000, 200, 0.0045)
+    import_bytes(page, requests_file([unpriced, priced]))
+    open_page(page, "/analytics/costs?range=bogus")
+    tile = page.locator("#kpis .kpi", has_text="Total cost")
+    expect(tile.locator("dd")).to_have_text(["$0.0045", "+1 unpriced"])
+    amount = tile.locator("dd").first.bounding_box()["height"]
+    assert amount == page.locator("#kpis .kpi", has_text="Requests").locator("dd").first.bounding_box()["height"]  # one line
+
+    openai = page.locator("#budget .budget-row", has_text="openai")
+    expect(openai.locator(".budget-text")).to_have_text("$0.0045 of $0.00")  # no "(100 %)" of nothing
+    expect(openai.get_by_role("alert")).to_have_text("Over budget by $0.0045")
+    expect(page.locator("#budget .budget-row", has_text="All providers").locator(".budget-text")).to_have_text("$0.0045 of $1.00 (0 %)")
+
+    ranges = page.get_by_role("navigation", name="Range")
+    expect(ranges.get_by_role("link", name="30d")).to_have_attribute("aria-current", "page")  # unknown → 30d
+    shot(page, "costs")
+    ranges.get_by_role("link", name="7d").click()
+    expect(page).to_have_url(page.base + "/analytics/costs?range=7d")
+    expect(ranges.get_by_role("link", name="7d")).to_have_attribute("aria-current", "page")
+    expect(ranges.get_by_role("link", name="This month")).to_have_attribute("href", "/analytics/costs?range=month")
+
+    this_month = datetime.now(ZoneInfo(TZ)).strftime("%B %Y")
+    expect(page.get_by_role("heading", name=this_month)).to_be_visible()
+    expect(page.get_by_role("button", name="Next month")).to_be_disabled()  # no month after this one
+    open_page(page, "/analytics/costs?month=2099-01")
+    expect(page.get_by_role("heading", name=this_month)).to_be_visible()
+    page.get_by_role("button", name="Previous month").click()
+    expect(page.get_by_role("button", name="Next month")).to_be_enabled()
+    page.context.close()
+    assert page_errors == []

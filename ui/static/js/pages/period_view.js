@@ -2,7 +2,7 @@
 // the number of requests): a range overview (KPI tiles, budget, trend, breakdowns) and a month of days.
 import { el } from "../dom.js";
 import { dayKey, localDate } from "../rules/keys.js";
-import { formatDuration, formatTokens, totalCostText } from "../rules/metrics.js";
+import { formatDuration, formatTokens, totalCost, totalCostText } from "../rules/metrics.js";
 import { formatUsd } from "../rules/pricing.js";
 import { readRange } from "../store/store.js";
 import { COLORS, barChart } from "./charts.js";
@@ -50,7 +50,8 @@ function state() {
   const d = defaults();
   const p = readParams();
   return {
-    month: /^\d{4}-(0[1-9]|1[0-2])$/.test(p.month ?? "") ? p.month : d.month,
+    // No month after this one: nothing can have been spent in it yet.
+    month: /^\d{4}-(0[1-9]|1[0-2])$/.test(p.month ?? "") && p.month <= d.month ? p.month : d.month,
     range: RANGES.includes(p.range) ? p.range : d.range,
     granularity: GRANULARITIES.includes(p.granularity) ? p.granularity : d.granularity,
     day: /^\d{4}-\d{2}-\d{2}$/.test(p.day ?? "") ? p.day : "",
@@ -63,8 +64,9 @@ function go(change) {
 
 function kpis(figures, measure) {
   const s = figures.summary;
+  const cost = totalCost(s); // "(+1 unpriced)" is the tile's note, on a line of its own, not wrapped into the amount
   const tiles = [
-    ["Total cost", totalCostText(s)],
+    ["Total cost", cost.text, cost.note],
     ["Requests", formatTokens(s.requests)],
     ["Tokens", `${formatTokens(s.input_tokens + s.output_tokens)}`, `${formatTokens(s.input_tokens)} in / ${formatTokens(s.output_tokens)} out`],
     ["Providers", String(figures.providers)],
@@ -100,8 +102,9 @@ function budget(config, thisMonth) {
   const rows = budgetUse(config?.budget, thisMonth);
   $("budget").hidden = rows.length === 0;
   $("budget-rows").replaceChildren(...rows.map((row) => {
-    const percent = Number.isFinite(row.share) ? Math.round(row.share * 100) : 100;
-    const text = `${formatUsd(row.spent_usd, "computed")} of ${formatUsd(row.budget_usd, "computed")} (${percent} %)`;
+    // A share of a $0 budget means nothing (0 % or infinitely over): it is left out, the warning says the rest.
+    const percent = row.budget_usd > 0 ? ` (${Math.round(row.share * 100)} %)` : "";
+    const text = `${formatUsd(row.spent_usd, "computed")} of ${formatUsd(row.budget_usd, "computed")}${percent}`;
     return el("div", { className: `budget-row${row.over ? " over" : ""}` }, [
       el("span", { className: "budget-name", text: row.name }),
       el("meter", { min: "0", max: "1", low: "0.8", high: "0.999", optimum: "0", value: String(Math.min(1, row.share)), "aria-label": `${row.name} budget used` }),
@@ -146,6 +149,17 @@ function dayDetailRow(date, rollup, measure) {
   return el("tr", { className: "day-detail", "data-date": date }, [cell]);
 }
 
+/** Each range link keeps the page's other parameters; the one shown is the current page. */
+function rangeLinks(s) {
+  for (const link of document.querySelectorAll("#range-links a")) {
+    const params = Object.entries({ ...s, range: link.dataset.range }).filter(([name, value]) => value && defaults()[name] !== value);
+    const search = new URLSearchParams(params).toString();
+    link.href = `${location.pathname}${search ? `?${search}` : ""}`;
+    if (link.dataset.range === s.range) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
 /** Starts the Costs (`measure` "cost") or Tokens ("tokens") page. */
 export function startPeriodPage(measure) {
   const charts = {};
@@ -170,7 +184,7 @@ export function startPeriodPage(measure) {
     const byDate = new Map(rollups.map((r) => [r.date, r]));
     const m = MEASURES[measure];
 
-    document.querySelectorAll("#range-buttons button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.range === s.range)));
+    rangeLinks(s);
     document.querySelectorAll("#granularity-buttons button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.granularity === s.granularity)));
     const figures = summarize(range.map((d) => byDate.get(d)));
     kpis(figures, measure);
@@ -186,6 +200,7 @@ export function startPeriodPage(measure) {
       labels: series.map((b) => trendLabel(b, s.granularity)), xLabel: { hour: "Hour", day: "Day", week: "Week" }[s.granularity], series: m.series(series), stacked: m.stacked, format: m.axis,
     });
 
+    $("next-month").disabled = s.month >= today.slice(0, 7);
     const [year, monthNo] = s.month.split("-").map(Number);
     $("month-title").textContent = MONTH_NAME.format(new Date(Date.UTC(year, monthNo - 1, 1)));
     const days = month.map((date) => dayDetail(dayOrZero(byDate, date)));
@@ -212,6 +227,5 @@ export function startPeriodPage(measure) {
   const on = (id, handler) => $(id).addEventListener("click", handler);
   on("prev-month", () => { go({ month: shiftMonth(state().month, -1), day: "" }); refresh(); });
   on("next-month", () => { go({ month: shiftMonth(state().month, 1), day: "" }); refresh(); });
-  on("range-buttons", (event) => { if (event.target.dataset.range) { go({ range: event.target.dataset.range }); refresh(); } });
   on("granularity-buttons", (event) => { if (event.target.dataset.granularity) { go({ granularity: event.target.dataset.granularity }); refresh(); } });
 }
