@@ -1,20 +1,23 @@
 """Gemini generateContent / streamGenerateContent: https://ai.google.dev/api/generate-content
 
 Pure: builds the upstream request and translates replies into OpenAI's shapes; `transport.py`
-does the I/O. Tool calling is not translated: `tools` stay with OpenAI-compatible providers.
+does the I/O. Tools, tool results, thought signatures, structured output, thinking, logprobs, PDFs and
+audio are translated; a request field Gemini cannot carry is refused with a 400 naming it
+(docs/wire-formats.md lists each).
 """
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.parse
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.providers.shapes import (chunk, completion, error_text, final_chunk, load_json, malformed, map_parts,
-                                   new_id, turns, usage_or_malformed)
+from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_text, final_chunk, load_json,
+                                   malformed, map_parts, new_id, turns, usage_or_malformed)
 from llms.providers.usage import normalized, token_count
 
-__all__ = ["WIRE", "GoogleWire", "GeminiStream", "GENERATION_CONFIG", "normalize_usage",
+__all__ = ["WIRE", "GoogleWire", "GeminiStream", "GENERATION_CONFIG", "THINKING_BUDGETS", "normalize_usage",
            "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS"]
 
 NAME = "google"
@@ -27,6 +30,19 @@ PRICE_DATA_IDS = {"gemini": "google"}
 GENERATION_CONFIG = {"temperature": "temperature", "top_p": "topP", "top_k": "topK", "n": "candidateCount",
                      "presence_penalty": "presencePenalty", "frequency_penalty": "frequencyPenalty",
                      "seed": "seed"}
+
+# OpenAI request fields translated here; `stream_options` is the server's. Every sampling hint has a
+# GenerationConfig field, so nothing is dropped on purpose on this wire.
+TRANSLATED = ("model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "stop",
+              "tools", "tool_choice", "response_format", "reasoning_effort", "logprobs", "top_logprobs",
+              *GENERATION_CONFIG)
+# Accepted only with the value that asks for what Gemini does anyway; any other value is a 400.
+NEUTRAL_VALUES = {"store": False, "parallel_tool_calls": True, "modalities": ["text"]}
+# reasoning_effort → thinkingConfig.thinkingBudget, Google's own mapping for this OpenAI field
+# (https://ai.google.dev/gemini-api/docs/openai#thinking); "none" turns thinking off (budget 0).
+THINKING_BUDGETS = {"none": 0, "minimal": 1024, "low": 1024, "medium": 8192, "high": 24576}
+# input_audio.format → MIME type (https://ai.google.dev/gemini-api/docs/audio#supported-formats)
+AUDIO_TYPES = {"wav": "audio/wav", "mp3": "audio/mp3"}
 
 # https://ai.google.dev/api/generate-content#FinishReason
 FILTERED = {"SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
@@ -52,8 +68,9 @@ def normalize_usage(raw: dict | None) -> dict | None:
 
 class GoogleWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
+        _refuse_untranslatable(body)
         system, contents = _contents(body.get("messages") or [])
-        payload: dict = {"contents": contents}
+        payload: dict = {"contents": contents, **_tooling(body)}
         if system:
             payload["systemInstruction"] = {"parts": [{"text": system}]}
         config = _generation_config(body)
@@ -70,15 +87,23 @@ class GoogleWire:
         if _blocked(response):
             choices.append({"index": 0, "message": {"role": "assistant", "content": ""},
                             "finish_reason": "content_filter"})
+        response_id = _id(response)
         for position, candidate in enumerate(_candidates(response)):
+            index = candidate.get("index", position)
             texts, thoughts = _texts(candidate)
             message = {"role": "assistant", "content": texts}
             if thoughts:
                 message["reasoning_content"] = thoughts
-            choices.append({"index": candidate.get("index", position), "message": message,
-                            "finish_reason": _finish_reason(candidate.get("finishReason")) or "stop"})
+            calls = _tool_calls(candidate, response_id, index, 0)
+            if calls:
+                message["tool_calls"] = calls
+            choice = {"index": index, "message": message,
+                      "finish_reason": "tool_calls" if calls else _finish_reason(candidate.get("finishReason")) or "stop"}
+            if candidate.get("logprobsResult") is not None:
+                choice["logprobs"] = _logprobs(candidate["logprobsResult"])
+            choices.append(choice)
         usage = usage_or_malformed(NAME, normalize_usage, response.get("usageMetadata"))
-        return completion(_id(response), int(time.time()), model, choices, usage)
+        return completion(response_id, int(time.time()), model, choices, usage)
 
     def new_stream(self, model: str) -> GeminiStream:
         return GeminiStream(model)
@@ -110,6 +135,7 @@ class GeminiStream:
         self.raw_usage: dict | None = None
         self.started: set[int] = set()
         self.finished: set[int] = set()
+        self.tool_calls: dict[int, int] = {}  # candidate index → tool calls sent so far
         self.blocked = False
 
     def feed(self, event: str, data: str) -> list[dict]:
@@ -143,11 +169,20 @@ class GeminiStream:
             delta["content"] = texts
         if thoughts:
             delta["reasoning_content"] = thoughts
+        # A functionCall arrives whole in one chunk: one delta with its index, id, name and all arguments.
+        calls = _tool_calls(candidate, self.id, index, self.tool_calls.get(index, 0))
+        if calls:
+            delta["tool_calls"] = calls
+            self.tool_calls[index] = self.tool_calls.get(index, 0) + len(calls)
         if finish_reason:
             self.finished.add(index)
+            finish_reason = "tool_calls" if self.tool_calls.get(index) else finish_reason
         if not delta and not finish_reason:
             return None
-        return {"index": index, "delta": delta, "finish_reason": finish_reason}
+        choice = {"index": index, "delta": delta, "finish_reason": finish_reason}
+        if candidate.get("logprobsResult") is not None:
+            choice["logprobs"] = _logprobs(candidate["logprobsResult"])
+        return choice
 
 
 def _response(data, what: str) -> dict:
@@ -215,19 +250,182 @@ def _generation_config(body: dict) -> dict:
     stop = body.get("stop")
     if stop:
         config["stopSequences"] = [stop] if isinstance(stop, str) else list(stop)
-    response_format = body.get("response_format")
-    if isinstance(response_format, dict) and response_format.get("type") in ("json_object", "json_schema"):
-        config["responseMimeType"] = "application/json"
+    config.update(_response_format(body.get("response_format")))
+    effort = body.get("reasoning_effort")
+    if effort is not None:
+        if effort not in THINKING_BUDGETS:
+            raise bad_request(NAME, f"'reasoning_effort' {effort!r} is not one of {', '.join(THINKING_BUDGETS)}")
+        budget = THINKING_BUDGETS[effort]
+        # includeThoughts: thought summaries come back as parts with thought: true (thinking#summaries).
+        config["thinkingConfig"] = {"thinkingBudget": budget, **({"includeThoughts": True} if budget else {})}
+    if body.get("logprobs"):
+        # https://ai.google.dev/api/generate-content#generationconfig: responseLogprobs, logprobs (top count).
+        config["responseLogprobs"] = True
+        if body.get("top_logprobs"):
+            config["logprobs"] = body["top_logprobs"]
+    elif body.get("top_logprobs"):
+        raise bad_request(NAME, "'top_logprobs' needs 'logprobs': true")
     return config
 
 
+def _response_format(response_format) -> dict:
+    # https://ai.google.dev/gemini-api/docs/structured-output: responseMimeType + responseJsonSchema.
+    kind = response_format.get("type") if isinstance(response_format, dict) else response_format
+    if response_format is None or kind == "text":
+        return {}
+    if kind == "json_object":
+        return {"responseMimeType": "application/json"}
+    spec = response_format.get("json_schema") if kind == "json_schema" else None
+    if not isinstance(spec, dict) or not isinstance(spec.get("schema"), dict):
+        raise bad_request(NAME, f"'response_format' {json.dumps(response_format)[:80]} is not text, json_object "
+                                "or json_schema with a schema")
+    return {"responseMimeType": "application/json", "responseJsonSchema": spec["schema"]}
+
+
+def _refuse_untranslatable(body: dict) -> None:
+    """A 400 naming the first field this wire format cannot carry (never a silent drop)."""
+    for name, value in body.items():
+        if value is None or name in TRANSLATED:
+            continue
+        if name in NEUTRAL_VALUES and value == NEUTRAL_VALUES[name]:
+            continue
+        raise bad_request(NAME, f"'{name}' ({json.dumps(value)[:60]}) has no equivalent in Gemini generateContent "
+                                "(https://ai.google.dev/api/generate-content); leave it out or use a model served "
+                                "by an OpenAI-compatible provider")
+
+
+def _tooling(body: dict) -> dict:
+    """tools → functionDeclarations; tool_choice → toolConfig.functionCallingConfig.
+
+    https://ai.google.dev/gemini-api/docs/function-calling
+    """
+    fields: dict = {}
+    declarations = []
+    for tool in body.get("tools") or []:
+        function = tool.get("function") if isinstance(tool, dict) and tool.get("type") == "function" else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise bad_request(NAME, f"'tools': only function tools with a name are translated, got {str(tool)[:80]}")
+        declaration = {"name": function["name"]}
+        if function.get("description"):
+            declaration["description"] = function["description"]
+        if function.get("parameters"):
+            declaration["parametersJsonSchema"] = function["parameters"]
+        declarations.append(declaration)
+    if declarations:
+        fields["tools"] = [{"functionDeclarations": declarations}]
+    choice = body.get("tool_choice")
+    if choice is not None:
+        modes = {"auto": "AUTO", "none": "NONE", "required": "ANY"}
+        function = choice.get("function") if isinstance(choice, dict) else None
+        if isinstance(choice, str) and choice in modes:
+            config = {"mode": modes[choice]}
+        elif isinstance(function, dict) and isinstance(function.get("name"), str):
+            config = {"mode": "ANY", "allowedFunctionNames": [function["name"]]}
+        else:
+            raise bad_request(NAME, f"'tool_choice' {json.dumps(choice)[:80]} is not auto, none, required or a function")
+        fields["toolConfig"] = {"functionCallingConfig": config}
+    return fields
+
+
+def _tool_calls(candidate: dict, response_id: str | None, index: int, first: int) -> list[dict]:
+    """functionCall parts → OpenAI tool_calls. The id is Gemini's own when it sends one, else made from the
+    response id, candidate and position (the same in stream and non-stream). A part's thoughtSignature rides
+    in `extra_content.google.thought_signature`, the field Google's own OpenAI endpoint uses
+    (https://ai.google.dev/gemini-api/docs/thought-signatures)."""
+    calls = []
+    for part in (candidate.get("content") or {}).get("parts") or []:
+        call = part.get("functionCall") if isinstance(part, dict) else None
+        if not isinstance(call, dict):
+            continue
+        number = first + len(calls)
+        entry = {"index": number, "id": call.get("id") or f"call_{(response_id or new_id()).removeprefix('chatcmpl-')}_{index}_{number}",
+                 "type": "function", "function": {"name": call.get("name"),
+                                                  "arguments": json.dumps(call.get("args") or {}, ensure_ascii=False)}}
+        if part.get("thoughtSignature"):
+            entry["extra_content"] = {"google": {"thought_signature": part["thoughtSignature"]}}
+        calls.append(entry)
+    return calls
+
+
+def _logprobs(result: dict) -> dict:
+    """logprobsResult → OpenAI choice.logprobs. https://ai.google.dev/api/generate-content#LogprobsResult"""
+    chosen = result.get("chosenCandidates") or []
+    tops = result.get("topCandidates") or []
+    content = []
+    for position, token in enumerate(chosen):
+        top = tops[position].get("candidates") or [] if position < len(tops) else []
+        content.append({"token": token.get("token"), "logprob": token.get("logProbability"), "bytes": None,
+                        "top_logprobs": [{"token": t.get("token"), "logprob": t.get("logProbability"), "bytes": None}
+                                         for t in top]})
+    return {"content": content}
+
+
 def _contents(messages: list) -> tuple[str, list[dict]]:
-    """OpenAI messages → (system text, Gemini contents with roles user/model)."""
-    return turns(NAME, messages, assistant="model", key="parts", parts=lambda m: _parts(m.get("content")))
+    """OpenAI messages → (system text, Gemini contents with roles user/model). A tool result is a user turn
+    of functionResponse parts named after the call it answers, found by its id in the assistant's tool_calls."""
+    names = {call.get("id"): (call.get("function") or {}).get("name")
+             for message in messages if message.get("role") == "assistant"
+             for call in message.get("tool_calls") or [] if isinstance(call, dict)}
+    return turns(NAME, messages, assistant="model", key="parts", parts=lambda m: _message_parts(m, names))
+
+
+def _message_parts(message: dict, names: dict) -> list[dict]:
+    role = message.get("role")
+    if role == "tool":
+        call_id = message.get("tool_call_id")
+        if names.get(call_id) is None:
+            raise bad_request(NAME, f"the 'tool' message for {call_id!r} answers no tool call of an earlier "
+                                    "assistant message (Gemini needs the function's name)")
+        content = message.get("content")
+        text = content if isinstance(content, str) else "".join(
+            part.get("text") or "" for part in content or [] if isinstance(part, dict))
+        try:
+            result = json.loads(text)
+        except ValueError:
+            result = text
+        # functionResponse.response is an object; other results go under "result" (function-calling docs).
+        response = result if isinstance(result, dict) else {"result": result}
+        return [{"functionResponse": {"id": call_id, "name": names[call_id], "response": response}}]
+    if role not in ("user", "assistant"):
+        raise bad_request(NAME, f"a message with role {role!r} cannot be sent (user, assistant, tool, system)")
+    parts = _parts(message.get("content"))
+    for call in message.get("tool_calls") or [] if role == "assistant" else []:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict):
+            raise bad_request(NAME, f"'tool_calls' entry {str(call)[:80]} has no function")
+        try:
+            args = json.loads(function.get("arguments") or "{}")
+        except ValueError:
+            raise bad_request(NAME, f"tool call {call.get('id')!r} has arguments that are not JSON") from None
+        part = {"functionCall": {"id": call.get("id"), "name": function.get("name"), "args": args}}
+        signature = ((call.get("extra_content") or {}).get("google") or {}).get("thought_signature")
+        if signature:
+            part["thoughtSignature"] = signature  # Gemini 3 refuses a function-calling history without it
+        parts.append(part)
+    return parts
 
 
 def _parts(content) -> list[dict]:
-    return map_parts(NAME, content, lambda text: {"text": text}, _inline_data)
+    if not isinstance(content, list):
+        return map_parts(NAME, content, lambda text: {"text": text}, _inline_data)
+    parts = []
+    for part in content:
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind == "file":
+            file = part.get("file") if isinstance(part.get("file"), dict) else {}
+            inline = data_url(NAME, file["file_data"]) if isinstance(file.get("file_data"), str) else None
+            if inline is None:
+                raise bad_request(NAME, "a 'file' part needs 'file_data' as a data: URL ('file_id' refers to "
+                                        "OpenAI's storage)")
+            parts.append(_inline_data("", inline))
+        elif kind == "input_audio":
+            audio = part.get("input_audio") if isinstance(part.get("input_audio"), dict) else {}
+            if audio.get("format") not in AUDIO_TYPES or not isinstance(audio.get("data"), str):
+                raise bad_request(NAME, f"'input_audio' needs base64 'data' and a 'format' of {', '.join(AUDIO_TYPES)}")
+            parts.append(_inline_data("", (AUDIO_TYPES[audio["format"]], audio["data"])))
+        else:
+            parts += map_parts(NAME, [part], lambda text: {"text": text}, _inline_data)
+    return parts
 
 
 def _inline_data(url: str, inline: tuple[str, str] | None) -> dict:

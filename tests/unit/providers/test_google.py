@@ -58,9 +58,17 @@ def test_request_turns_data_urls_into_inline_data_and_merges_same_role_messages(
         {"text": "Look"}, {"inlineData": {"mimeType": "image/png", "data": PNG}}]}]
 
 
-def test_request_drops_fields_that_could_redirect_the_call_or_swap_keys():
-    request = WIRE.build_request(TARGET, body(base_url="https://evil", api_key="other", headers={"a": "b"}),
-                                 stream=False)
+@pytest.mark.parametrize("field, value", [("base_url", "https://evil"), ("api_key", "other"), ("user", "u1"),
+                                          ("logit_bias", {"1": 5}), ("parallel_tool_calls", False)])
+def test_request_refuses_fields_it_cannot_carry_with_a_400_naming_them(field, value):
+    with pytest.raises(ProviderError) as caught:
+        WIRE.build_request(TARGET, body(**{field: value}), stream=False)
+    assert (caught.value.kind, caught.value.status) == ("http", 400)
+    assert f"'{field}'" in caught.value.message and "google" in caught.value.message
+
+
+def test_neutral_values_pass_and_the_key_stays_ours():
+    request = WIRE.build_request(TARGET, body(store=False, parallel_tool_calls=True), stream=False)
     assert set(request.json) == {"contents"}
     assert request.headers["x-goog-api-key"] == "g-secret"
 
@@ -181,3 +189,95 @@ def test_stream_error_chunk_raises_the_providers_error():
 ])
 def test_error_message_is_the_providers_own(data, message):
     assert WIRE.error_message(400, data) == message
+
+
+WEATHER = {"type": "function", "function": {"name": "weather", "description": "Weather in a city",
+                                            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}
+
+
+@pytest.mark.parametrize("choice, config", [
+    ("auto", {"mode": "AUTO"}), ("none", {"mode": "NONE"}), ("required", {"mode": "ANY"}),
+    ({"type": "function", "function": {"name": "weather"}}, {"mode": "ANY", "allowedFunctionNames": ["weather"]})])
+def test_tools_become_function_declarations_and_tool_choice_a_calling_config(choice, config):
+    request = WIRE.build_request(TARGET, body(tools=[WEATHER], tool_choice=choice), stream=False)
+    assert request.json["tools"] == [{"functionDeclarations": [{
+        "name": "weather", "description": "Weather in a city",
+        "parametersJsonSchema": {"type": "object", "properties": {"city": {"type": "string"}}}}]}]
+    assert request.json["toolConfig"] == {"functionCallingConfig": config}
+
+
+def test_tool_history_carries_signatures_and_names_function_responses_by_call_id():
+    messages = [{"role": "user", "content": "Weather in Paris?"},
+                {"role": "assistant", "content": None, "tool_calls": [
+                    {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city": "Paris"}'},
+                     "extra_content": {"google": {"thought_signature": "sig-1"}}}]},
+                {"role": "tool", "tool_call_id": "call_1", "content": '{"sky": "sunny"}'},
+                {"role": "tool", "tool_call_id": "call_1", "content": "plain text"}]
+    request = WIRE.build_request(TARGET, body(messages), stream=False)
+    assert request.json["contents"][1:] == [
+        {"role": "model", "parts": [{"functionCall": {"id": "call_1", "name": "weather", "args": {"city": "Paris"}},
+                                     "thoughtSignature": "sig-1"}]},
+        {"role": "user", "parts": [
+            {"functionResponse": {"id": "call_1", "name": "weather", "response": {"sky": "sunny"}}},
+            {"functionResponse": {"id": "call_1", "name": "weather", "response": {"result": "plain text"}}}]}]
+    with pytest.raises(ProviderError, match="answers no tool call"):
+        WIRE.build_request(TARGET, body([{"role": "tool", "tool_call_id": "x", "content": "1"}]), stream=False)
+
+
+def test_structured_output_thinking_and_logprobs_go_into_generation_config():
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}}
+    request = WIRE.build_request(TARGET, body(response_format={"type": "json_schema", "json_schema": {
+        "name": "P", "schema": schema}}, reasoning_effort="low", logprobs=True, top_logprobs=2), stream=False)
+    assert request.json["generationConfig"] == {
+        "responseMimeType": "application/json", "responseJsonSchema": schema,
+        "thinkingConfig": {"thinkingBudget": 1024, "includeThoughts": True}, "responseLogprobs": True, "logprobs": 2}
+    request = WIRE.build_request(TARGET, body(reasoning_effort="none"), stream=False)
+    assert request.json["generationConfig"] == {"thinkingConfig": {"thinkingBudget": 0}}
+
+
+def test_pdf_and_audio_parts_become_inline_data():
+    content = [{"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0=", "filename": "a.pdf"}},
+               {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}}]
+    request = WIRE.build_request(TARGET, body([{"role": "user", "content": content}]), stream=False)
+    assert request.json["contents"][0]["parts"] == [
+        {"inlineData": {"mimeType": "application/pdf", "data": "JVBERi0="}},
+        {"inlineData": {"mimeType": "audio/wav", "data": "UklGRg=="}}]
+
+
+def test_completion_function_calls_become_tool_calls_with_stable_ids_and_signatures():
+    data = {"responseId": "r1", "candidates": [candidate(
+        {"functionCall": {"name": "weather", "args": {"city": "Paris"}}, "thoughtSignature": "sig-1"},
+        finish="STOP")], "usageMetadata": USAGE}
+    first = WIRE.parse_completion(data, "gemini")["choices"][0]
+    assert first["finish_reason"] == "tool_calls"
+    assert first["message"]["tool_calls"] == [{"index": 0, "id": "call_r1_0_0", "type": "function",
+                                               "function": {"name": "weather", "arguments": '{"city": "Paris"}'},
+                                               "extra_content": {"google": {"thought_signature": "sig-1"}}}]
+    assert WIRE.parse_completion(data, "gemini")["choices"][0]["message"]["tool_calls"] == first["message"]["tool_calls"]
+
+
+def test_completion_logprobs_are_translated():
+    result = {"chosenCandidates": [{"token": "Hi", "logProbability": -0.1}],
+              "topCandidates": [{"candidates": [{"token": "Hi", "logProbability": -0.1},
+                                                {"token": "Yo", "logProbability": -2.5}]}]}
+    data = {"candidates": [{**candidate({"text": "Hi"}, finish="STOP"), "logprobsResult": result}],
+            "usageMetadata": USAGE}
+    assert WIRE.parse_completion(data, "gemini")["choices"][0]["logprobs"] == {"content": [
+        {"token": "Hi", "logprob": -0.1, "bytes": None, "top_logprobs": [
+            {"token": "Hi", "logprob": -0.1, "bytes": None}, {"token": "Yo", "logprob": -2.5, "bytes": None}]}]}
+
+
+def test_stream_function_calls_become_tool_call_deltas_and_finish_with_tool_calls():
+    stream = WIRE.new_stream("gemini")
+    chunks = feed(stream,
+                  {"responseId": "r1", "candidates": [candidate({"text": "Checking."})]},
+                  {"responseId": "r1", "candidates": [candidate(
+                      {"functionCall": {"name": "weather", "args": {"city": "Paris"}}, "thoughtSignature": "s"},
+                      {"functionCall": {"name": "weather", "args": {"city": "Rome"}}}, finish="STOP")],
+                   "usageMetadata": USAGE})
+    delta = chunks[1]["choices"][0]["delta"]
+    assert [call["id"] for call in delta["tool_calls"]] == ["call_r1_0_0", "call_r1_0_1"]
+    assert delta["tool_calls"][1]["function"] == {"name": "weather", "arguments": '{"city": "Rome"}'}
+    assert delta["tool_calls"][0]["extra_content"] == {"google": {"thought_signature": "s"}}
+    assert chunks[1]["choices"][0]["finish_reason"] == "tool_calls"
+    assert stream.finish()["usage"] == NORMALIZED
