@@ -7,21 +7,30 @@ import { threadItem } from "./view.js";
 const $ = (id) => document.getElementById(id);
 const MODEL_PREFERENCE = "llms.model";
 
+// Every element is found once, here, before any answer is on the page, and never looked up by id again: an
+// answer's markup cannot stand in for one of them (markdown.js strips id and name as well).
 const ui = {
   scroller: $("conversation"), messages: $("messages"), emptyState: $("empty-state"), title: $("thread-title"),
   totals: $("thread-totals"), send: $("send"), stop: $("stop"), notice: $("notice"),
 };
-const input = $("message");
+const page = {
+  composer: $("composer"), input: $("message"), modelPicker: $("model-picker"), threadList: $("thread-list"),
+  threadsEmpty: $("threads-empty"), newChat: $("new-chat"), confirmDialog: $("confirm-dialog"), confirmText: $("confirm-text"),
+};
+const { input } = page;
 let config = null;
 
+/** The model selector, inside the picker (an htmx fragment of ours, maybe not there yet). */
+const modelSelect = () => page.modelPicker.querySelector("select");
+
 function selectedModel() {
-  const option = $("model")?.selectedOptions[0];
+  const option = modelSelect()?.selectedOptions[0];
   return option ? { value: option.value, provider: option.dataset.provider, alias: option.dataset.alias } : null;
 }
 
 /** Selects `value` in the model selector when it offers it (it arrives as an htmx fragment, maybe later). */
 function preferModel(value) {
-  const select = $("model");
+  const select = modelSelect();
   if (select && value && [...select.options].some((o) => o.value === value)) select.value = value;
 }
 
@@ -40,19 +49,25 @@ const threadHash = (threadId) => `#thread=${encodeURIComponent(threadId)}`;
 
 function threadFromHash() {
   const match = location.hash.match(/^#thread=(.+)$/);
-  return match ? decodeURIComponent(match[1]) : null;
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error;
+    return null; // not an address this page wrote (bad %-escapes): ignored, like a thread that is gone
+  }
 }
 
 async function refreshThreads() {
   const threads = await store.listThreads();
-  $("thread-list").replaceChildren(...threads.map((t) => threadItem(t, t.id === chat.threadId)));
-  $("threads-empty").hidden = threads.length > 0;
+  page.threadList.replaceChildren(...threads.map((t) => threadItem(t, t.id === chat.threadId)));
+  page.threadsEmpty.hidden = threads.length > 0;
 }
 
 async function openFromLocation() {
   const wanted = threadFromHash();
   const thread = await chat.open(wanted);
-  if (wanted && !thread) history.replaceState(null, "", location.pathname);
+  if (location.hash && !thread) history.replaceState(null, "", location.pathname);
   preferModel(thread?.model ?? localStorage.getItem(MODEL_PREFERENCE));
   await refreshThreads();
 }
@@ -89,8 +104,8 @@ function startRename(item) {
 }
 
 function confirmDelete(title) {
-  const dialog = $("confirm-dialog");
-  $("confirm-text").textContent = `Delete “${title}”? Its messages are removed; its requests stay in the analytics.`;
+  const dialog = page.confirmDialog;
+  page.confirmText.textContent = `Delete “${title}”? Its messages are removed; its requests stay in the analytics.`;
   dialog.returnValue = "";
   dialog.showModal();
   return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true }));
@@ -120,7 +135,7 @@ function onKeydown(event) {
   // Enter sends, Shift+Enter is a newline; not while an IME is composing a character.
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
-    $("composer").requestSubmit();
+    page.composer.requestSubmit();
   }
 }
 
@@ -130,15 +145,28 @@ async function loadConfig() {
   return response.json();
 }
 
+/**
+ * `/?token=` opened the page: the server answered it with the token's HttpOnly cookie, which authorises every
+ * request from now on, so the token leaves the address bar and this history entry (a copied address, a
+ * screenshot or the history list would show it). It is kept nowhere a script can read.
+ */
+function dropTokenFromAddress() {
+  const url = new URL(location.href);
+  if (!url.searchParams.has("token")) return;
+  url.searchParams.delete("token");
+  history.replaceState(history.state, "", url);
+}
+
 async function main() {
+  dropTokenFromAddress();
   // A failure nobody awaited (the store refusing a write, say) is told on the page, not only in the console.
   window.addEventListener("unhandledrejection", (event) => {
     ui.notice.textContent = `Something failed: ${event.reason?.message ?? event.reason}`;
   });
   startDrawer($("sidebar"), $("drawer-toggle"));
-  $("new-chat").addEventListener("click", newChat);
-  $("thread-list").addEventListener("click", onThreadAction);
-  $("composer").addEventListener("submit", onSubmit);
+  page.newChat.addEventListener("click", newChat);
+  page.threadList.addEventListener("click", onThreadAction);
+  page.composer.addEventListener("submit", onSubmit);
   input.addEventListener("keydown", onKeydown);
   ui.stop.addEventListener("click", () => chat.stop());
   // Escape stops this chat's answer, unless a dialog, the drawer (drawer.js runs first) or a rename field took it.
@@ -147,8 +175,8 @@ async function main() {
     if (!event.target.closest?.("dialog, .rename-field")) chat.stop();
   });
   window.addEventListener("hashchange", openFromLocation);
-  $("model-picker").addEventListener("htmx:afterSwap", () => preferModel(chat.thread?.model ?? localStorage.getItem(MODEL_PREFERENCE)));
-  $("model-picker").addEventListener("change", (event) => localStorage.setItem(MODEL_PREFERENCE, event.target.value));
+  page.modelPicker.addEventListener("htmx:afterSwap", () => preferModel(chat.thread?.model ?? localStorage.getItem(MODEL_PREFERENCE)));
+  page.modelPicker.addEventListener("change", (event) => localStorage.setItem(MODEL_PREFERENCE, event.target.value));
   store.onOtherTabChange(async (change) => {
     if (change.thread_id && change.thread_id === chat.threadId) await chat.open(chat.threadId);
     await refreshThreads();

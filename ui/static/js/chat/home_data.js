@@ -3,8 +3,11 @@ import * as store from "../store/store.js";
 import { ImportError, exportRequests, exportThreads, importFile, loadDemo } from "../store/transfer.js";
 
 const $ = (id) => document.getElementById(id);
+// Found once at start-up, before any answer is on the page (app.js says why).
 const status = $("data-status");
 const progress = $("data-progress");
+const clearDialog = $("clear-dialog");
+const importFileInput = $("import-file");
 
 function say(text, { error = false } = {}) {
   status.textContent = text;
@@ -44,8 +47,8 @@ $("export-data").addEventListener("click", (event) => busy(async () => {
   }
 }));
 
-$("import-data").addEventListener("click", () => $("import-file").click());
-$("import-file").addEventListener("change", (event) => busy(async () => {
+$("import-data").addEventListener("click", () => importFileInput.click());
+importFileInput.addEventListener("change", (event) => busy(async () => {
   const [file] = event.target.files;
   event.target.value = ""; // the same file can be chosen again
   if (!file) return;
@@ -60,14 +63,13 @@ $("demo-data").addEventListener("click", () => busy(async () => {
 }));
 
 $("clear-data").addEventListener("click", () => {
-  const dialog = $("clear-dialog");
-  dialog.returnValue = "";
-  dialog.addEventListener("close", () => {
-    if (dialog.returnValue !== "confirm") return;
+  clearDialog.returnValue = "";
+  clearDialog.addEventListener("close", () => {
+    if (clearDialog.returnValue !== "confirm") return;
     busy(async () => {
       await store.clearAll();
       location.assign("/"); // the chat page starts over from the empty store
     });
   }, { once: true });
-  dialog.showModal();
+  clearDialog.showModal();
 });

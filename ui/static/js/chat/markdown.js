@@ -7,10 +7,13 @@ import { languageFile } from "../rules/languages.js";
 const HLJS_DIR = "../../vendor/highlight.js-11.12.0";
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
-// Tags and attributes that load or submit something, or restyle the page, even from sanitized HTML.
+// Tags and attributes that load or submit something, or restyle the page, even from sanitized HTML; `dialog`
+// paints over the page (a fake confirm dialog); `id` and `name` would let an answer shadow the page's own elements
+// (DOM clobbering: getElementById, document.x and form.elements.x find the answer's element first).
 const FORBID_TAGS = ["style", "link", "meta", "base", "form", "input", "button", "select", "textarea", "iframe",
-  "frame", "object", "embed", "video", "audio", "source", "track", "picture", "svg", "math", "template"];
-const FORBID_ATTR = ["style", "srcset", "poster", "background", "action", "formaction", "ping", "xlink:href"];
+  "frame", "object", "embed", "video", "audio", "source", "track", "picture", "svg", "math", "template", "dialog"];
+const FORBID_ATTR = ["style", "srcset", "poster", "background", "action", "formaction", "ping", "xlink:href", "id",
+  "name"];
 // A data: image is bytes already in the answer: it cannot call anywhere. Anything else is a request.
 const INLINE_IMAGE = /^data:image\/(png|gif|jpeg|webp|avif);base64,/i;
 
@@ -19,6 +22,8 @@ let purifier = null;
 function dompurify() {
   if (purifier) return purifier;
   purifier = window.DOMPurify; // the UMD build, loaded by a classic <script> before this module
+  // Set once: a configuration passed to each sanitize() is parsed again each time (~0.6 ms, paid per block).
+  purifier.setConfig({ USE_PROFILES: { html: true }, FORBID_TAGS, FORBID_ATTR, ALLOW_DATA_ATTR: false, RETURN_DOM_FRAGMENT: true });
   purifier.addHook("afterSanitizeAttributes", (node) => {
     if (node.tagName === "A" && node.hasAttribute("href")) {
       node.setAttribute("target", "_blank");
@@ -44,14 +49,7 @@ function blockRemoteImages(fragment) {
 
 /** Markdown text → a sanitized DocumentFragment. */
 export function renderMarkdown(text) {
-  const html = marked.parse(text);
-  return blockRemoteImages(dompurify().sanitize(html, {
-    USE_PROFILES: { html: true },
-    FORBID_TAGS,
-    FORBID_ATTR,
-    ALLOW_DATA_ATTR: false,
-    RETURN_DOM_FRAGMENT: true,
-  }));
+  return blockRemoteImages(dompurify().sanitize(marked.parse(text)));
 }
 
 let hljsPromise = null;
@@ -66,7 +64,10 @@ function loadGrammar(hljs, name) {
   return grammarPromises.get(name);
 }
 
-/** Highlights the code blocks under `root` whose language we ship; grammars load on first use. */
+/**
+ * Highlights the code blocks under `root` whose language we ship; grammars load on first use. The blocks are
+ * found now, so `root` may be a fragment about to be put in the page; those no longer in the page are left.
+ */
 export async function highlightCode(root) {
   const blocks = [...root.querySelectorAll("pre > code[class*='language-']")];
   const wanted = blocks.map((code) => [code, languageFile(code.className.match(/language-(\S+)/)[1])])
