@@ -14,7 +14,7 @@ from llms import paths
 from llms.config import Config
 from llms.files import EXIT_OK, EXIT_USAGE
 from llms.providers import transport
-from llms.server import analytics_api, analytics_pages, api, ledger_recorder, pages, proxy
+from llms.server import analytics_api, analytics_pages, api, ledger_recorder, pages, providers_view, proxy
 from llms.server.errors import error_response
 from llms.server.html import Templates
 from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
@@ -123,6 +123,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     analytics_api.add_routes(app)
     pages.add_routes(app)
     analytics_pages.add_routes(app)
+    providers_view.add_routes(app)
     app.router.add_static("/static/", paths.STATIC_DIR, append_version=False)
     return app
 

@@ -322,3 +322,50 @@ def test_costs_tiles_budget_months_and_range_links_read_plainly(browser, analyti
     expect(page.get_by_role("button", name="Next month")).to_be_enabled()
     page.context.close()
     assert page_errors == []
+
+
+# ---- providers ----
+
+def test_the_providers_view_is_reached_from_the_sidebar_and_says_which_are_ready_and_why_not(
+        browser, llms_server, page_errors, shot):
+    page = open_tab(browser, llms_server.url + "/", page_errors)
+    page.get_by_role("link", name="Providers").click()
+    expect(page.get_by_role("heading", name="Providers", level=1)).to_be_visible()
+    expect(page.get_by_text("5 of 6 providers are ready.")).to_be_visible()
+    openai = page.get_by_role("region", name="openai", exact=True)
+    expect(openai.get_by_text("ready", exact=True)).to_be_visible()
+    row = openai.get_by_role("row", name="mock-model")
+    expect(row.get_by_role("cell")).to_have_text(["mock-model", "$2.50", "$10.00"])
+    nokey = page.get_by_role("region", name="nokey", exact=True)
+    expect(nokey).to_contain_text("off:")
+    expect(nokey).to_contain_text("MOCK_UNSET_KEY")  # the variable to set
+    expect(page.get_by_role("region", name="selfhosted", exact=True).get_by_role("row", name="unpriced-model").get_by_role("cell")).to_have_text(
+        ["mock-model", "—", "—"])
+    shot(page, "providers")
+    page.context.close()
+    assert page_errors == []
+
+
+def test_with_no_key_set_the_chat_says_no_provider_is_ready_and_the_providers_view_says_which_variable_to_set(
+        browser, mock_config_path, page_errors, shot, tmp_path):
+    server = ServerProcess(mock_config_path, env={})
+    try:
+        context = browser.new_context(viewport=PHONE, color_scheme="dark")
+        page = context.new_page()
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
+        page.goto(server.url + "/")
+        alert = page.locator("#model-picker").get_by_role("alert")
+        expect(alert).to_contain_text("No model is available")
+        expect(alert).to_contain_text("MOCK_OPENAI_KEY")
+        assert sideways_overflow(page) == 0
+        shot(page, "first-run")
+        alert.get_by_role("link", name="See the providers").click()
+        expect(page.get_by_role("alert")).to_contain_text("No provider is ready")
+        expect(page.get_by_text("0 of 6 providers are ready.")).to_be_visible()
+        expect(page.get_by_role("region", name="anthropic", exact=True)).to_contain_text("MOCK_ANTHROPIC_KEY")
+        assert sideways_overflow(page) == 0
+        shot(page, "providers-none")
+        context.close()
+    finally:
+        server.stop()
+    assert page_errors == []
