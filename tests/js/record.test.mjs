@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { ImportError } from "../../ui/static/js/rules/files/check.js";
 import { aliasAt, buildRecord, failedRecord, fromLedger, priceOf } from "../../ui/static/js/rules/record.js";
 
 process.env.TZ = "Europe/Berlin";
@@ -140,3 +142,39 @@ test("a ledger line with a very long prompt keeps only the preview and is still 
     messages: [{ role: "user", content: "x".repeat(150_000) }] };
   assert.equal(fromLedger("records[0]", line).prompt_preview, "x".repeat(200));
 });
+
+// Python's json.dumps writes an infinite number as the bare word Infinity, which JSON.parse refuses; a JSON text
+// says 1e999 for it, which JSON.parse reads as Infinity, as a ledger line would arrive.
+const vectors = (name) => JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), "utf8")
+  .replace(/(?<=[:[,]\s*)(-?)Infinity(?=\s*[,\]}])/g, "$11e999"));
+
+for (const { name, line, problem } of vectors("records.json").cases) {
+  test(`records.json ${name}: the browser takes a ledger line exactly when the server does, with its words`, () => {
+    if (problem === null) {
+      assert.equal(fromLedger("line", line).id, line.request_id);
+    } else {
+      assert.throws(() => fromLedger("line", line), (error) => error instanceof ImportError && error.message === problem);
+    }
+  });
+}
+
+/** /api/config's providers and pricing for a config, as llms/server/api.py public_config serves them. */
+function publicConfig(config) {
+  const providers = Object.entries(config.providers);
+  return {
+    providers: providers.map(([id, p]) => ({
+      id, type: p.type, models: Object.entries(p.models).map(([alias, provider_model]) => ({ alias, provider_model })),
+    })),
+    pricing: Object.fromEntries(providers.map(([id, p]) => [id, { ...p.pricing }])),
+  };
+}
+
+const failover = vectors("failover_prices.json");
+for (const { name, asked, provider, alias, price } of failover.cases) {
+  test(`failover_prices.json ${name}: priced by the alias asked for at the provider that answered`, () => {
+    const config = publicConfig(failover.config);
+    assert.equal(aliasAt(config, provider, asked), alias);
+    const entry = priceOf(config, provider, asked);
+    for (const [field, value] of Object.entries(price)) assert.equal(entry[field], value, field);
+  });
+}

@@ -5,7 +5,9 @@ import { ImportError, id, number, text, timestamp, usage } from "../../../ui/sta
 
 const refuses = (check, message) => assert.throws(check, (e) => e instanceof ImportError && e.message === message);
 
-test("a timestamp needs its offset and a T between date and time", () => {
+test("a timestamp needs its offset, a T between date and time, and a real date", () => {
+  refuses(() => timestamp("t", "2026-02-30T10:00:00+01:00"),
+    "t: expected an ISO 8601 time with its offset like 2026-05-14T09:30:12.345+02:00, got \"2026-02-30T10:00:00+01:00\"");
   assert.equal(timestamp("t", "2026-05-14T09:30:12.345+02:00"), "2026-05-14T09:30:12.345+02:00");
   refuses(() => timestamp("t", "2026-05-14 09:30:12+02:00"),
     "t: expected an ISO 8601 time with its offset like 2026-05-14T09:30:12.345+02:00, got \"2026-05-14 09:30:12+02:00\"");
@@ -13,15 +15,16 @@ test("a timestamp needs its offset and a T between date and time", () => {
 
 test("texts are bounded, ids are safe, numbers are finite and not negative", () => {
   assert.equal(text("x", "a".repeat(10)), "a".repeat(10));
-  refuses(() => text("x", "a".repeat(101), { max: 100 }), "x: 101 characters; at most 100");
+  refuses(() => text("x", "a".repeat(101), { max: 100 }), `x: expected a text of at most 100 characters, got "${"a".repeat(56)}…`);
+  assert.equal(text("x", "😀".repeat(100), { max: 100 }), "😀".repeat(100), "counted in code points, as the server counts");
   assert.equal(id("id", 42), "42");
   refuses(() => id("id", "a b"), "id: expected an id of letters, digits and _.:@- (at most 128), got \"a b\"");
   assert.equal(number("n", null, { nullable: true }), null);
-  refuses(() => number("n", Infinity), "n: expected a number ≥ 0, got null");
+  refuses(() => number("n", Infinity), "n: expected a number ≥ 0, got Infinity");
 });
 
 test("usage keeps the token fields we know and fills total_tokens", () => {
   assert.deepEqual(usage("u", { prompt_tokens: 3, completion_tokens: 4, extra: 1, prompt_tokens_details: { cached_tokens: 1, x: 2 } }),
     { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: { cached_tokens: 1 } });
-  refuses(() => usage("u", { prompt_tokens: 3 }), "u: expected prompt_tokens and completion_tokens");
+  refuses(() => usage("u", { prompt_tokens: 3 }), "u.completion_tokens: expected a whole number ≥ 0, got null");
 });

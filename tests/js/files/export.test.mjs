@@ -1,7 +1,9 @@
 // Export: the CSV of the Activity log (tests/vectors/csv.json holds the columns and cells both languages write).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { recordsCsv } from "../../../ui/static/js/rules/files/export.js";
+import { readFileSync } from "node:fs";
+import { CSV_COLUMNS, csvCell, recordsCsv } from "../../../ui/static/js/rules/files/export.js";
+import { fromLedger } from "../../../ui/static/js/rules/record.js";
 import { sampleRecord } from "../fixtures.mjs";
 
 test("CSV quotes commas, quotes and newlines, and defuses spreadsheet formulas", () => {
@@ -12,3 +14,20 @@ test("CSV quotes commas, quotes and newlines, and defuses spreadsheet formulas",
     + "\"'=HYPERLINK(\"\"x\"\"), then\nmore\",1200,340,1000,0,120,0.0064,computed,2310.4,412,147.2,");
   assert.equal(end, "");
 });
+
+const csvVectors = JSON.parse(readFileSync(new URL("../../vectors/csv.json", import.meta.url), "utf8"));
+
+test("csv.json: the columns are the ones llms --report csv writes, in its order", () => {
+  assert.deepEqual(CSV_COLUMNS, csvVectors.columns);
+  assert.equal(recordsCsv([]), csvVectors.header);
+});
+
+test("csv.json: every cell is written as llms --report csv writes it", () => {
+  for (const { value, cell } of csvVectors.cells) assert.equal(csvCell(value), cell, JSON.stringify(value));
+});
+
+for (const { name, line, row } of csvVectors.rows) {
+  test(`csv.json ${name}: a pulled ledger line is exported as the server's CSV row`, () => {
+    assert.equal(recordsCsv([fromLedger("line", line)]), csvVectors.header + row);
+  });
+}

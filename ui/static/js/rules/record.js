@@ -5,32 +5,32 @@
 import { isoWithOffset } from "./keys.js";
 import { costFor, estimateTokens } from "./pricing.js";
 import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
+import { PROVENANCES } from "./pricing.js";
 import {
-  COST_PROVENANCES, STATUSES, id, number, object, oneOf, prices, requestError, text, timestamp, usage,
+  COST_PROVENANCES, ImportError, MAX_ERROR_CHARS, STATUSES, absent, codePointPrefix, id, number, object, oneOf, prices,
+  requestError, shown, text, timestamp, usage,
 } from "./files/check.js";
 
 /** A record's prompt_preview is the first this many characters of the prompt (recorded, imported or pulled). */
 export const PROMPT_PREVIEW_CHARS = 200;
-export const MAX_FINISH_REASON_CHARS = 100;
-export const MAX_ERROR_CHARS = 10_000;
+/** The most characters (code points) of each text a record and a ledger line hold (schema.py TEXT_LIMITS). */
+const MOST_CHARS = { client: 200, token: 200, provider: 200, model: 200, provider_model: 300, endpoint: 200, finish_reason: 100 };
 
-const absent = (value) => value === null || value === undefined;
-const orNull = (check) => (at, value) => (absent(value) ? null : check(at, value));
 const amount = (at, value) => number(at, value, { nullable: true });
-const name = (max) => (at, value) => text(at, value, { nullable: true, max });
+const bounded = (field, { nullable = true } = {}) => (at, value) => text(at, value, { nullable, max: MOST_CHARS[field] });
 
 /** Every field, in the order a record is written, with the check that rebuilds its value (or throws ImportError). */
 const FIELDS = {
   id,
   timestamp,
-  thread_id: orNull(id),
-  model: (at, value) => text(at, value, { max: 200 }),
-  provider: name(200),
-  provider_model: name(300),
-  prompt_preview: (at, value) => text(at, value ?? "", { max: 100_000 }).slice(0, PROMPT_PREVIEW_CHARS),
+  thread_id: (at, value) => (absent(value) ? null : id(at, value)),
+  model: bounded("model", { nullable: false }),
+  provider: bounded("provider"),
+  provider_model: bounded("provider_model"),
+  prompt_preview: (at, value) => codePointPrefix(text(at, value ?? "", { max: 100_000 }), PROMPT_PREVIEW_CHARS),
   usage,
   cost_usd: amount,
-  cost_provenance: orNull((at, value) => oneOf(at, value, COST_PROVENANCES)),
+  cost_provenance: (at, value) => oneOf(at, value, COST_PROVENANCES, { nullable: true }),
   prices,
   response_ms: amount,
   ttft_ms: amount,
@@ -40,14 +40,14 @@ const FIELDS = {
   server_ttft_ms: amount,
   status: (at, value) => oneOf(at, value, STATUSES),
   error: requestError,
-  finish_reason: name(MAX_FINISH_REASON_CHARS),
+  finish_reason: bounded("finish_reason"),
 };
 
 /** Fields a record carries only when known: who sent it through the API (ledger lines), and the demo mark. */
 const OPTIONAL = {
-  client: (at, value) => text(at, value, { max: 200 }),
-  token: (at, value) => text(at, value, { max: 200 }),
-  endpoint: (at, value) => text(at, value, { max: 200 }),
+  client: bounded("client"),
+  token: bounded("token"),
+  endpoint: bounded("endpoint"),
   demo: (at, value) => oneOf(at, value, [true]),
 };
 
@@ -74,14 +74,56 @@ export function speedsOf(completionTokens, responseMs, ttftMs) {
 
 // ---- the ledger (GET /api/ledger) ----
 
+/** The fields a ledger line must hold, in the order they are named when missing (schema.py REQUIRED_FIELDS). */
+const LINE_REQUIRED = ["timestamp", "request_id", "status", "model"];
+// No request lasts a week; the server bounds durations so its time arithmetic stays in range (MAX_DURATION_MS).
+const MAX_DURATION_MS = 7 * 24 * 3_600_000;
+const duration = (at, value) => number(at, value, { nullable: true, max: MAX_DURATION_MS });
+
 /**
- * A ledger line as a store record: id = request_id, so the same request is never stored twice. Only the
- * preview of the last user message is kept: it is shortened first, so a long pasted prompt never fails a line.
+ * A ledger line's checks in the order the server runs them (llms/ledger/schema.py line_problem), so the first
+ * problem found is the one both name. The line's costs are the server's: never "imported".
+ */
+const LINE_FIELDS = {
+  timestamp: (at, value) => timestamp(at, value, { like: "2026-11-23T10:00:00.000+01:00" }),
+  request_id: (at, value) => id(at, value, { fromNumber: false }),
+  client: bounded("client"),
+  token: bounded("token"),
+  provider: bounded("provider"),
+  model: FIELDS.model,
+  provider_model: bounded("provider_model"),
+  endpoint: bounded("endpoint"),
+  status: FIELDS.status,
+  error: requestError,
+  finish_reason: bounded("finish_reason"),
+  usage,
+  cost_usd: amount,
+  cost_provenance: (at, value) => oneOf(at, value, PROVENANCES, { nullable: true }),
+  prices,
+  response_ms: duration,
+  ttft_ms: duration,
+};
+
+/** Throws ImportError with what makes a ledger line unusable, in the server's words (tests/vectors/records.json). */
+function checkLine(line) {
+  if (line === null || typeof line !== "object" || Array.isArray(line)) {
+    throw new ImportError(`not a ledger record (expected a JSON object, got ${shown(line)})`);
+  }
+  const missing = LINE_REQUIRED.filter((field) => line[field] === undefined); // JSON has no undefined: absent
+  if (missing.length) throw new ImportError(`not a ledger record (it has no ${missing.join(", ")})`);
+  for (const [field, check] of Object.entries(LINE_FIELDS)) check(field, line[field]);
+}
+
+/**
+ * A ledger line as a store record: id = request_id, so the same request is never stored twice. The line is
+ * checked first as the server checks it, and refused with the server's own message (field paths are the line's,
+ * without `at`); `at` names the record built from it. Only the preview of the last user message is kept: it is
+ * shortened first, so a long pasted prompt never fails a line.
  */
 export function fromLedger(at, line) {
-  object(at, line);
+  checkLine(line);
   const lastUser = Array.isArray(line.messages) ? [...line.messages].reverse().find((m) => m?.role === "user") : null;
-  const preview = typeof lastUser?.content === "string" ? lastUser.content.slice(0, PROMPT_PREVIEW_CHARS) : "";
+  const preview = typeof lastUser?.content === "string" ? codePointPrefix(lastUser.content, PROMPT_PREVIEW_CHARS) : "";
   return checkRecord(at, {
     ...line, id: line.request_id, thread_id: null, prompt_preview: preview,
     ...speedsOf(line.usage?.completion_tokens ?? 0, line.response_ms, line.ttft_ms),
@@ -142,7 +184,8 @@ function usageOf(outcome, promptText) {
 }
 
 /** A provider's text cut to what a record keeps, saying so, so an answer is never lost to a long message. */
-const clipped = (value, max) => (typeof value === "string" && value.length > max ? `${value.slice(0, max - 1)}…` : value);
+const clipped = (value, max) => (
+  typeof value === "string" && codePointPrefix(value, max) !== value ? `${codePointPrefix(value, max - 1)}…` : value);
 
 /** The record of the call and the outcome, with what was made of them (usage, cost, status, error). */
 function recordOf(call, outcome, { usage: used, cost, price, status, error }) {
@@ -165,7 +208,7 @@ function recordOf(call, outcome, { usage: used, cost, price, status, error }) {
     server_ttft_ms: outcome.server?.ttft_ms ?? null,
     status,
     error: error && { ...error, message: clipped(error.message, MAX_ERROR_CHARS) },
-    finish_reason: clipped(outcome.finish_reason, MAX_FINISH_REASON_CHARS),
+    finish_reason: clipped(outcome.finish_reason, MOST_CHARS.finish_reason),
   });
 }
 

@@ -45,14 +45,15 @@ export function csvCell(value) {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** A record's value in each CSV column. */
+/** A record's value in each CSV column: no tokens without a usage; a detail a usage leaves out is 0. */
 function csvValues(r) {
-  const prompt = r.usage?.prompt_tokens_details ?? {};
-  return {
-    ...r, request_id: r.id, input_tokens: r.usage?.prompt_tokens, output_tokens: r.usage?.completion_tokens,
-    cached_tokens: prompt.cached_tokens, cache_write_tokens: prompt.cache_write_tokens,
-    reasoning_tokens: r.usage?.completion_tokens_details?.reasoning_tokens, error: r.error?.message,
+  const tokens = r.usage && {
+    input_tokens: r.usage.prompt_tokens, output_tokens: r.usage.completion_tokens,
+    cached_tokens: r.usage.prompt_tokens_details?.cached_tokens ?? 0,
+    cache_write_tokens: r.usage.prompt_tokens_details?.cache_write_tokens ?? 0,
+    reasoning_tokens: r.usage.completion_tokens_details?.reasoning_tokens ?? 0,
   };
+  return { ...r, request_id: r.id, ...tokens, error: r.error?.message };
 }
 
 /** Request records as CSV rows (CRLF), one header row first. */
