@@ -24,6 +24,9 @@ The rules, in the order they are checked (the first problem found is the one rep
   is not a number), total_tokens too when present; each *_details null or an object of whole numbers
   ≥ 0 or null; cost, when present, a number ≥ 0.
 - cost_usd a number ≥ 0 or null; response_ms and ttft_ms numbers from 0 to MAX_DURATION_MS or null.
+- user_id (`token:<name>` or `local`) and ip_address texts or null; input_tokens, output_tokens,
+  total_tokens whole numbers ≥ 0 or null; input_cost, output_cost, total_cost numbers ≥ 0 or null (all
+  may be absent: lines written before them lack them).
 - prices: null or an object; each price field a number ≥ 0, -1 (variable) or null; `tiers` a list of at
   most MAX_TIERS objects, each with `above` a number ≥ 0 and price fields as above.
 Numbers are finite (JSON parsers read 1e999 as infinity). A problem reads
@@ -39,27 +42,35 @@ import re
 import sys
 from decimal import Decimal
 
-from llms.pricing.cost import PRICE_FIELDS, PROVENANCES
+from llms.pricing.cost import PRICE_FIELDS, PROVENANCES, output_usd
 
-__all__ = ["RECORDER_FIELDS", "RECORD_FIELDS", "PROMPT_FIELDS", "REQUIRED_FIELDS", "STATUSES", "COST_PROVENANCES",
-           "TEXT_LIMITS", "MAX_ERROR_CHARS", "MAX_DURATION_MS", "MAX_TIERS", "recorder_record", "ledger_line",
-           "line_problem", "json_text", "number_text"]
+__all__ = ["RECORDER_FIELDS", "RECORD_FIELDS", "PROMPT_FIELDS", "REQUIRED_FIELDS", "FLAT_COUNTS", "FLAT_COSTS",
+           "LOCAL_USER", "STATUSES", "COST_PROVENANCES", "TEXT_LIMITS", "MAX_ERROR_CHARS", "MAX_DURATION_MS",
+           "MAX_TIERS", "recorder_record", "ledger_line", "line_problem", "json_text", "number_text"]
 
 RECORDER_FIELDS = (
-    "request_id", "timestamp", "client", "token", "provider", "model", "alias", "provider_model", "endpoint",
-    "is_streaming", "status", "http_status", "error", "finish_reason", "usage", "response_ms", "ttft_ms",
+    "request_id", "timestamp", "client", "token", "ip_address", "provider", "model", "alias", "provider_model",
+    "endpoint", "is_streaming", "status", "http_status", "error", "finish_reason", "usage", "response_ms", "ttft_ms",
     "messages", "output_text", "reasoning_text",
 )
 RECORD_FIELDS = (
     "timestamp", "request_id", "client", "token", "provider", "model", "provider_model", "endpoint", "is_streaming",
     "status", "error", "finish_reason", "usage", "cost_usd", "cost_provenance", "prices", "response_ms", "ttft_ms",
+    *("user_id", "ip_address"), *("input_tokens", "output_tokens", "total_tokens"),
+    *("input_cost", "output_cost", "total_cost"),
 )
+# The flat fields of the LLM proxy cost-tracking guide's line (docs/contracts.md); lines written before them lack
+# them, and every reader takes such a line.
+FLAT_COUNTS = ("input_tokens", "output_tokens", "total_tokens")
+FLAT_COSTS = ("input_cost", "output_cost", "total_cost")
+LOCAL_USER = "local"  # user_id of a request without a named token
 PROMPT_FIELDS = ("messages", "output_text")  # only with "prompts": true
 STATUSES = ("ok", "error", "aborted")
 COST_PROVENANCES = PROVENANCES  # a ledger line's costs are ours (never "imported", a browser-side llms.py cost)
 # (field, most characters, may be null)
 TEXT_LIMITS = (("client", 200, True), ("token", 200, True), ("provider", 200, True), ("model", 200, False),
-               ("provider_model", 300, True), ("endpoint", 200, True), ("finish_reason", 100, True))
+               ("provider_model", 300, True), ("endpoint", 200, True), ("finish_reason", 100, True),
+               ("user_id", 206, True), ("ip_address", 100, True))
 MAX_ERROR_CHARS, MAX_ERROR_TYPE_CHARS = 10_000, 200
 CUT_MARK = "… [truncated]"
 # No request lasts a week; the bound keeps readers' time arithmetic (timestamp + response_ms) in range.
@@ -112,11 +123,41 @@ def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, pro
         "prices": cost["prices"],
         "response_ms": record["response_ms"],
         "ttft_ms": record["ttft_ms"],
+        "user_id": f"token:{record['token']}" if record["token"] else LOCAL_USER,
+        "ip_address": _cut(record["ip_address"], "ip_address"),
+        **_flat_counts(usage),
+        **_flat_costs(cost, usage),
     }
     if prompts:
         line["messages"] = record["messages"]
         line["output_text"] = record["output_text"]
     return line
+
+
+def _flat_counts(usage: dict | None) -> dict:
+    """input_tokens is the whole prompt, cache reads and writes included (they are parts of prompt_tokens)."""
+    if usage is None:
+        return dict.fromkeys(FLAT_COUNTS)
+    prompt, completion = usage["prompt_tokens"], usage["completion_tokens"]
+    return {"input_tokens": prompt, "output_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _flat_costs(cost: dict, usage: dict | None) -> dict:
+    """total_cost is cost_usd (null when unpriced, never 0); input_cost (uncached, cached and cache-write input)
+    and output_cost add up to it exactly. A cost the provider reported (OpenRouter's usage.cost) has no split."""
+    total = cost["cost_usd"]
+    if total is None or cost["provenance"] == "reported":
+        return {"input_cost": None, "output_cost": None, "total_cost": total}
+    output = output_usd(usage, cost["prices"]) if usage is not None else 0.0
+    output = min(output, total)
+    net = total - output
+    # total - output rounds; step the input part by whole floats until the two parts add up to total exactly
+    # (at most a step or two: the rounding error is within one unit in the last place of total).
+    for _ in range(4):
+        if net + output == total:
+            break
+        net = math.nextafter(net, math.inf if net + output < total else -math.inf)
+    return {"input_cost": max(net, 0.0), "output_cost": output, "total_cost": total}
 
 
 def _cut(text: str | None, field: str) -> str | None:
@@ -149,7 +190,15 @@ def line_problem(line) -> str | None:
             or _one_of_problem("cost_provenance", get("cost_provenance"), COST_PROVENANCES, nullable=True)
             or _prices_problem("prices", get("prices"))
             or _amount_problem("response_ms", get("response_ms"), MAX_DURATION_MS)
-            or _amount_problem("ttft_ms", get("ttft_ms"), MAX_DURATION_MS))
+            or _amount_problem("ttft_ms", get("ttft_ms"), MAX_DURATION_MS)
+            or _texts_problem(line, ("user_id", "ip_address"))
+            or next(filter(None, (_count_problem(name, get(name)) for name in FLAT_COUNTS)), None)
+            or next(filter(None, (_amount_problem(name, get(name), sys.float_info.max) for name in FLAT_COSTS)),
+                    None))
+
+
+def _count_problem(field: str, value) -> str | None:
+    return None if value is None or _is_count(value) else _expected(field, _COUNT + " or null", value)
 
 
 def _shown(value) -> str:

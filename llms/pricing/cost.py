@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["cost_for", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES",
            "PRICE_FIELDS", "CACHE_PRICE_FIELDS", "check_prompt_parts",
-           "is_priced"]
+           "is_priced", "output_usd"]
 
 PROVENANCES = ("reported", "computed", "estimated", "unpriced")
 TOKENS_PER_PRICE_UNIT = 1_000_000
@@ -61,6 +61,12 @@ def cost_for(usage: dict | None, price: dict | None, *, estimated: bool = False)
     if any(rate < 0 for rate in rates.values()):
         return _cost(None, "unpriced", price)  # -1: OpenRouter's "variable" price, unknown, never free
     return _cost(_usd(usage, rates), "estimated" if estimated else "computed", price)
+
+
+def output_usd(usage: dict, price: dict) -> float:
+    """The output part of `_usd` (completion tokens at the output rate of the request's tier), for the ledger's
+    input_cost/output_cost split."""
+    return usage["completion_tokens"] * _rates(price, usage["prompt_tokens"])["output"] / TOKENS_PER_PRICE_UNIT
 
 
 def _cost(cost_usd: float | None, provenance: str, price: dict | None) -> dict:

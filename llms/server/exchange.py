@@ -32,6 +32,7 @@ class Exchange:
     body: dict
     client: str
     token: str | None = None
+    ip_address: str | None = None  # the peer address the server saw (request.remote)
     candidate: Candidate | None = None
     answer: Answer | None = None  # a stream's answer, once the stream opened
     status: str = "aborted"
@@ -47,7 +48,8 @@ class Exchange:
     @classmethod
     def begin(cls, request: web.Request, body: dict, started: float) -> "Exchange":
         client = "app" if request.headers.get("X-LLMS-Client") == "app" else "api"
-        return cls(uuid.uuid4().hex, started, datetime.now().astimezone(), body, client, request.get(TOKEN_NAME))
+        return cls(uuid.uuid4().hex, started, datetime.now().astimezone(), body, client, request.get(TOKEN_NAME),
+                   request.remote)
 
     def elapsed_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 2)
@@ -76,6 +78,7 @@ class Exchange:
             timestamp=self.started_at.isoformat(timespec="milliseconds"),
             client=self.client,
             token=self.token,
+            ip_address=self.ip_address,
             provider=self.candidate.provider.id if self.candidate else self.error_provider,
             model=self.body["model"],
             alias=self.candidate.alias if self.candidate else None,

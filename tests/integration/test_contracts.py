@@ -1,0 +1,88 @@
+"""The documented snippets (docs/contracts.md) run unchanged against llms: the LLM proxy cost-tracking guide's
+jq and Python over a ledger written by the real server (against the shared mock provider)."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openai
+import pytest
+
+from tests.mock_provider import KEYS, Reply
+from tests.server_process import ServerProcess
+
+UPSTREAM_MODEL = "contracts-model"  # its own name: the mock is shared by the whole session
+USAGE = {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}
+TOKEN = "ci=t0ken-for-contract-tests"
+# Two aliases of one provider model, priced apart, and one unpriced: by hand,
+# gpt-4o: 12 × 600 / 1e6 = 0.0072 in, 5 × 1200 / 1e6 = 0.006 out, 0.0132 in all (> 0.01);
+# mini: 12 × 0.5 / 1e6 = 0.000006 in, 5 × 2 / 1e6 = 0.00001 out, 0.000016 in all.
+PRICING = {"gpt-4o": {"input": 600, "output": 1200}, "mini": {"input": 0.5, "output": 2}}
+GUIDE_PYTHON = """import json
+
+with open('logs/cost-tracking.jsonl', 'r') as f:
+    for line in f:
+        record = json.loads(line)
+        print(f"Cost: ${record['total_cost']:.6f} for {record['model']}")
+"""
+
+
+@pytest.fixture
+def ledger_of(tmp_path, mock_provider):
+    """Run the real server with a named token, send `models` through it with the SDK, return the ledger's path."""
+    mock_provider.set_model(UPSTREAM_MODEL, Reply(text="Hello", usage={"openai": USAGE}))
+    ledger = tmp_path / "logs" / "cost-tracking.jsonl"
+    config = {"providers": {"openai": {"type": "openai-compatible", "base_url": mock_provider.url("openai"),
+                                       "api_key": KEYS["openai"],
+                                       "models": {"gpt-4o": UPSTREAM_MODEL, "mini": UPSTREAM_MODEL,
+                                                  "unpriced": UPSTREAM_MODEL},
+                                       "pricing": PRICING}},
+              "ledger": {"enabled": True, "path": str(ledger)}}
+    (tmp_path / "llms.json").write_text(json.dumps(config))
+
+    def run(*models: str) -> Path:
+        server = ServerProcess(tmp_path / "llms.json", "--token", TOKEN)
+        try:
+            client = openai.OpenAI(base_url=server.url + "/v1", api_key=TOKEN.split("=", 1)[1])
+            for model in models:
+                client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Say hello"}])
+        finally:
+            server.stop()
+        return ledger
+    return run
+
+
+def test_a_line_has_the_guides_flat_fields(ledger_of):
+    ledger = ledger_of("gpt-4o")
+    [line] = [json.loads(text) for text in ledger.read_text().splitlines()]
+    assert line["user_id"] == "token:ci" and line["ip_address"] == "127.0.0.1"
+    assert (line["input_tokens"], line["output_tokens"], line["total_tokens"]) == (12, 5, 17)
+    assert line["input_cost"] == pytest.approx(0.0072, abs=1e-12)
+    assert line["output_cost"] == pytest.approx(0.006, abs=1e-12)
+    assert line["total_cost"] == line["cost_usd"] == line["input_cost"] + line["output_cost"]
+    assert line["total_cost"] == pytest.approx(0.0132, abs=1e-12)
+
+
+def test_the_guides_jq_finds_the_expensive_request_and_never_an_unpriced_one(ledger_of):
+    ledger = ledger_of("gpt-4o", "mini", "unpriced")
+    lines = [json.loads(text) for text in ledger.read_text().splitlines()]
+    assert [line["total_cost"] is None for line in lines] == [False, False, True]  # null, never 0
+    command = "cat logs/cost-tracking.jsonl | jq 'select(.total_cost > 0.01)'"
+    if shutil.which("jq"):
+        out = subprocess.run(command, shell=True, cwd=ledger.parent.parent, capture_output=True, text=True, check=True)
+        found = [json.loads(chunk) for chunk in out.stdout.replace("}\n{", "}\x00{").split("\x00") if chunk.strip()]
+    else:  # the same filter in Python: null > 0.01 is false in jq
+        found = [line for line in lines if line["total_cost"] is not None and line["total_cost"] > 0.01]
+    assert [line["model"] for line in found] == ["gpt-4o"]
+    assert found[0]["total_cost"] == pytest.approx(0.0132, abs=1e-12)
+
+
+def test_the_guides_python_prints_each_cost(ledger_of, tmp_path):
+    ledger = ledger_of("gpt-4o", "mini")
+    script = tmp_path / "analyze.py"
+    script.write_text(GUIDE_PYTHON)
+    out = subprocess.run([sys.executable, str(script)], cwd=ledger.parent.parent, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.splitlines() == ["Cost: $0.013200 for gpt-4o", "Cost: $0.000016 for mini"]
