@@ -12,28 +12,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_analytics import IMPORT_TIMEOUT_MS, TZ, import_bytes, open_page, record, requests_file
+from tests.browser.test_chat import ANSWER_TIMEOUT_MS, answers, script, send, wait_answer  # noqa: F401 (script: a fixture)
 from tests.conftest import MOCK_KEY_ENV, mock_config
 from tests.mock_provider import Reply
 from tests.server_process import ServerProcess
 
-ANSWER_TIMEOUT_MS = 15_000
 PHONE = {"width": 390, "height": 844}
 LONG_TITLES = [f"Chat {n}: please compare the quarterly electricity bills of our three offices and explain every single difference"
                for n in range(1, 7)]
 BUDGET = {"monthly_usd": 1, "providers": {"openai": 0}}
-
-
-@pytest.fixture
-def script(mock_provider):
-    """script(reply, model="mock-model"): what a mock model answers during this test."""
-    before = dict(mock_provider.models)
-
-    def set_reply(reply: Reply, model: str = "mock-model") -> None:
-        mock_provider.set_model(model, reply)
-
-    yield set_reply
-    mock_provider.models.clear()
-    mock_provider.models.update(before)
 
 
 def open_tab(browser, url: str, page_errors, *, viewport=None, dark=False):
@@ -44,23 +31,6 @@ def open_tab(browser, url: str, page_errors, *, viewport=None, dark=False):
     page.goto(url)
     expect(page.get_by_role("combobox", name="Model")).to_be_visible()
     return page
-
-
-def send(page, text: str) -> None:
-    box = page.get_by_role("textbox", name="Message")
-    box.fill(text)
-    box.press("Enter")
-
-
-def answers(page):
-    return page.get_by_role("article", name="Assistant")
-
-
-def wait_answer(page, index: int):
-    answer = answers(page).nth(index)
-    expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
-    expect(answer.locator("dl.metrics")).to_be_visible()
-    return answer
 
 
 def sideways_overflow(page) -> int:
