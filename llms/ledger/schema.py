@@ -49,14 +49,14 @@ __all__ = ["RECORDER_FIELDS", "RECORD_FIELDS", "PROMPT_FIELDS", "REQUIRED_FIELDS
            "MAX_TIERS", "recorder_record", "ledger_line", "line_problem", "json_text", "number_text"]
 
 RECORDER_FIELDS = (
-    "request_id", "timestamp", "client", "token", "ip_address", "provider", "model", "alias", "provider_model",
-    "endpoint", "is_streaming", "status", "http_status", "error", "finish_reason", "usage", "response_ms", "ttft_ms",
-    "messages", "output_text", "reasoning_text",
+    "request_id", "timestamp", "client", "client_app", "token", "ip_address", "provider", "model", "alias",
+    "provider_model", "endpoint", "is_streaming", "status", "http_status", "error", "finish_reason", "usage",
+    "response_ms", "ttft_ms", "messages", "output_text", "reasoning_text",
 )
 RECORD_FIELDS = (
-    "timestamp", "request_id", "client", "token", "provider", "model", "provider_model", "endpoint", "is_streaming",
-    "status", "error", "finish_reason", "usage", "cost_usd", "cost_provenance", "prices", "response_ms", "ttft_ms",
-    *("user_id", "ip_address"), *("input_tokens", "output_tokens", "total_tokens"),
+    "timestamp", "request_id", "client", "client_app", "token", "provider", "model", "provider_model", "endpoint",
+    "is_streaming", "status", "error", "finish_reason", "usage", "cost_usd", "cost_provenance", "prices",
+    "response_ms", "ttft_ms", *("user_id", "ip_address"), *("input_tokens", "output_tokens", "total_tokens"),
     *("input_cost", "output_cost", "total_cost"),
 )
 # The flat fields of the LLM proxy cost-tracking guide's line (docs/contracts.md); lines written before them lack
@@ -68,9 +68,9 @@ PROMPT_FIELDS = ("messages", "output_text")  # only with "prompts": true
 STATUSES = ("ok", "error", "aborted")
 COST_PROVENANCES = PROVENANCES  # a ledger line's costs are ours (never "imported", a browser-side llms.py cost)
 # (field, most characters, may be null)
-TEXT_LIMITS = (("client", 200, True), ("token", 200, True), ("provider", 200, True), ("model", 200, False),
-               ("provider_model", 300, True), ("endpoint", 200, True), ("finish_reason", 100, True),
-               ("user_id", 206, True), ("ip_address", 100, True))
+TEXT_LIMITS = (("client", 200, True), ("client_app", 200, True), ("token", 200, True), ("provider", 200, True),
+               ("model", 200, False), ("provider_model", 300, True), ("endpoint", 200, True),
+               ("finish_reason", 100, True), ("user_id", 206, True), ("ip_address", 100, True))
 MAX_ERROR_CHARS, MAX_ERROR_TYPE_CHARS = 10_000, 200
 CUT_MARK = "… [truncated]"
 # No request lasts a week; the bound keeps readers' time arithmetic (timestamp + response_ms) in range.
@@ -107,6 +107,7 @@ def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, pro
         "timestamp": record["timestamp"],
         "request_id": record["request_id"],
         "client": record["client"],
+        "client_app": record["client_app"],
         "token": record["token"],
         "provider": record["provider"],
         "model": model,
@@ -181,7 +182,8 @@ def line_problem(line) -> str | None:
     get = line.get
     return (_timestamp_problem(get("timestamp"))
             or _id_problem(get("request_id"))
-            or _texts_problem(line, ("client", "token", "provider", "model", "provider_model", "endpoint"))
+            or _texts_problem(line, ("client", "client_app", "token", "provider", "model", "provider_model",
+                                     "endpoint"))
             or _one_of_problem("status", get("status"), STATUSES, nullable=False)
             or _error_problem(get("error"))
             or _texts_problem(line, ("finish_reason",))

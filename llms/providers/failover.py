@@ -12,7 +12,7 @@ from typing import Awaitable, Callable, TypeVar
 import aiohttp
 
 from llms.config import Provider
-from llms.providers.base import ProviderError, Target
+from llms.providers.base import ProviderError, Target, WireFormat
 from llms.providers.registry import wire_for
 from llms.providers.routing import Candidate
 from llms.providers.transport import UpstreamCall, UpstreamStream
@@ -43,18 +43,20 @@ def target_for(provider: Provider, provider_model: str) -> Target:
     return Target(provider.id, base_url, provider.api_key, provider_model, dict(provider.headers))
 
 
-def call_for(candidate: Candidate, body: dict) -> UpstreamCall:
-    """The upstream call to `candidate`, answering under the model name the client asked for."""
+def call_for(candidate: Candidate, body: dict, wire: WireFormat | None = None) -> UpstreamCall:
+    """The upstream call to `candidate`, answering under the model name the client asked for; `wire` is the
+    provider type's wire format unless the caller brings its own (the /v1/messages pass-through)."""
     provider = candidate.provider
-    return UpstreamCall(wire_for(provider.type), target_for(provider, candidate.provider_model), body, body["model"],
+    return UpstreamCall(wire or wire_for(provider.type), target_for(provider, candidate.provider_model), body, body["model"],
                         provider.connect_timeout_s, provider.read_timeout_s)
 
 
-async def _first(candidates: list[Candidate], body: dict, attempt: Callable[[UpstreamCall], Awaitable[T]]):
+async def _first(candidates: list[Candidate], body: dict, attempt: Callable[[UpstreamCall], Awaitable[T]],
+                 wire: WireFormat | None):
     failures: list[dict] = []
     for index, candidate in enumerate(candidates):
         try:
-            return candidate, await attempt(call_for(candidate, body)), failures
+            return candidate, await attempt(call_for(candidate, body, wire)), failures
         except ProviderError as exc:
             failures.append({"provider": candidate.provider.id, "error": exc.message})
             if not exc.retryable or index == len(candidates) - 1:
@@ -62,13 +64,13 @@ async def _first(candidates: list[Candidate], body: dict, attempt: Callable[[Ups
     raise ValueError("no candidate provider to call")
 
 
-async def complete_first(session: aiohttp.ClientSession, body: dict,
-                         candidates: list[Candidate]) -> tuple[Candidate, dict, list[dict]]:
-    """(candidate, OpenAI chat.completion, earlier failures) or CallFailed."""
-    return await _first(candidates, body, lambda call: call.complete(session))
+async def complete_first(session: aiohttp.ClientSession, body: dict, candidates: list[Candidate],
+                         wire: WireFormat | None = None) -> tuple[Candidate, dict, list[dict]]:
+    """(candidate, OpenAI chat.completion — or what `wire` parses —, earlier failures) or CallFailed."""
+    return await _first(candidates, body, lambda call: call.complete(session), wire)
 
 
-async def open_first_stream(session: aiohttp.ClientSession, body: dict,
-                            candidates: list[Candidate]) -> tuple[Candidate, UpstreamStream, list[dict]]:
+async def open_first_stream(session: aiohttp.ClientSession, body: dict, candidates: list[Candidate],
+                            wire: WireFormat | None = None) -> tuple[Candidate, UpstreamStream, list[dict]]:
     """(candidate, UpstreamStream whose status was fine, earlier failures) or CallFailed."""
-    return await _first(candidates, body, lambda call: call.open_stream(session))
+    return await _first(candidates, body, lambda call: call.open_stream(session), wire)

@@ -14,7 +14,7 @@ from llms import paths
 from llms.config import Config
 from llms.files import EXIT_OK, EXIT_USAGE
 from llms.providers import transport
-from llms.server import analytics_api, analytics_pages, api, ledger_recorder, pages, providers_view, proxy
+from llms.server import analytics_api, analytics_pages, api, ledger_recorder, messages, pages, providers_view, proxy
 from llms.server.errors import error_response
 from llms.server.html import Templates
 from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
@@ -83,7 +83,7 @@ async def access_check(request: web.Request, handler):
             response = await handler(request)
             response.set_cookie(TOKEN_COOKIE, offered, httponly=True, samesite="Strict")
             return response
-        name = token_name(settings, request.headers.get("Authorization"), request.cookies.get(TOKEN_COOKIE))
+        name = token_name(settings, _authorization(request), request.cookies.get(TOKEN_COOKIE))
         if name is None:
             return error_response(401, "missing or wrong token: send 'Authorization: Bearer <token>'",
                                   code="unauthorized")
@@ -107,6 +107,12 @@ async def body_deadline(request: web.Request, handler):
     return await handler(request)
 
 
+def _authorization(request: web.Request) -> str | None:
+    # Anthropic clients (Claude Code, the SDKs) send their key as x-api-key (https://docs.anthropic.com/en/api/overview).
+    api_key = request.headers.get("x-api-key")
+    return request.headers.get("Authorization") or (f"Bearer {api_key}" if api_key else None)
+
+
 def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app = web.Application(middlewares=[connection_tracking, errors_as_json, access_check, body_deadline],
                           client_max_size=MAX_BODY_BYTES)
@@ -119,6 +125,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app.cleanup_ctx.append(_http_session)
     app.on_startup.append(_warm_prices)
     proxy.add_routes(app)
+    messages.add_routes(app)
     api.add_routes(app)
     analytics_api.add_routes(app)
     pages.add_routes(app)

@@ -13,6 +13,7 @@ from aiohttp import web
 from llms.ledger.schema import recorder_record
 from llms.providers.answer import Answer
 from llms.providers.routing import Candidate
+from llms.server.client_app import client_app
 from llms.server.keys import RECORDERS, TOKEN_NAME
 
 __all__ = ["Exchange"]
@@ -33,6 +34,8 @@ class Exchange:
     client: str
     token: str | None = None
     ip_address: str | None = None  # the peer address the server saw (request.remote)
+    client_app: str | None = None  # from the User-Agent (server/client_app.py)
+    endpoint: str = "/v1/chat/completions"
     candidate: Candidate | None = None
     answer: Answer | None = None  # a stream's answer, once the stream opened
     status: str = "aborted"
@@ -49,7 +52,7 @@ class Exchange:
     def begin(cls, request: web.Request, body: dict, started: float) -> "Exchange":
         client = "app" if request.headers.get("X-LLMS-Client") == "app" else "api"
         return cls(uuid.uuid4().hex, started, datetime.now().astimezone(), body, client, request.get(TOKEN_NAME),
-                   request.remote)
+                   request.remote, client_app=client_app(request.headers.get("User-Agent")), endpoint=request.path)
 
     def elapsed_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 2)
@@ -77,13 +80,14 @@ class Exchange:
             request_id=self.request_id,
             timestamp=self.started_at.isoformat(timespec="milliseconds"),
             client=self.client,
+            client_app=self.client_app,
             token=self.token,
             ip_address=self.ip_address,
             provider=self.candidate.provider.id if self.candidate else self.error_provider,
             model=self.body["model"],
             alias=self.candidate.alias if self.candidate else None,
             provider_model=self.candidate.provider_model if self.candidate else None,
-            endpoint="/v1/chat/completions",
+            endpoint=self.endpoint,
             is_streaming=bool(self.body.get("stream")),
             status=self.status,
             http_status=self.http_status,

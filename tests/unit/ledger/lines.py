@@ -26,8 +26,9 @@ def make_config(tmp_path: Path, **ledger):
 
 
 def record(**overrides):
-    base = {"request_id": "a" * 32, "timestamp": "2026-11-23T10:00:00.000+01:00", "client": "api", "token": None,
-            "ip_address": "127.0.0.1", "provider": "openai", "model": "openai/gpt-4o", "alias": "gpt-4o", "provider_model": "gpt-4o-2024-08-06",
+    base = {"request_id": "a" * 32, "timestamp": "2026-11-23T10:00:00.000+01:00", "client": "api", "client_app": None,
+            "token": None, "ip_address": "127.0.0.1",
+            "provider": "openai", "model": "openai/gpt-4o", "alias": "gpt-4o", "provider_model": "gpt-4o-2024-08-06",
             "endpoint": "/v1/chat/completions", "is_streaming": True, "status": "ok", "http_status": 200,
             "error": None, "finish_reason": "stop",
             "usage": {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200,
