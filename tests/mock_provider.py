@@ -9,18 +9,23 @@
 
     python -m tests.mock_provider --port 8011    # standalone
 
-Routes: POST /openai/v1/chat/completions, POST /anthropic/v1/messages (and /messages/count_tokens),
+Routes: POST /openai/v1/chat/completions, POST /anthropic/v1/messages,
 POST /google/v1beta/models/{model}:generateContent and :streamGenerateContent?alt=sse.
 Keys (`KEYS`) are checked where each provider expects them; a wrong or missing key is a 401 and an
 unknown model a 404, both in that provider's error shape.
 
 A model's `Reply` sets its text, reasoning, raw usage per format and fault. Models named
 `fault-<fault>` exist from the start (e.g. `fault-500`, `fault-cut`, `fault-slow`). Faults:
-"401", "404", "429", "500", "529" (that status in the format's error shape), "malformed" (a body or
+"401", "404", "429", "500" (that status in the format's error shape), "malformed" (a body or
 stream event that is not JSON), "bad-shape" (JSON without the fields a reply must have), "cut"
 (the connection is dropped after `cut_after` events, or half-way through a non-stream body),
 "truncate" (the stream ends cleanly after `cut_after` events: no usage, no [DONE] or stop; a
 non-stream body ends cleanly half-way).
+`tool_calls` ({"id", "name", "arguments"} each) are answered as that format's tool calls (OpenAI
+tool_calls, Anthropic tool_use blocks, Gemini functionCall parts with a thoughtSignature), streaming
+included; `reasoning` comes back signed (`signature`) where the format signs it. Structured output: an
+Anthropic request that forces a tool (tool_choice type "tool") is answered with that tool, its input
+being the reply's text read as JSON; the other formats answer the text itself.
 `delay_s` waits before answering, `chunk_delay_s` between stream events; `fault_times` makes a
 fault happen only that many times, then the model answers normally (for failover tests).
 Control over HTTP (standalone use): POST /_mock/models/{name} with Reply fields as JSON,
@@ -46,7 +51,7 @@ __all__ = ["MockProvider", "Reply", "RecordedRequest", "KEYS", "PREFIXES", "FAUL
 HOST = "127.0.0.1"
 KEYS = {"openai": "sk-mock-openai-key", "anthropic": "sk-ant-mock-key", "google": "mock-google-key"}
 PREFIXES = {"openai": "/openai/v1", "anthropic": "/anthropic/v1", "google": "/google/v1beta"}
-STATUS_FAULTS = {"401": 401, "404": 404, "429": 429, "500": 500, "529": 529}
+STATUS_FAULTS = {"401": 401, "404": 404, "429": 429, "500": 500}
 FAULTS = (*STATUS_FAULTS, "malformed", "bad-shape", "cut", "truncate")
 DEFAULT_MODELS = ("mock-model", "gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash")
 DEFAULT_TEXT = "Hello from the mock provider."
@@ -69,6 +74,8 @@ class Reply:
     delay_s: float = 0.0
     chunk_delay_s: float = 0.0
     cut_after: int = 2
+    tool_calls: list[dict] = field(default_factory=list)
+    signature: str = "bW9jay1zaWduYXR1cmU="  # base64, as Gemini sends thoughtSignature (bytes)
 
     def __post_init__(self):
         if self.fault is not None and self.fault not in FAULTS:
@@ -125,26 +132,60 @@ def error_body(fmt: str, status: int, message: str) -> dict:
 
 
 FAULT_MESSAGES = {401: "mock: invalid API key", 404: "mock: no such model", 429: "mock: rate limit reached",
-                  500: "mock: internal server error", 529: "mock: overloaded"}
+                  500: "mock: internal server error"}
+
+
+def answered(fmt: str, body: object, reply: Reply) -> Reply:
+    """The reply as this request gets it: an Anthropic request forcing a tool gets that tool called with
+    the reply's text as its JSON input (how JSON answers are asked of Claude: tool-use docs, "JSON mode")."""
+    choice = body.get("tool_choice") if isinstance(body, dict) else None
+    if fmt == "anthropic" and isinstance(choice, dict) and choice.get("type") == "tool":
+        call = {"id": "toolu_" + uuid.uuid4().hex[:12], "name": choice.get("name"), "arguments": json.loads(reply.text)}
+        return Reply(**{**{f.name: getattr(reply, f.name) for f in fields(Reply)}, "text": "", "tool_calls": [call]})
+    return reply
+
+
+def _openai_tool_calls(reply: Reply) -> list[dict]:
+    return [{"id": call["id"], "type": "function",
+             "function": {"name": call["name"], "arguments": json.dumps(call["arguments"])}} for call in reply.tool_calls]
+
+
+def _google_parts(reply: Reply, text: str | None) -> list[dict]:
+    # The first functionCall part carries the thought signature (thought-signatures docs).
+    parts = [{"text": text}] if text else []
+    for number, call in enumerate(reply.tool_calls):
+        part = {"functionCall": {"name": call["name"], "args": call["arguments"]}}
+        if number == 0:
+            part["thoughtSignature"] = reply.signature
+        parts.append(part)
+    return parts
 
 
 def completion_body(fmt: str, model: str, reply: Reply) -> dict:
     usage = reply.raw_usage(fmt)
     if fmt == "openai":
-        message = {"role": "assistant", "content": reply.text}
+        message = {"role": "assistant", "content": reply.text or None}
         if reply.reasoning:
             message["reasoning_content"] = reply.reasoning
+        if reply.tool_calls:
+            message["tool_calls"] = _openai_tool_calls(reply)
         return {"id": "chatcmpl-" + uuid.uuid4().hex, "object": "chat.completion", "created": int(time.time()),
                 "model": f"{model}-2025-01-01", "system_fingerprint": "fp_mock",
-                "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
+                "choices": [{"index": 0, "message": message, "logprobs": None,
+                             "finish_reason": "tool_calls" if reply.tool_calls else "stop"}],
                 "usage": usage}
     if fmt == "anthropic":
-        content = [{"type": "thinking", "thinking": reply.reasoning, "signature": "sig"}] if reply.reasoning else []
-        content.append({"type": "text", "text": reply.text})
+        content = [{"type": "thinking", "thinking": reply.reasoning, "signature": reply.signature}] \
+            if reply.reasoning else []
+        if reply.text:
+            content.append({"type": "text", "text": reply.text})
+        content += [{"type": "tool_use", "id": call["id"], "name": call["name"], "input": call["arguments"]}
+                    for call in reply.tool_calls]
         return {"id": "msg_" + uuid.uuid4().hex, "type": "message", "role": "assistant", "model": model,
-                "content": content, "stop_reason": "end_turn", "stop_sequence": None, "usage": usage}
+                "content": content, "stop_reason": "tool_use" if reply.tool_calls else "end_turn",
+                "stop_sequence": None, "usage": usage}
     parts = [{"text": reply.reasoning, "thought": True}] if reply.reasoning else []
-    parts.append({"text": reply.text})
+    parts += _google_parts(reply, reply.text)
     return {"candidates": [{"content": {"parts": parts, "role": "model"}, "finishReason": "STOP", "index": 0}],
             "usageMetadata": usage, "modelVersion": model, "responseId": uuid.uuid4().hex}
 
@@ -185,8 +226,13 @@ def _openai_events(model: str, reply: Reply, include_usage: bool) -> list[bytes]
     events = [event({"role": "assistant", "content": ""})]
     if reply.reasoning:
         events.append(event({"reasoning_content": reply.reasoning}))
-    events += [event({"content": piece}) for piece in reply.pieces()]
-    events.append(event({}, "stop"))
+    events += [event({"content": piece}) for piece in reply.pieces()] if reply.text else []
+    for number, call in enumerate(_openai_tool_calls(reply)):
+        arguments = call["function"]["arguments"]
+        events.append(event({"tool_calls": [{"index": number, **call,
+                                             "function": {"name": call["function"]["name"], "arguments": ""}}]}))
+        events.append(event({"tool_calls": [{"index": number, "function": {"arguments": arguments}}]}))
+    events.append(event({}, "tool_calls" if reply.tool_calls else "stop"))
     if include_usage:
         events.append(_sse(base | {"choices": [], "usage": reply.raw_usage("openai")}))
     return events + [_sse("[DONE]")]
@@ -207,17 +253,31 @@ def _anthropic_events(model: str, reply: Reply) -> list[bytes]:
                  "content_block_start"),
             _sse({"type": "content_block_delta", "index": 0,
                   "delta": {"type": "thinking_delta", "thinking": reply.reasoning}}, "content_block_delta"),
-            _sse({"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": "s"}},
-                 "content_block_delta"),
+            _sse({"type": "content_block_delta", "index": 0,
+                  "delta": {"type": "signature_delta", "signature": reply.signature}}, "content_block_delta"),
             _sse({"type": "content_block_stop", "index": 0}, "content_block_stop")]
         index = 1
-    events.append(_sse({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
-                       "content_block_start"))
     events.append(_sse({"type": "ping"}, "ping"))
-    events += [_sse({"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
-                    "content_block_delta") for piece in reply.pieces()]
-    events.append(_sse({"type": "content_block_stop", "index": index}, "content_block_stop"))
-    events.append(_sse({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+    if reply.text:
+        events.append(_sse({"type": "content_block_start", "index": index,
+                            "content_block": {"type": "text", "text": ""}}, "content_block_start"))
+        events += [_sse({"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}},
+                        "content_block_delta") for piece in reply.pieces()]
+        events.append(_sse({"type": "content_block_stop", "index": index}, "content_block_stop"))
+        index += 1
+    for call in reply.tool_calls:
+        # tool_use starts with an empty input; its JSON arrives as input_json_delta fragments.
+        arguments = json.dumps(call["arguments"])
+        half = len(arguments) // 2
+        events.append(_sse({"type": "content_block_start", "index": index, "content_block": {
+            "type": "tool_use", "id": call["id"], "name": call["name"], "input": {}}}, "content_block_start"))
+        events += [_sse({"type": "content_block_delta", "index": index,
+                         "delta": {"type": "input_json_delta", "partial_json": fragment}}, "content_block_delta")
+                   for fragment in (arguments[:half], arguments[half:])]
+        events.append(_sse({"type": "content_block_stop", "index": index}, "content_block_stop"))
+        index += 1
+    stop_reason = "tool_use" if reply.tool_calls else "end_turn"
+    events.append(_sse({"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": None},
                         "usage": {"output_tokens": usage.get("output_tokens", 0)}}, "message_delta"))
     return events + [_sse({"type": "message_stop"}, "message_stop")]
 
@@ -228,7 +288,9 @@ def _google_events(model: str, reply: Reply) -> list[bytes]:
     usage = reply.raw_usage("google")
     response_id = uuid.uuid4().hex
     parts = [[{"text": reply.reasoning, "thought": True}]] if reply.reasoning else []
-    parts += [[{"text": piece}] for piece in reply.pieces()]
+    parts += [[{"text": piece}] for piece in reply.pieces()] if reply.text else []
+    if reply.tool_calls:
+        parts.append(_google_parts(reply, None))  # function calls arrive whole, in one chunk
     final_output = usage.get("candidatesTokenCount", 0)
     events = []
     for number, chunk_parts in enumerate(parts, start=1):
@@ -284,7 +346,6 @@ class MockProvider:
         app = web.Application()
         app.router.add_post(PREFIXES["openai"] + "/chat/completions", self._openai)
         app.router.add_post(PREFIXES["anthropic"] + "/messages", self._anthropic)
-        app.router.add_post(PREFIXES["anthropic"] + "/messages/count_tokens", self._anthropic_count)
         app.router.add_post(PREFIXES["google"] + "/models/{call}", self._google)
         app.router.add_post("/_mock/models/{name}", self._control_model)
         app.router.add_get("/_mock/requests", self._control_requests)
@@ -360,7 +421,9 @@ class MockProvider:
         recorded = await self._record(request, "anthropic")
         body = recorded.json
         recorded.model = body.get("model") if isinstance(body, dict) else None
-        if request.headers.get("x-api-key") != self.keys["anthropic"]:
+        # The official SDK (anthropic 2.x) may send the key as a bearer token instead of x-api-key.
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.keys["anthropic"] not in (request.headers.get("x-api-key"), bearer):
             return _error("anthropic", 401, "invalid x-api-key")
         if not request.headers.get("anthropic-version"):
             return _error("anthropic", 400, "anthropic-version: header is required")
@@ -368,17 +431,6 @@ class MockProvider:
             return _error("anthropic", 400, "max_tokens: Field required")
         stream = isinstance(body, dict) and body.get("stream") is True
         return await self._answer(request, recorded, stream, True)
-
-    async def _anthropic_count(self, request: web.Request) -> web.Response:
-        # https://docs.anthropic.com/en/api/messages-count-tokens: {"input_tokens": N}; the mock counts words.
-        recorded = await self._record(request, "anthropic")
-        body = recorded.json
-        recorded.model = body.get("model") if isinstance(body, dict) else None
-        if request.headers.get("x-api-key") != self.keys["anthropic"]:
-            return _error("anthropic", 401, "invalid x-api-key")
-        if self.reply_for(recorded.model) is None:
-            return _error("anthropic", 404, f"model {recorded.model!r} does not exist")
-        return web.json_response({"input_tokens": len(json.dumps(body.get("messages")).split())})
 
     async def _google(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request, "google")
@@ -402,6 +454,7 @@ class MockProvider:
         if reply is None:
             return _error(fmt, 404, f"model {model!r} does not exist")
         fault = _take_fault(reply)
+        reply = answered(fmt, recorded.json, reply)
         await asyncio.sleep(min(reply.delay_s, MAX_DELAY_S))
         if fault in STATUS_FAULTS:
             status = STATUS_FAULTS[fault]
