@@ -166,14 +166,16 @@ def test_a_500_kb_answer_streams_with_no_task_over_100_ms(page, patient, script,
     box.press("Enter")
     # Waiting with a cheap check once a second: Playwright's own locator polling walks the whole page (roles and
     # names of every element) in one task, a long task of its own once the answer is large.
-    page.wait_for_function("() => document.querySelector('article.assistant:not([aria-busy])')", polling=1000, timeout=120_000)
+    page.wait_for_function("""() => document.querySelector("article.assistant:not([aria-busy]) .markdown")
+      ?.lastElementChild?.textContent === "The end." """, polling=1000, timeout=120_000)
     finished = page.evaluate("performance.now()")
     answer = page.get_by_role("article", name="Assistant").first
+    expect(answer.locator("dl.metrics")).to_be_visible()
+    expect(answer.locator("h2")).to_have_count(parts)
+    expect(answer.locator("pre code.hljs")).to_have_count(parts)
+    expect(answer.locator("table")).to_have_count(parts)
+    answer.get_by_role("heading", name=f"Part {parts}", exact=True).scroll_into_view_if_needed()
     expect(answer.get_by_role("heading", name=f"Part {parts}", exact=True)).to_be_visible()
-    expect(answer).to_contain_text("The end.")
-    assert answer.locator("h2").count() == parts
-    assert answer.locator("pre code.hljs").count() == parts
-    assert answer.locator("table").count() == parts
     tasks = page.evaluate("window.longTasks")
     over = [round(task["ms"]) for task in tasks if started <= task["start"] <= finished and task["ms"] > 100]
     print(f"{len(text):,} characters over {finished - started:,.0f} ms; long tasks over 100 ms: {over}")

@@ -18,6 +18,12 @@ export function createChat(ui, { model, config, onThreadChanged }) {
 
   const nearBottom = () => ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < 80;
   const scrollDown = () => { ui.scroller.scrollTop = ui.scroller.scrollHeight; };
+  // While an answer streams, the view paints once per frame; so does following it down: one scroll per frame,
+  // decided before the frame's paint grows the answer (one per chunk piled up thousands in a slow frame).
+  let following = null;
+  const followAnswer = () => {
+    if (following === null && nearBottom()) following = requestAnimationFrame(() => { following = null; scrollDown(); });
+  };
 
   function showHeader() {
     ui.title.textContent = state.thread?.title ?? "New chat";
@@ -117,7 +123,7 @@ export function createChat(ui, { model, config, onThreadChanged }) {
     try {
       const outcome = await streamChat({
         model: choice.value, messages: history, signal: controller.signal,
-        onDelta: (delta) => { const follow = nearBottom(); view.update(delta); if (follow) requestAnimationFrame(scrollDown); },
+        onDelta: (delta) => { followAnswer(); view.update(delta); },
       });
       const record = recordFor(call, outcome);
       const answer = { content: outcome.text, reasoning: outcome.reasoning, status: record.status, error: record.error };

@@ -1,5 +1,6 @@
 // DOM builders for the chat page: thread list items, messages, metrics, totals. No state, no storage.
 import { el } from "../dom.js";
+import { blockCutter } from "./blocks.js";
 import { highlightCode, renderMarkdown } from "./markdown.js";
 import { messageMetrics, threadTotals } from "../rules/metrics.js";
 
@@ -27,34 +28,81 @@ export function userMessage(message) {
   return el("article", { className: "message user", "aria-label": "You" }, [el("div", { className: "user-text", text: message.content })]);
 }
 
-/** An answer's view; `update(text, reasoning)` while streaming, `finish(message)` once it is recorded. */
+// Rendering an answer (streaming, finished or stored) takes at most this much of a frame (plus one block), so typing,
+// scrolling and Stop stay responsive; blocks beyond it wait for the next frame.
+const FRAME_BUDGET_MS = 30;
+
+/**
+ * Renders a growing Markdown text into `body` by blocks (blocks.js): a finished block is rendered once, the last
+ * one again on each call. `render(text, budgetMs)` → true when finished blocks are still waiting for their turn.
+ */
+function blockRenderer(body) {
+  let cutter = blockCutter();
+  let cutText = ""; // the text the cutter has seen: a text that does not go on from it starts the body over
+  let waiting = [];
+  let next = 0; // waiting[next…] are not rendered yet
+  let tailNodes = [];
+  return (text, budgetMs) => {
+    if (!text.startsWith(cutText)) {
+      cutter = blockCutter();
+      waiting = [];
+      next = 0;
+      tailNodes = [];
+      body.replaceChildren();
+    }
+    cutText = text;
+    const { blocks, tail } = cutter.cut(text);
+    waiting.push(...blocks);
+    tailNodes.forEach((node) => node.remove());
+    tailNodes = [];
+    const started = performance.now();
+    const done = document.createDocumentFragment();
+    while (next < waiting.length && performance.now() - started < budgetMs) done.append(renderMarkdown(waiting[next++]));
+    highlightCode(done); // finished blocks only: the last block changes on the next frame
+    body.append(done);
+    if (next < waiting.length) return true;
+    waiting = [];
+    next = 0;
+    const last = renderMarkdown(tail);
+    tailNodes = [...last.childNodes];
+    body.append(last);
+    return false;
+  };
+}
+
+/** An answer's view; `update({text, reasoning})` while streaming, `finish(message)` once it is recorded. */
 export function assistantMessage() {
-  const reasoningBody = el("div", { className: "reasoning-text" });
-  const reasoning = el("details", { className: "reasoning", hidden: true }, [el("summary", { text: "Reasoning" }), reasoningBody]);
+  const reasoningText = document.createTextNode("");
+  const reasoning = el("details", { className: "reasoning", hidden: true }, [el("summary", { text: "Reasoning" }),
+    el("div", { className: "reasoning-text" }, [reasoningText])]);
   const body = el("div", { className: "markdown" });
   const status = el("p", { className: "answer-status", hidden: true });
   const metrics = el("dl", { className: "metrics", "aria-label": "Metrics", hidden: true });
   const article = el("article", { className: "message assistant streaming", "aria-label": "Assistant", "aria-busy": "true" },
     [reasoning, body, status, metrics]);
+  const render = blockRenderer(body);
   let pending = null;
   let latest = { text: "", reasoning: "" };
-  const paint = () => {
+  let finished = false;
+  const paint = (budgetMs) => {
     pending = null;
-    body.replaceChildren(renderMarkdown(latest.text));
+    if (render(latest.text, budgetMs)) pending = requestAnimationFrame(() => paint(FRAME_BUDGET_MS));
+    else if (finished) highlightCode(body);
+    if (!latest.reasoning.startsWith(reasoningText.data)) reasoningText.data = "";
+    reasoningText.appendData(latest.reasoning.slice(reasoningText.length));
     reasoning.hidden = !latest.reasoning;
-    reasoningBody.textContent = latest.reasoning;
-    highlightCode(body);
   };
   return {
     node: article,
     update(next) {
       latest = next;
-      pending ??= requestAnimationFrame(paint); // one render per frame, however fast chunks come
+      pending ??= requestAnimationFrame(() => paint(FRAME_BUDGET_MS)); // one render per frame, however fast chunks come
     },
     finish(message, { onRetry, canRetry }) {
       if (pending) cancelAnimationFrame(pending);
       latest = { text: message.content ?? "", reasoning: message.reasoning ?? "" };
-      paint();
+      finished = true;
+      paint(FRAME_BUDGET_MS); // what is left renders in the next frames, like a stream: a long answer never freezes
       article.classList.remove("streaming");
       article.removeAttribute("aria-busy");
       showOutcome(article, status, message, { onRetry, canRetry });
