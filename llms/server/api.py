@@ -39,7 +39,9 @@ async def config_view(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    status = {"status": "ok", "version": __version__}
+    # The LLM proxy cost-tracking guide's shape (docs/contracts.md): "healthy" and whether the ledger is on.
+    status = {"status": "healthy", "version": __version__,
+              "features": {"cost_tracking": bool(request.app[CONFIG].ledger["enabled"])}}
     # /health is open (no token needed); what was spent is shown only to those who may use the server.
     if token_ok(request.app[SETTINGS], request.headers.get("Authorization"), request.cookies.get(TOKEN_COOKIE)):
         status |= await ledger_recorder.health_fields(request.app)

@@ -68,8 +68,8 @@ class LedgerRecorder:
         self.prices = prices
         self.writer = writer
         self.prompts = prompts
-        # (epoch s, request_id, cost_usd, is_error) of the last 24 h, oldest first, for /health.
-        self._recent: deque[tuple[float, str, float, bool]] = deque()
+        # (epoch s, request_id, cost_usd, is_error, provider) of the last 24 h, oldest first, for /health.
+        self._recent: deque[tuple[float, str, float, bool, str | None]] = deque()
         self.loaded: asyncio.Future | None = None
 
     def __call__(self, record: dict) -> None:
@@ -78,7 +78,7 @@ class LedgerRecorder:
         self.writer.append(line)
         self._recent.append(_recent_entry(line))
 
-    def load_recent(self) -> list[tuple[float, str, float, bool]]:
+    def load_recent(self) -> list[tuple[float, str, float, bool, str | None]]:
         """The last 24 h from the files (run in a thread at start-up)."""
         cutoff = time.time() - DAY_S
         since = datetime.fromtimestamp(cutoff).astimezone()
@@ -88,22 +88,30 @@ class LedgerRecorder:
     def merge_recent(self, loaded: list) -> None:
         # Lines written while the files were read are in both: keep one of each request_id.
         written = {entry[1] for entry in self._recent}
-        old = sorted(entry for entry in loaded if entry[1] not in written)
+        old = sorted((entry for entry in loaded if entry[1] not in written), key=lambda entry: entry[:2])
         self._recent = deque(old + list(self._recent))
 
     def stats_24h(self, now: float) -> dict:
+        """The cost-tracking guide's `total_cost` and `provider_costs` (known costs; an unpriced request adds
+        nothing), with our `requests`, `cost_usd` (= total_cost) and `errors` beside them."""
         cutoff = now - DAY_S
         while self._recent and self._recent[0][0] < cutoff:
             self._recent.popleft()
         recent = [entry for entry in self._recent if entry[0] >= cutoff]
-        return {"requests": len(recent), "cost_usd": sum(entry[2] for entry in recent),
+        total = sum(entry[2] for entry in recent)
+        provider_costs: dict[str, float] = {}
+        for _, _, cost, _, provider in recent:
+            if provider is not None:
+                provider_costs[provider] = provider_costs.get(provider, 0.0) + cost
+        return {"total_cost": total, "provider_costs": provider_costs, "requests": len(recent), "cost_usd": total,
                 "errors": sum(1 for entry in recent if entry[3])}
 
 
-def _recent_entry(line: dict) -> tuple[float, str, float, bool]:
+def _recent_entry(line: dict) -> tuple[float, str, float, bool, str | None]:
     epoch = datetime.fromisoformat(line["timestamp"]).timestamp()
     cost = line.get("cost_usd")
-    return epoch, line.get("request_id", ""), cost if isinstance(cost, (int, float)) else 0.0, line.get("status") == "error"
+    return (epoch, line.get("request_id", ""), cost if isinstance(cost, (int, float)) else 0.0,
+            line.get("status") == "error", line.get("provider"))
 
 
 def install(app: web.Application) -> None:

@@ -75,7 +75,7 @@ async def test_fifty_half_open_connections_over_a_cap_of_ten_leave_health_answer
         writers = [await half_open(port) for _ in range(HALF_OPEN)]
         async with aiohttp.ClientSession() as session:
             async with session.get(f"http://127.0.0.1:{port}/health", timeout=aiohttp.ClientTimeout(total=5)) as response:
-                assert response.status == 200 and (await response.json())["status"] == "ok"
+                assert response.status == 200 and (await response.json())["status"] == "healthy"
         assert app[CONNECTIONS].open_count <= CAP
         for writer in writers:
             writer.close()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import urllib.request
+
 import openai
 import pytest
 
@@ -16,6 +18,7 @@ from tests.server_process import ServerProcess
 UPSTREAM_MODEL = "contracts-model"  # its own name: the mock is shared by the whole session
 USAGE = {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}
 TOKEN = "ci=t0ken-for-contract-tests"
+SECRET = TOKEN.split("=", 1)[1]
 # Two aliases of one provider model, priced apart, and one unpriced: by hand,
 # gpt-4o: 12 × 600 / 1e6 = 0.0072 in, 5 × 1200 / 1e6 = 0.006 out, 0.0132 in all (> 0.01);
 # mini: 12 × 0.5 / 1e6 = 0.000006 in, 5 × 2 / 1e6 = 0.00001 out, 0.000016 in all.
@@ -42,16 +45,28 @@ def ledger_of(tmp_path, mock_provider):
               "ledger": {"enabled": True, "path": str(ledger)}}
     (tmp_path / "llms.json").write_text(json.dumps(config))
 
-    def run(*models: str) -> Path:
+    def run(*models: str, then=None) -> Path:
         server = ServerProcess(tmp_path / "llms.json", "--token", TOKEN)
         try:
-            client = openai.OpenAI(base_url=server.url + "/v1", api_key=TOKEN.split("=", 1)[1])
+            client = openai.OpenAI(base_url=server.url + "/v1", api_key=SECRET)
             for model in models:
                 client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Say hello"}])
+            if then is not None:
+                then(server)
         finally:
             server.stop()
         return ledger
     return run
+
+
+def curl(url: str, *headers: str) -> dict:
+    """The guide's `curl URL` (with `-H` headers), run as written when curl is installed."""
+    if shutil.which("curl"):
+        command = ["curl", "-s", url, *(part for header in headers for part in ("-H", header))]
+        return json.loads(subprocess.run(command, capture_output=True, text=True, check=True, timeout=30).stdout)
+    request = urllib.request.Request(url, headers=dict(header.split(": ", 1) for header in headers))
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
 
 
 def test_a_line_has_the_guides_flat_fields(ledger_of):
@@ -86,3 +101,19 @@ def test_the_guides_python_prints_each_cost(ledger_of, tmp_path):
     out = subprocess.run([sys.executable, str(script)], cwd=ledger.parent.parent, capture_output=True, text=True,
                          check=True)
     assert out.stdout.splitlines() == ["Cost: $0.013200 for gpt-4o", "Cost: $0.000016 for mini"]
+
+
+def test_the_guides_health_check(ledger_of):
+    answers = {}
+
+    def ask(server):
+        answers["open"] = curl(f"{server.url}/health")
+        answers["token"] = curl(f"{server.url}/health", f"Authorization: Bearer {SECRET}")
+    ledger_of("gpt-4o", "mini", "unpriced", then=ask)
+    assert answers["open"]["status"] == "healthy" and answers["open"]["features"] == {"cost_tracking": True}
+    assert "cost_stats_24h" not in answers["open"]  # in token mode, what was spent is for token holders only
+    stats = answers["token"]["cost_stats_24h"]
+    # by hand: 0.0132 + 0.000016, the unpriced request adds nothing
+    assert stats["total_cost"] == pytest.approx(0.013216, abs=1e-12)
+    assert stats["provider_costs"] == {"openai": stats["total_cost"]}
+    assert (stats["requests"], stats["errors"]) == (3, 0)

@@ -88,7 +88,9 @@ def test_sdk_requests_appear_once_in_ledger_report_analytics_ledger_api_and_heal
     rest = get_json(server.url + "/api/ledger?since=" + urllib.parse.quote(page["next_since"]))
     assert ids[1] in [r["request_id"] for r in rest["records"]] and rest["more"] is False
 
-    assert get_json(server.url + "/health")["cost_stats_24h"] == {"requests": 2, "cost_usd": COST + COST, "errors": 0}
+    assert get_json(server.url + "/health")["cost_stats_24h"] == {
+        "total_cost": COST + COST, "provider_costs": {"openai": COST + COST}, "requests": 2, "cost_usd": COST + COST,
+        "errors": 0}
 
 
 def test_bad_analytics_parameters_answer_400_naming_the_parameter(served):
@@ -110,7 +112,8 @@ def test_with_the_ledger_off_analytics_is_empty_and_says_why(tmp_path):
         analytics = get_json(server.url + "/api/analytics/llm")
         assert analytics["summary"]["requests"] == 0 and analytics["by_model"] == []
         assert analytics["ledger"]["enabled"] is False and "ledger is off" in analytics["ledger"]["note"]
-        assert "cost_stats_24h" not in get_json(server.url + "/health")
+        health = get_json(server.url + "/health")
+        assert health["features"] == {"cost_tracking": False} and "cost_stats_24h" not in health
         assert get_json(server.url + "/api/ledger")["records"] == []
     finally:
         server.stop()
@@ -161,7 +164,8 @@ def test_with_a_token_health_shows_the_spend_only_to_requests_carrying_it(tmp_pa
     try:
         client = openai.OpenAI(base_url=server.url + "/v1", api_key=TOKEN)
         client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Say hello"}])
-        expected = {"requests": 1, "cost_usd": COST, "errors": 0}
+        expected = {"total_cost": COST, "provider_costs": {"openai": COST}, "requests": 1, "cost_usd": COST,
+                    "errors": 0}
         assert "cost_stats_24h" not in get_json(server.url + "/health")
         assert "cost_stats_24h" not in get_json(server.url + "/health", {"Authorization": "Bearer wrong"})
         assert get_json(server.url + "/health", {"Authorization": f"Bearer {TOKEN}"})["cost_stats_24h"] == expected

@@ -219,5 +219,5 @@ def test_api_config_lists_providers_with_reasons_and_prices(llms_server):
 
 def test_server_keeps_serving_after_every_fault(llms_server):
     with urllib.request.urlopen(llms_server.url + "/health", timeout=5) as response:
-        assert json.loads(response.read())["status"] == "ok"
+        assert json.loads(response.read())["status"] == "healthy"
     assert llms_server.process.poll() is None
