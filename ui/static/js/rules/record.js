@@ -14,7 +14,7 @@ import {
 /** A record's prompt_preview is the first this many characters of the prompt (recorded, imported or pulled). */
 export const PROMPT_PREVIEW_CHARS = 200;
 /** The most characters (code points) of each text a record and a ledger line hold (schema.py TEXT_LIMITS). */
-const MOST_CHARS = { client: 200, token: 200, provider: 200, model: 200, provider_model: 300, endpoint: 200, finish_reason: 100 };
+const MOST_CHARS = { client: 200, client_app: 200, token: 200, provider: 200, model: 200, provider_model: 300, endpoint: 200, finish_reason: 100 };
 
 const amount = (at, value) => number(at, value, { nullable: true });
 const bounded = (field, { nullable = true } = {}) => (at, value) => text(at, value, { nullable, max: MOST_CHARS[field] });
@@ -46,6 +46,7 @@ const FIELDS = {
 /** Fields a record carries only when known: who sent it through the API (ledger lines), and the demo mark. */
 const OPTIONAL = {
   client: bounded("client"),
+  client_app: bounded("client_app"),
   token: bounded("token"),
   endpoint: bounded("endpoint"),
   demo: (at, value) => oneOf(at, value, [true]),
@@ -88,6 +89,7 @@ const LINE_FIELDS = {
   timestamp: (at, value) => timestamp(at, value, { like: "2026-11-23T10:00:00.000+01:00" }),
   request_id: (at, value) => id(at, value, { fromNumber: false }),
   client: bounded("client"),
+  client_app: bounded("client_app"),
   token: bounded("token"),
   provider: bounded("provider"),
   model: FIELDS.model,
