@@ -61,10 +61,11 @@ class Query:
     provider: str | None = None
     model: str | None = None
     client: str | None = None
+    agent: str | None = None  # AgentLens's agentId: the named token or the client application
 
 
 def parse_query(params: Mapping[str, str], *, default_tz: tzinfo | None = None) -> Query:
-    """A Query from string parameters (from, to, granularity, tz, provider, model, client)."""
+    """A Query from string parameters (from, to, granularity, tz, provider, model, client, agentId)."""
     tz = _zone(params["tz"]) if params.get("tz") else (default_tz or ZoneInfo("UTC"))
     granularity = params.get("granularity") or "day"
     if granularity not in GRANULARITIES:
@@ -74,7 +75,7 @@ def parse_query(params: Mapping[str, str], *, default_tz: tzinfo | None = None) 
     if start is not None and end is not None and end < start:
         raise QueryError("to", f"{params['to']!r} is before from={params['from']!r}")
     query = Query(start, end, granularity, tz, params.get("provider") or None, params.get("model") or None,
-                  params.get("client") or None)
+                  params.get("client") or None, params.get("agentId") or None)
     if start is not None and end is not None:
         _check_bucket_count(query)
     return query
@@ -187,10 +188,12 @@ def tokens_of(usage: dict | None) -> tuple[int, int, int, int, int]:
 
 
 class _Totals:
-    __slots__ = ("requests", "errors", "aborted", "tokens", "cost_usd", "unpriced", "estimated", "histogram")
+    __slots__ = ("requests", "errors", "aborted", "tokens", "cost_usd", "unpriced", "estimated", "histogram",
+                 "timed", "response_ms")
 
     def __init__(self):
-        self.requests = self.errors = self.aborted = self.unpriced = self.estimated = 0
+        self.requests = self.errors = self.aborted = self.unpriced = self.estimated = self.timed = 0
+        self.response_ms = 0.0  # the sum over the `timed` requests, for the documented mean (avgLatencyMs)
         self.tokens = [0, 0, 0, 0, 0]
         self.cost_usd = 0.0
         self.histogram: dict[int, int] = {}
@@ -220,6 +223,8 @@ class _Totals:
             tokens[4] += used[4]
         response_ms = record.get("response_ms")
         if response_ms is not None:
+            self.timed += 1
+            self.response_ms += response_ms
             bucket = histogram_bucket(response_ms)
             self.histogram[bucket] = self.histogram.get(bucket, 0) + 1
 
@@ -230,6 +235,8 @@ class _Totals:
         self.cost_usd += other.cost_usd
         self.unpriced += other.unpriced
         self.estimated += other.estimated
+        self.timed += other.timed
+        self.response_ms += other.response_ms
         self.tokens = [a + b for a, b in zip(self.tokens, other.tokens)]
         for bucket, count in other.histogram.items():
             self.histogram[bucket] = self.histogram.get(bucket, 0) + count
@@ -242,12 +249,36 @@ class _Totals:
                    p95_ms=_tenth(percentile_from_histogram(self.histogram, 0.95)))
         return out
 
+    def documented(self) -> dict:
+        """AgentLens's names (calls, costUsd, inputTokens, outputTokens, avgLatencyMs: the mean response_ms to
+        0.1 ms, 0 without a timed call), then our figures in camelCase."""
+        tokens = self.tokens
+        return {"calls": self.requests, "costUsd": self.cost_usd, "inputTokens": tokens[0], "outputTokens": tokens[1],
+                "avgLatencyMs": _tenth(self.response_ms / self.timed) if self.timed else 0,
+                "errors": self.errors, "aborted": self.aborted, "cachedTokens": tokens[2],
+                "cacheWriteTokens": tokens[3], "reasoningTokens": tokens[4], "unpricedCalls": self.unpriced,
+                "estimatedCalls": self.estimated, "p50Ms": _tenth(percentile_from_histogram(self.histogram, 0.5)),
+                "p95Ms": _tenth(percentile_from_histogram(self.histogram, 0.95))}
 
-def matches(record: dict, *, provider: str | None = None, model: str | None = None, client: str | None = None) -> bool:
-    """Whether a record passes the filters given (None: no filter); `model` is the alias or the provider model."""
+
+def documented_summary(totals: "_Totals") -> dict:
+    """AgentLens's summary: totalCalls, totalCostUsd, totalInputTokens, totalOutputTokens, avgLatencyMs,
+    avgCostPerCall (0 without calls), then the extras of `_Totals.documented`."""
+    figures = totals.documented()
+    calls = figures.pop("calls")
+    return {"totalCalls": calls, "totalCostUsd": figures.pop("costUsd"), "totalInputTokens": figures.pop("inputTokens"),
+            "totalOutputTokens": figures.pop("outputTokens"), "avgLatencyMs": figures.pop("avgLatencyMs"),
+            "avgCostPerCall": totals.cost_usd / calls if calls else 0, **figures}
+
+
+def matches(record: dict, *, provider: str | None = None, model: str | None = None, client: str | None = None,
+            agent: str | None = None) -> bool:
+    """Whether a record passes the filters given (None: no filter); `model` is the alias or the provider model;
+    `agent` is the named token or the client application (`client_app`)."""
     return ((provider is None or record.get("provider") == provider)
             and (model is None or model in (record.get("model"), record.get("provider_model")))
-            and (client is None or record.get("client") == client))
+            and (client is None or record.get("client") == client)
+            and (agent is None or agent in (record.get("token"), record.get("client_app"))))
 
 
 class Aggregator:
@@ -265,7 +296,7 @@ class Aggregator:
 
     def add(self, record: dict) -> None:
         query = self.query
-        if not matches(record, provider=query.provider, model=query.model, client=query.client):
+        if not matches(record, provider=query.provider, model=query.model, client=query.client, agent=query.agent):
             return
         epoch_ms = _epoch_ms(datetime.fromisoformat(record["timestamp"]))
         if query.start_ms is not None and epoch_ms < query.start_ms or query.end_ms is not None and epoch_ms >= query.end_ms:
@@ -286,21 +317,36 @@ class Aggregator:
             cell = self.cells[key] = _Totals()
         cell.add(record)
 
-    def result(self) -> dict:
+    def _merged(self) -> tuple[_Totals, dict, dict, dict]:
         summary, by_model, by_provider, by_time = _Totals(), {}, {}, {}
         for (provider, model, bucket_ms), cell in self.cells.items():
             summary.merge(cell)
             _group(by_model, (provider, model)).merge(cell)
             _group(by_provider, provider).merge(cell)
             _group(by_time, bucket_ms).merge(cell)
+        return summary, by_model, by_provider, by_time
+
+    def result(self) -> dict:
+        summary, by_model, by_provider, by_time = self._merged()
         return {
             "summary": summary.as_dict(),
             "by_model": [{"provider": p, "model": m, **t.as_dict()} for (p, m), t in _ranked(by_model)],
             "by_provider": [{"provider": p, **t.as_dict()} for p, t in _ranked(by_provider)],
-            "by_time": self._series(by_time),
+            "by_time": [{"bucket": label, **t.as_dict()} for label, t in self._series(by_time)],
         }
 
-    def _series(self, by_time: dict[int, _Totals]) -> list[dict]:
+    def documented_result(self) -> dict:
+        """The same figures under AgentLens's /api/analytics/llm names (summary, byModel, byTime), with
+        byProvider and the extras in camelCase."""
+        summary, by_model, by_provider, by_time = self._merged()
+        return {
+            "summary": documented_summary(summary),
+            "byModel": [{"provider": p, "model": m, **t.documented()} for (p, m), t in _ranked(by_model)],
+            "byProvider": [{"provider": p, **t.documented()} for p, t in _ranked(by_provider)],
+            "byTime": [{"bucket": label, **t.documented()} for label, t in self._series(by_time)],
+        }
+
+    def _series(self, by_time: dict[int, _Totals]) -> list[tuple[str, _Totals]]:
         query = self.query
         start = query.start_ms if query.start_ms is not None else self.first_ms
         end = query.end_ms if query.end_ms is not None else (None if self.last_ms is None else self.last_ms + 1)
@@ -309,7 +355,7 @@ class Aggregator:
         series, cursor = [], bucket_start(start, query.granularity, query.tz)
         while cursor < end:
             totals = by_time.get(cursor) or _Totals()
-            series.append({"bucket": bucket_label(cursor, query.tz), **totals.as_dict()})
+            series.append((bucket_label(cursor, query.tz), totals))
             cursor = next_bucket(cursor, query.granularity, query.tz)
         return series
 

@@ -65,13 +65,14 @@ async def analytics_view(request: web.Request) -> web.Response:
         return _unreadable(config, exc)
     result["query"] = {"from": params["from"], "to": params["to"], "granularity": query.granularity,
                        "tz": params.get("tz") or "UTC", "provider": query.provider, "model": query.model,
-                       "client": query.client}
+                       "client": query.client, "agentId": query.agent}
     result["ledger"] = _ledger_state(config, read, warnings)
     return web.json_response(result)
 
 
 def analytics_from_ledger(config, query) -> tuple[dict, int, list[str]]:
-    """(aggregate, records in range, warnings) of the ledger's records; empty when the ledger is off."""
+    """(aggregate under AgentLens's names, records in range, warnings) of the ledger's records; empty when the
+    ledger is off."""
     aggregator = Aggregator(query)
     warnings: list[str] = []
     if config.ledger["enabled"]:
@@ -79,8 +80,8 @@ def analytics_from_ledger(config, query) -> tuple[dict, int, list[str]]:
         files = ledger_files(ledger_path(config), modified_since=None if start is None else start.timestamp())
         for record in read_records(files, _collector(warnings), since=start):
             aggregator.add(record)
-    result = aggregator.result()
-    return result, result["summary"]["requests"], warnings
+    result = aggregator.documented_result()
+    return result, result["summary"]["totalCalls"], warnings
 
 
 def _collector(warnings: list[str]):

@@ -1,5 +1,7 @@
 """The documented snippets (docs/contracts.md) run unchanged against llms: the LLM proxy cost-tracking guide's
-jq and Python over a ledger written by the real server (against the shared mock provider)."""
+jq, Python and /health curl over a ledger written by the real server (against the shared mock provider), and
+AgentLens's three /api/analytics/llm curl examples over a ledger written here, checked against figures worked out
+by hand."""
 
 import json
 import shutil
@@ -8,6 +10,7 @@ import sys
 from pathlib import Path
 
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
 import openai
 import pytest
@@ -117,3 +120,72 @@ def test_the_guides_health_check(ledger_of):
     assert stats["total_cost"] == pytest.approx(0.013216, abs=1e-12)
     assert stats["provider_costs"] == {"openai": stats["total_cost"]}
     assert (stats["requests"], stats["errors"]) == (3, 0)
+
+
+def ledger_line(when: datetime, number: int, provider: str, model: str, token, tokens: tuple[int, int], cost: float,
+                ms: float) -> dict:
+    return {"timestamp": when.isoformat(timespec="milliseconds"), "request_id": f"req{number}", "client": "api",
+            "token": token, "provider": provider, "model": model, "status": "ok",
+            "usage": {"prompt_tokens": tokens[0], "completion_tokens": tokens[1]}, "cost_usd": cost,
+            "cost_provenance": "computed", "response_ms": ms}
+
+
+@pytest.fixture
+def analytics_server(tmp_path):
+    """A real server (named token my-agent=als_your_key) over a ledger written here, so every figure is known."""
+    now = datetime.now(timezone.utc)
+    claude = ("anthropic", "claude-sonnet-4-20250514")
+    lines = [
+        ledger_line(datetime(2026, 2, 2, 10, 15, tzinfo=timezone.utc), 1, *claude, "my-agent", (1000, 200), 0.006, 1500),
+        ledger_line(datetime(2026, 2, 2, 11, 30, tzinfo=timezone.utc), 2, "openai", "gpt-4o", None, (500, 100), 0.00225,
+                    900),
+        ledger_line(datetime(2026, 2, 5, 9, 0, tzinfo=timezone.utc), 3, *claude, "other", (2000, 400), 0.012, 1100),
+        ledger_line(datetime(2026, 2, 9, 0, 0, tzinfo=timezone.utc), 4, "openai", "gpt-4o", None, (10, 10), 0.5, 100),
+        ledger_line(now - timedelta(hours=3), 5, "openai", "gpt-4o", "my-agent", (40, 4), 0.0002, 300),
+        ledger_line(now - timedelta(hours=2), 6, *claude, None, (100, 10), 0.0004, 500),
+        ledger_line(now - timedelta(hours=1), 7, *claude, "my-agent", (300, 50), 0.00165, 700),
+    ]
+    ledger = tmp_path / "usage.jsonl"
+    ledger.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (tmp_path / "llms.json").write_text(json.dumps({"providers": {}, "ledger": {"enabled": True, "path": str(ledger)}}))
+    server = ServerProcess(tmp_path / "llms.json", "--token", "my-agent=als_your_key")
+    yield server.url.replace("127.0.0.1", "localhost")
+    server.stop()
+
+
+def test_agentlens_past_week_by_day(analytics_server):
+    answer = curl(f"{analytics_server}/api/analytics/llm?from=2026-02-01&to=2026-02-08&granularity=day",
+                  "Authorization: Bearer als_your_key")
+    # by hand: requests 1-3 (to=2026-02-08 takes that whole day; request 4 is the next midnight)
+    summary = answer["summary"]
+    assert {key: summary[key] for key in ("totalCalls", "totalInputTokens", "totalOutputTokens", "avgLatencyMs")} == {
+        "totalCalls": 3, "totalInputTokens": 3500, "totalOutputTokens": 700, "avgLatencyMs": 1166.7}
+    assert summary["totalCostUsd"] == pytest.approx(0.02025) and summary["avgCostPerCall"] == pytest.approx(0.00675)
+    assert [(m["provider"], m["model"], m["calls"], m["inputTokens"], m["outputTokens"], m["avgLatencyMs"])
+            for m in answer["byModel"]] == [("anthropic", "claude-sonnet-4-20250514", 2, 3000, 600, 1300),
+                                            ("openai", "gpt-4o", 1, 500, 100, 900)]
+    assert answer["byModel"][0]["costUsd"] == pytest.approx(0.018)
+    assert len(answer["byTime"]) == 8 and answer["byTime"][1]["bucket"].startswith("2026-02-02T00:00:00")
+    assert [(b["calls"], b["inputTokens"]) for b in answer["byTime"] if b["calls"]] == [(2, 1500), (1, 2000)]
+    assert answer["byTime"][1]["avgLatencyMs"] == 1200 and answer["byTime"][1]["costUsd"] == pytest.approx(0.00825)
+
+
+def test_agentlens_one_model_since_a_date(analytics_server):
+    answer = curl(f"{analytics_server}/api/analytics/llm?model=claude-sonnet-4-20250514&from=2026-02-01",
+                  "Authorization: Bearer als_your_key")
+    # by hand: requests 1, 3, 6, 7 (to defaults to now, granularity to hour)
+    summary = answer["summary"]
+    assert (summary["totalCalls"], summary["totalInputTokens"], summary["totalOutputTokens"]) == (4, 3400, 660)
+    assert summary["totalCostUsd"] == pytest.approx(0.02005) and summary["avgLatencyMs"] == 950
+    assert [m["model"] for m in answer["byModel"]] == ["claude-sonnet-4-20250514"]
+    assert answer["query"]["granularity"] == "hour" and sum(b["calls"] for b in answer["byTime"]) == 4
+
+
+def test_agentlens_by_agent_and_provider(analytics_server):
+    answer = curl(f"{analytics_server}/api/analytics/llm?agentId=my-agent&provider=anthropic",
+                  "Authorization: Bearer als_your_key")
+    # by hand: the last 24 h by default, so request 7 only (5 is openai, 6 has no token)
+    summary = answer["summary"]
+    assert (summary["totalCalls"], summary["totalInputTokens"], summary["totalOutputTokens"]) == (1, 300, 50)
+    assert summary["totalCostUsd"] == pytest.approx(0.00165) and summary["avgLatencyMs"] == 700
+    assert len(answer["byTime"]) in (24, 25) and sum(b["calls"] for b in answer["byTime"]) == 1

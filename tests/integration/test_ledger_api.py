@@ -78,10 +78,10 @@ def test_sdk_requests_appear_once_in_ledger_report_analytics_ledger_api_and_heal
     assert [row["request_id"] for row in csv.DictReader(io.StringIO(report.stdout))] == ids
 
     analytics = get_json(server.url + "/api/analytics/llm?granularity=hour&tz=Europe/Berlin")
-    assert analytics["summary"]["requests"] == 2
-    assert analytics["summary"]["cost_usd"] == COST + COST
-    assert [(m["provider"], m["model"], m["requests"]) for m in analytics["by_model"]] == [("openai", "gpt-4o", 2)]
-    assert len(analytics["by_time"]) in (24, 25) and sum(b["requests"] for b in analytics["by_time"]) == 2
+    assert analytics["summary"]["totalCalls"] == 2
+    assert analytics["summary"]["totalCostUsd"] == COST + COST
+    assert [(m["provider"], m["model"], m["calls"]) for m in analytics["byModel"]] == [("openai", "gpt-4o", 2)]
+    assert len(analytics["byTime"]) in (24, 25) and sum(b["calls"] for b in analytics["byTime"]) == 2
 
     page = get_json(server.url + "/api/ledger?limit=1")
     assert [r["request_id"] for r in page["records"]] == ids[:1] and page["more"] is True
@@ -110,7 +110,7 @@ def test_with_the_ledger_off_analytics_is_empty_and_says_why(tmp_path):
     server = ServerProcess(path)
     try:
         analytics = get_json(server.url + "/api/analytics/llm")
-        assert analytics["summary"]["requests"] == 0 and analytics["by_model"] == []
+        assert analytics["summary"]["totalCalls"] == 0 and analytics["byModel"] == []
         assert analytics["ledger"]["enabled"] is False and "ledger is off" in analytics["ledger"]["note"]
         health = get_json(server.url + "/health")
         assert health["features"] == {"cost_tracking": False} and "cost_stats_24h" not in health
@@ -147,7 +147,7 @@ def test_lines_with_wrongly_typed_fields_are_skipped_and_every_reader_still_answ
                 f'{ledger}:3: cost_usd: expected a number ≥ 0 or null, got "0.1"; skipped']
 
     analytics = get_json(server.url + "/api/analytics/llm")
-    assert analytics["summary"]["requests"] == 1 and analytics["summary"]["cost_usd"] == COST
+    assert analytics["summary"]["totalCalls"] == 1 and analytics["summary"]["totalCostUsd"] == COST
     assert analytics["ledger"]["warnings"] == warnings
     page = get_json(server.url + "/api/ledger")
     assert [r["request_id"] for r in page["records"]] == [good["request_id"]] and page["ledger"]["warnings"] == warnings
