@@ -31,6 +31,8 @@ FORWARDED_FIELDS = (
     "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "seed", "user",
     "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning_effort", "modalities",
     "audio", "prediction", "verbosity", "web_search_options",
+    # Stored completions, tiers, prompt caching and safety ids, and the legacy function-calling fields.
+    "store", "metadata", "service_tier", "prompt_cache_key", "safety_identifier", "functions", "function_call",
     # Sampling fields that OpenRouter, Groq, vLLM and Ollama accept beyond OpenAI's list.
     "top_k", "min_p", "repetition_penalty", "reasoning",
 )

@@ -62,6 +62,13 @@ def test_request_keeps_sampling_and_tool_fields():
     assert WIRE.build_request(TARGET, body(**fields), stream=False).json.items() >= fields.items()
 
 
+def test_request_keeps_store_tier_cache_key_safety_and_legacy_function_fields():
+    fields = {"store": True, "metadata": {"run": "7"}, "service_tier": "flex", "prompt_cache_key": "k1",
+              "safety_identifier": "u-hash", "functions": [{"name": "f", "parameters": {"type": "object"}}],
+              "function_call": "auto"}
+    assert WIRE.build_request(TARGET, body(**fields), stream=False).json.items() >= fields.items()
+
+
 def test_streaming_request_always_asks_for_usage():
     request = WIRE.build_request(TARGET, body(stream=True, stream_options={"include_usage": False}), stream=True)
     assert request.json["stream"] is True
