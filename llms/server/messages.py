@@ -176,8 +176,8 @@ async def count_tokens(request: web.Request) -> web.Response:
 
 def _request_text(body: dict) -> str:
     """The text of a Messages request that an estimate counts: system, message texts, tool definitions."""
-    parts = [json.dumps(body["system"]) if not isinstance(body.get("system"), str) else body["system"]] \
-        if body.get("system") else []
+    system = body.get("system")
+    parts = [system if isinstance(system, str) else json.dumps(system)] if system else []
     for message in body.get("messages") or ():
         content = message.get("content") if isinstance(message, dict) else None
         parts.append(content if isinstance(content, str) else json.dumps(content))
