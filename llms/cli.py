@@ -36,7 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="refresh prices (online) and write changes into your llms.json")
     parser.add_argument("--report", nargs="?", const="summary", choices=("summary", "detailed", "csv", "hourly"),
                         help="the usage ledger as a table (default summary) or CSV; filters: --since, -m, --provider")
-    parser.add_argument("--since", metavar="WHEN", help="with --report: 7d, 24h, 2w, or a date like 2026-11-01")
+    parser.add_argument("--format", choices=("summary", "detailed", "csv", "hourly"),
+                        help="with --report: the same as its positional format (the cost-tracking guide's spelling)")
+    parser.add_argument("--since", metavar="WHEN",
+                        help="with --report: 7d, 24h, 2w, hours like 168, or a date like 2026-11-01")
     parser.add_argument("--provider", help="with --report: only this provider")
     parser.add_argument("--import-config", metavar="PATH",
                         help="convert an llms.py llms.json to ours (written next to it as NAME.converted.json)")
@@ -78,7 +81,7 @@ def _run(argv: list[str] | None) -> int:
     if args.report:
         from llms.commands.report import run_report
 
-        return run_report(config, args.report, args.since, args.model, args.provider)
+        return run_report(config, args.format or args.report, args.since, args.model, args.provider)
     if args.check:
         from llms.commands.check import run_check
 

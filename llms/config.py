@@ -152,7 +152,7 @@ class _Checker:
         if defaults.model is not None and not any(defaults.model in p.models for p in providers):
             self.fail(("defaults", "model"), f"{_describe(defaults.model)} is not a model of any provider")
         return Config(self.path, providers, defaults, self.budget(raw.get("budget", {}), providers_raw),
-                      self.ledger(raw.get("ledger", {})))
+                      self.ledger(raw.get("ledger", {}), environ))
 
     def defaults(self, raw: Any) -> Defaults:
         at = ("defaults",)
@@ -263,7 +263,7 @@ class _Checker:
         budget["providers"] = dict(per_provider)
         return budget
 
-    def ledger(self, raw: Any) -> dict:
+    def ledger(self, raw: Any, environ: Mapping[str, str]) -> dict:
         at = ("ledger",)
         self.expect(at, raw, dict, "an object")
         self.known_keys(at, raw, ("enabled", "path", "prompts", "max_mb"))
@@ -275,4 +275,9 @@ class _Checker:
             ledger["path"] = self.expect(at + ("path",), raw["path"], str, "a file path")
         if "max_mb" in raw:
             ledger["max_mb"] = self.number(at + ("max_mb",), raw["max_mb"], minimum=1)
+        if environ.get("COST_TRACKING_FILE"):
+            # The LLM proxy cost-tracking guide's variable: it names the ledger file (from the working folder,
+            # as a shell path reads) and turns the ledger on.
+            ledger["path"] = str(Path(environ["COST_TRACKING_FILE"]).expanduser().absolute())
+            ledger["enabled"] = True
         return ledger

@@ -46,16 +46,19 @@ def _etc_localtime_name() -> str | None:
 
 
 def parse_since(text: str | None, now: datetime, tz: tzinfo) -> datetime | None:
-    """`7d`, `24h`, `30m`, `2w`; a date (its local midnight); or an ISO 8601 time."""
+    """`7d`, `24h`, `30m`, `2w`; a bare number of hours (`168`, as the cost-tracking guide's analyze_costs.py);
+    a date (its local midnight); or an ISO 8601 time."""
     if not text:
         return None
+    if text.isascii() and text.isdigit():
+        return now - timedelta(hours=int(text))
     match = _RELATIVE.match(text)
     if match:
         return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise ReportError(f"--since {text!r}: expected 7d, 24h, 30m, 2w, a date like 2026-11-01 "
+        raise ReportError(f"--since {text!r}: expected 7d, 24h, 30m, 2w, hours like 168, a date like 2026-11-01 "
                           "or a time like 2026-11-01T09:00") from None
     if len(text) == 10:
         return datetime.fromtimestamp(local_midnight(when.date(), tz) / 1000, tz)
@@ -98,7 +101,11 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
         for record in records:
             aggregator.add(record)
         result = aggregator.result()
-        (_write_hourly if fmt == "hourly" else _write_summary)(result, path, since, out)
+        if fmt == "hourly":
+            _write_hourly(result, path, since, out)
+        else:
+            _write_guide_summary(result, since, now, out)
+            _write_summary(result, path, since, out)
     return EXIT_OK
 
 
@@ -155,6 +162,33 @@ def _write_summary(result: dict, path: Path, since: datetime | None, out: TextIO
     print("\nBy model", file=out)
     _table(("provider", "model", *_GROUP_HEADERS), _group_rows(result["by_model"], ("provider", "model")), out,
            set(range(2, 9)))
+
+
+def _write_guide_summary(result: dict, since: datetime | None, now: datetime, out: TextIO) -> None:
+    """The cost-tracking guide's summary (analyze_costs.py's example output), known costs only."""
+    s = result["summary"]
+    tokens, cost, requests = s["input_tokens"] + s["output_tokens"], s["cost_usd"], s["requests"]
+    start = since.isoformat(timespec="seconds") if since else "the first request"
+    print("=" * 60, "LLMS COST ANALYSIS SUMMARY", "=" * 60, sep="\n", file=out)
+    print(f"Time Period: {start} to {now.isoformat(timespec='seconds')}", file=out)
+    print(f"Total Cost: ${cost:.6f}", file=out)
+    print(f"Total Requests: {requests:,}", file=out)
+    print(f"Total Tokens: {tokens:,}", file=out)
+    print(f"Average Cost per Request: ${cost / requests if requests else 0:.6f}", file=out)
+    print(f"Average Cost per 1K Tokens: ${cost / tokens * 1000 if tokens else 0:.6f}", file=out)
+    print("\nCOST BY PROVIDER:", "-" * 40, sep="\n", file=out)
+    for group in result["by_provider"]:
+        print(_guide_row(group["provider"], 12, group), file=out)
+    print("\nTOP MODELS BY COST:", "-" * 50, sep="\n", file=out)
+    for group in result["by_model"]:
+        print(_guide_row(f"{group['provider']}/{group['model']}", 24, group), file=out)
+    print(file=out)
+
+
+def _guide_row(name: str, width: int, group: dict) -> str:
+    tokens = group["input_tokens"] + group["output_tokens"]
+    unpriced = f" | {group['unpriced_requests']:,} unpriced (not counted)" if group["unpriced_requests"] else ""
+    return f"{name:<{width}} | ${group['cost_usd']:.6f} | {group['requests']:>5,} req | {tokens:>8,} tokens{unpriced}"
 
 
 def _write_hourly(result: dict, path: Path, since: datetime | None, out: TextIO) -> None:

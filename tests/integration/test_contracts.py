@@ -4,6 +4,7 @@ AgentLens's three /api/analytics/llm curl examples over a ledger written here, c
 by hand."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import openai
 import pytest
 
 from tests.mock_provider import KEYS, Reply
-from tests.server_process import ServerProcess
+from tests.server_process import ROOT, ServerProcess
 
 UPSTREAM_MODEL = "contracts-model"  # its own name: the mock is shared by the whole session
 USAGE = {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}
@@ -189,3 +190,43 @@ def test_agentlens_by_agent_and_provider(analytics_server):
     assert (summary["totalCalls"], summary["totalInputTokens"], summary["totalOutputTokens"]) == (1, 300, 50)
     assert summary["totalCostUsd"] == pytest.approx(0.00165) and summary["avgLatencyMs"] == 700
     assert len(answer["byTime"]) in (24, 25) and sum(b["calls"] for b in answer["byTime"]) == 1
+
+
+def test_the_guides_report_commands_with_cost_tracking_file(tmp_path):
+    """analyze_costs.py's commands as `llms --report …`, the ledger named by COST_TRACKING_FILE (the config leaves
+    it off): requests 5-7 are within 168 hours, 1-4 are not."""
+    now = datetime.now(timezone.utc)
+    claude = ("anthropic", "claude-sonnet-4-20250514")
+    lines = [ledger_line(datetime(2026, 2, 2, 10, 15, tzinfo=timezone.utc), 1, *claude, "my-agent", (1000, 200),
+                         0.006, 1500),
+             ledger_line(now - timedelta(hours=3), 5, "openai", "gpt-4o", "my-agent", (40, 4), 0.0002, 300),
+             ledger_line(now - timedelta(hours=2), 6, *claude, None, (100, 10), 0.0004, 500),
+             ledger_line(now - timedelta(hours=1), 7, *claude, "my-agent", (300, 50), 0.00165, 700)]
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "cost-tracking.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (tmp_path / "llms.json").write_text(json.dumps({"providers": {}}))
+    # run from the ledger's folder, as the guide does; this tree's llms, whatever is installed
+    env = dict(os.environ, COST_TRACKING_FILE="logs/cost-tracking.jsonl",
+               PYTHONPATH=os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))))
+
+    def report(*args: str) -> str:
+        command = [sys.executable, "-m", "llms", "--config", str(tmp_path / "llms.json"), "--report", *args]
+        done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    for summary in (report("--since", "168"), report("--since", "168", "--format", "summary")):
+        # by hand: $0.0002 + $0.0004 + $0.00165 = $0.00225 over 44 + 110 + 350 = 504 tokens
+        assert "Total Cost: $0.002250\n" in summary and "Total Requests: 3\n" in summary
+        assert "Total Tokens: 504\n" in summary and "Average Cost per Request: $0.000750\n" in summary
+        assert "Average Cost per 1K Tokens: $0.004464\n" in summary
+        assert "COST BY PROVIDER:\n" + "-" * 40 + "\n" + \
+            "anthropic    | $0.002050 |     2 req |      460 tokens\n" + \
+            "openai       | $0.000200 |     1 req |       44 tokens\n" in summary
+        assert "TOP MODELS BY COST:\n" + "-" * 50 + "\n" + \
+            "anthropic/claude-sonnet-4-20250514 | $0.002050 |     2 req |      460 tokens\n" in summary
+    everything = report()
+    assert "Total Requests: 4\n" in everything and "Total Cost: $0.008250\n" in everything
+    assert len(report("--format", "detailed").splitlines()) == 2 + 4
+    assert len(report("--format", "csv").splitlines()) == 1 + 4  # the header and the four requests
+    assert report("--since", "24", "--format", "hourly").count("#") == 3

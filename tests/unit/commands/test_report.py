@@ -51,7 +51,30 @@ def report(config, fmt, since=None, model=None, provider=None):
 def test_summary_shows_totals_and_aligned_tables_by_provider_and_model(config, tmp_path):
     out, err = report(config, "summary")
     # 800 ms is in histogram bucket floor(8·log2 800) = 77 → 2^(77.5/8) = 824.6; 2000 ms → 87 → 1961.
+    # The cost-tracking guide's block first, by hand: $0.50 + $0.007 over 5 requests and 4,400 tokens.
     assert out.splitlines() == [
+        '============================================================',
+        'LLMS COST ANALYSIS SUMMARY',
+        '============================================================',
+        'Time Period: the first request to 2026-11-23T12:00:00+01:00',
+        'Total Cost: $0.507000',
+        'Total Requests: 5',
+        'Total Tokens: 4,400',
+        'Average Cost per Request: $0.101400',
+        'Average Cost per 1K Tokens: $0.115227',
+        '',
+        'COST BY PROVIDER:',
+        '----------------------------------------',
+        'anthropic    | $0.500000 |     1 req |    1,100 tokens',
+        'openai       | $0.007000 |     3 req |    2,200 tokens',
+        'groq         | $0.000000 |     1 req |    1,100 tokens | 1 unpriced (not counted)',
+        '',
+        'TOP MODELS BY COST:',
+        '--------------------------------------------------',
+        'anthropic/claude-sonnet-4-5 | $0.500000 |     1 req |    1,100 tokens',
+        'openai/gpt-4o            | $0.007000 |     3 req |    2,200 tokens',
+        'groq/kimi-k2             | $0.000000 |     1 req |    1,100 tokens | 1 unpriced (not counted)',
+        '',
         f"Ledger {tmp_path / 'usage.jsonl'} — all time",
         "Requests 5 (1 errors, 0 aborted) · tokens 4,000 in (0 cached) / 400 out (0 reasoning) · cost $0.51 (+1 unpriced)"
         " · p50 825 ms · p95 1,961 ms",
@@ -132,7 +155,7 @@ def test_lines_with_wrongly_typed_fields_are_skipped_with_warnings_and_every_for
     ]
     assert not any(rid in out for rid in (",e,", ",f,", ",g,"))
     if fmt == "summary":
-        assert out.splitlines()[1].startswith("Requests 4 (1 errors, 0 aborted)")
+        assert out.split("\nLedger ", 1)[1].splitlines()[1].startswith("Requests 4 (1 errors, 0 aborted)")
 
 
 def test_csv_defuses_a_formula_and_ends_rows_in_crlf(tmp_path):
