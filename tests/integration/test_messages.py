@@ -32,8 +32,11 @@ def served(tmp_path_factory, mock_provider):
     folder = tmp_path_factory.mktemp("messages")
     config = {"providers": {
         "anthropic": {"type": "anthropic", "base_url": mock_provider.url("anthropic"), "api_key": KEYS["anthropic"],
-                      "models": {"sonnet": PROVIDER_MODEL, "claude-429": "fault-429", "claude-529": "fault-529"},
+                      "models": {"sonnet": PROVIDER_MODEL, "claude-429": "fault-429", "claude-529": "fault-529",
+                                 "claude-failover": "fault-500"},
                       "pricing": {"sonnet": PRICE}},
+        "backup": {"type": "anthropic", "base_url": mock_provider.url("anthropic"), "api_key": KEYS["anthropic"],
+                   "models": {"claude-failover": PROVIDER_MODEL}, "pricing": {"claude-failover": PRICE}},
         "openai": {"type": "openai-compatible", "base_url": mock_provider.url("openai"), "api_key": KEYS["openai"],
                    "models": {"gpt-only": "mock-model"}}},
         "ledger": {"enabled": True, "path": str(folder / "usage.jsonl")}}
@@ -131,6 +134,16 @@ def test_upstream_errors_arrive_as_the_sdks_own_classes_and_are_recorded(served,
     assert raised.value.body["type"] == "error" and raised.value.body["error"]["type"] == kind
     line = ledger_line(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
     assert line["status"] == "error" and line["error"]["status"] == status and line["endpoint"] == "/v1/messages"
+
+
+def test_a_5xx_fails_over_to_the_next_anthropic_provider_serving_the_alias(served):
+    server, ledger, mock = served
+    raw = client(server).messages.with_raw_response.create(model="claude-failover", **BODY)
+    assert raw.parse().content[-1].text == TEXT and raw.headers["X-LLMS-Provider"] == "backup"
+    assert [r.json["model"] for r in mock.requests[-2:]] == ["fault-500", PROVIDER_MODEL]
+    line = ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])
+    assert (line["provider"], line["status"]) == ("backup", "ok")
+    assert line["cost_usd"] == pytest.approx(COST, abs=1e-12)
 
 
 def test_a_model_only_other_types_serve_is_refused_in_anthropics_shape(served):
