@@ -29,7 +29,8 @@ CSV_COLUMNS = ("timestamp", "request_id", "client", "provider", "model", "provid
 PROMPT_PREVIEW_CHARS = 200  # ui/static/js/rules/record.js PROMPT_PREVIEW_CHARS
 SEPARATOR = ","
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NEEDS_QUOTES = (SEPARATOR, '"', "\r", "\n")
+# ";" too: a spreadsheet set to split on semicolons would otherwise cut a cell and could read a formula after it.
+_NEEDS_QUOTES = (SEPARATOR, ";", '"', "\r", "\n")
 
 
 def csv_cell(value) -> str:

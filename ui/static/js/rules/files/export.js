@@ -42,7 +42,8 @@ export function csvCell(value) {
   if (value === null || value === undefined) return "";
   const cell = String(value);
   const safe = typeof value !== "number" && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // ";" too: a spreadsheet set to split on semicolons would otherwise cut the cell and could read a formula.
+  return /[",;\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** A record's value in each CSV column: no tokens without a usage; a detail a usage leaves out is 0. */
