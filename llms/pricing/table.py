@@ -73,7 +73,9 @@ def warn_unpriced_models(providers, price_for: Callable[[str, str], dict | None]
         for alias in provider.models:
             if price_for(provider.id, alias) is None:
                 unpriced.append(f"{provider.id}/{alias}")
-                warn(f"no pricing configured for {provider.id}/{alias}: costs will show as unknown")
+                # Worded as the LLM proxy cost-tracking guide's message (docs/contracts.md), with the fix.
+                warn(f"Cost: Not calculated (no pricing configured) for {provider.id}/{alias}: "
+                     f"add providers.{provider.id}.pricing.{alias} to llms.json")
     return unpriced
 
 

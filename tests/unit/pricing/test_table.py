@@ -192,4 +192,5 @@ def test_each_model_without_a_price_is_warned_about_once(tmp_path):
     config = make_config(tmp_path)
     warnings = []
     warn_unpriced_models(config.enabled_providers, Prices(openai={"gpt-4o": PRICE}).price_for, warnings.append)
-    assert warnings == ["no pricing configured for openai/mini: costs will show as unknown"]
+    assert warnings == ["Cost: Not calculated (no pricing configured) for openai/mini: "
+                        "add providers.openai.pricing.mini to llms.json"]
