@@ -9,14 +9,14 @@
 
     python -m tests.mock_provider --port 8011    # standalone
 
-Routes: POST /openai/v1/chat/completions, POST /anthropic/v1/messages,
+Routes: POST /openai/v1/chat/completions, POST /anthropic/v1/messages (and /messages/count_tokens),
 POST /google/v1beta/models/{model}:generateContent and :streamGenerateContent?alt=sse.
 Keys (`KEYS`) are checked where each provider expects them; a wrong or missing key is a 401 and an
 unknown model a 404, both in that provider's error shape.
 
 A model's `Reply` sets its text, reasoning, raw usage per format and fault. Models named
 `fault-<fault>` exist from the start (e.g. `fault-500`, `fault-cut`, `fault-slow`). Faults:
-"401", "404", "429", "500" (that status in the format's error shape), "malformed" (a body or
+"401", "404", "429", "500", "529" (that status in the format's error shape), "malformed" (a body or
 stream event that is not JSON), "bad-shape" (JSON without the fields a reply must have), "cut"
 (the connection is dropped after `cut_after` events, or half-way through a non-stream body),
 "truncate" (the stream ends cleanly after `cut_after` events: no usage, no [DONE] or stop; a
@@ -51,7 +51,7 @@ __all__ = ["MockProvider", "Reply", "RecordedRequest", "KEYS", "PREFIXES", "FAUL
 HOST = "127.0.0.1"
 KEYS = {"openai": "sk-mock-openai-key", "anthropic": "sk-ant-mock-key", "google": "mock-google-key"}
 PREFIXES = {"openai": "/openai/v1", "anthropic": "/anthropic/v1", "google": "/google/v1beta"}
-STATUS_FAULTS = {"401": 401, "404": 404, "429": 429, "500": 500}
+STATUS_FAULTS = {"401": 401, "404": 404, "429": 429, "500": 500, "529": 529}
 FAULTS = (*STATUS_FAULTS, "malformed", "bad-shape", "cut", "truncate")
 DEFAULT_MODELS = ("mock-model", "gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash")
 DEFAULT_TEXT = "Hello from the mock provider."
@@ -132,7 +132,7 @@ def error_body(fmt: str, status: int, message: str) -> dict:
 
 
 FAULT_MESSAGES = {401: "mock: invalid API key", 404: "mock: no such model", 429: "mock: rate limit reached",
-                  500: "mock: internal server error"}
+                  500: "mock: internal server error", 529: "mock: overloaded"}
 
 
 def answered(fmt: str, body: object, reply: Reply) -> Reply:
@@ -346,6 +346,7 @@ class MockProvider:
         app = web.Application()
         app.router.add_post(PREFIXES["openai"] + "/chat/completions", self._openai)
         app.router.add_post(PREFIXES["anthropic"] + "/messages", self._anthropic)
+        app.router.add_post(PREFIXES["anthropic"] + "/messages/count_tokens", self._anthropic_count)
         app.router.add_post(PREFIXES["google"] + "/models/{call}", self._google)
         app.router.add_post("/_mock/models/{name}", self._control_model)
         app.router.add_get("/_mock/requests", self._control_requests)
@@ -431,6 +432,17 @@ class MockProvider:
             return _error("anthropic", 400, "max_tokens: Field required")
         stream = isinstance(body, dict) and body.get("stream") is True
         return await self._answer(request, recorded, stream, True)
+
+    async def _anthropic_count(self, request: web.Request) -> web.Response:
+        # https://docs.anthropic.com/en/api/messages-count-tokens: {"input_tokens": N}; the mock counts words.
+        recorded = await self._record(request, "anthropic")
+        body = recorded.json
+        recorded.model = body.get("model") if isinstance(body, dict) else None
+        if request.headers.get("x-api-key") != self.keys["anthropic"]:
+            return _error("anthropic", 401, "invalid x-api-key")
+        if self.reply_for(recorded.model) is None:
+            return _error("anthropic", 404, f"model {recorded.model!r} does not exist")
+        return web.json_response({"input_tokens": len(json.dumps(body.get("messages")).split())})
 
     async def _google(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request, "google")
