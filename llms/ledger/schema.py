@@ -81,7 +81,8 @@ EARLIEST_YEAR, LATEST_YEAR = 1970, 8999
 SHOWN_CHARS = 60
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")  # the browser stores a record under it
-_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))")
+# ASCII digits only, as the browser's check reads them (\d alone would take "２０２６").
+_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))", re.ASCII)
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _USAGE_COUNTS = ("prompt_tokens", "completion_tokens", "total_tokens")
 _USAGE_DETAILS = (("prompt_tokens_details", ("cached_tokens", "cache_write_tokens", "cache_write_1h_tokens")),
