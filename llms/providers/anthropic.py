@@ -12,7 +12,8 @@ import time
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
 from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_text, final_chunk, load_json,
-                                   malformed, map_parts, new_id, text_of, turns, usage_or_malformed)
+                                   malformed, map_parts, new_id, refuse_untranslatable, text_of, turns,
+                                   usage_or_malformed)
 from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "AnthropicWire", "AnthropicStream", "API_VERSION", "DEFAULT_MAX_TOKENS", "normalize_usage",
@@ -88,7 +89,8 @@ def normalize_usage(raw: dict | None) -> dict | None:
 
 class AnthropicWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
-        _refuse_untranslatable(body)
+        refuse_untranslatable(NAME, body, (*TRANSLATED, *DROPPED_SAMPLING_HINTS), NEUTRAL_VALUES,
+                              "Anthropic Messages", "https://docs.anthropic.com/en/api/messages")
         system, messages = _messages(body.get("messages") or [])
         payload: dict = {"model": target.provider_model, "messages": messages, "max_tokens": _max_tokens(body)}
         if system:
@@ -302,18 +304,6 @@ def _error_event(payload: dict) -> ProviderError:
     kind = error.get("type") if isinstance(error, dict) else None
     status = ERROR_STATUS.get(kind, 502)
     return ProviderError("http", status, WIRE.error_message(status, payload))
-
-
-def _refuse_untranslatable(body: dict) -> None:
-    """A 400 naming the first field this wire format cannot carry (never a silent drop)."""
-    for name, value in body.items():
-        if value is None or name in TRANSLATED or name in DROPPED_SAMPLING_HINTS:
-            continue
-        if name in NEUTRAL_VALUES and value == NEUTRAL_VALUES[name]:
-            continue
-        raise bad_request(NAME, f"'{name}' ({json.dumps(value)[:60]}) has no equivalent in Anthropic Messages "
-                                "(https://docs.anthropic.com/en/api/messages); leave it out or use a model "
-                                "served by an OpenAI-compatible provider")
 
 
 def _tooling(body: dict) -> dict:

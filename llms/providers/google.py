@@ -14,7 +14,7 @@ import urllib.parse
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
 from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_text, final_chunk, load_json,
-                                   malformed, map_parts, new_id, turns, usage_or_malformed)
+                                   malformed, map_parts, refuse_untranslatable, new_id, turns, usage_or_malformed)
 from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "GoogleWire", "GeminiStream", "GENERATION_CONFIG", "THINKING_BUDGETS", "normalize_usage",
@@ -68,7 +68,8 @@ def normalize_usage(raw: dict | None) -> dict | None:
 
 class GoogleWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
-        _refuse_untranslatable(body)
+        refuse_untranslatable(NAME, body, TRANSLATED, NEUTRAL_VALUES,
+                              "Gemini generateContent", "https://ai.google.dev/api/generate-content")
         system, contents = _contents(body.get("messages") or [])
         payload: dict = {"contents": contents, **_tooling(body)}
         if system:
@@ -280,18 +281,6 @@ def _response_format(response_format) -> dict:
         raise bad_request(NAME, f"'response_format' {json.dumps(response_format)[:80]} is not text, json_object "
                                 "or json_schema with a schema")
     return {"responseMimeType": "application/json", "responseJsonSchema": spec["schema"]}
-
-
-def _refuse_untranslatable(body: dict) -> None:
-    """A 400 naming the first field this wire format cannot carry (never a silent drop)."""
-    for name, value in body.items():
-        if value is None or name in TRANSLATED:
-            continue
-        if name in NEUTRAL_VALUES and value == NEUTRAL_VALUES[name]:
-            continue
-        raise bad_request(NAME, f"'{name}' ({json.dumps(value)[:60]}) has no equivalent in Gemini generateContent "
-                                "(https://ai.google.dev/api/generate-content); leave it out or use a model served "
-                                "by an OpenAI-compatible provider")
 
 
 def _tooling(body: dict) -> dict:

@@ -17,6 +17,7 @@ import uuid
 from llms.providers.base import ProviderError
 
 __all__ = ["chunk", "completion", "final_chunk", "new_id", "load_json", "usage_or_malformed", "malformed",
+           "refuse_untranslatable",
            "bad_request", "data_url", "reasoning_of", "map_parts", "text_of", "turns", "error_text"]
 
 
@@ -65,6 +66,18 @@ def malformed(who: str, what: str, detail: str) -> ProviderError:
 def bad_request(who: str, detail: str) -> ProviderError:
     # The request cannot be expressed in this wire format: the client's fault, never retried elsewhere.
     return ProviderError("http", 400, f"{who} cannot take this request: {detail}")
+
+
+def refuse_untranslatable(who: str, body: dict, carried, neutral_values: dict, api: str, doc_url: str) -> None:
+    """A 400 naming the first field a wire format cannot carry (never a silent drop): a field is fine when it is
+    null, in `carried` (translated, or dropped on purpose), or at the value that means "as if absent"."""
+    for name, value in body.items():
+        if value is None or name in carried:
+            continue
+        if name in neutral_values and value == neutral_values[name]:
+            continue
+        raise bad_request(who, f"'{name}' ({json.dumps(value)[:60]}) has no equivalent in {api} ({doc_url}); "
+                               "leave it out or use a model served by an OpenAI-compatible provider")
 
 
 def data_url(who: str, url: str) -> tuple[str, str] | None:
