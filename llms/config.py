@@ -46,6 +46,7 @@ class Provider:
     headers: dict[str, str] = field(repr=False)
     connect_timeout_s: float
     read_timeout_s: float
+    responses: bool = False  # speaks OpenAI's Responses API: /v1/responses is passed through to it
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,8 @@ class _Checker:
         at = ("providers", provider_id)
         self.expect(at, raw, dict, "an object")
         self.known_keys(at, raw, ("enabled", "type", "base_url", "api_key", "models", "pricing",
-                                  "default_pricing", "headers", "connect_timeout_s", "read_timeout_s"))
+                                  "default_pricing", "headers", "connect_timeout_s", "read_timeout_s",
+                                  "responses"))
         enabled = self.expect(at + ("enabled",), raw.get("enabled", True), bool, "true or false")
         kind = raw.get("type")
         if kind not in PROVIDER_TYPES:
@@ -205,7 +207,18 @@ class _Checker:
             headers=self.string_map(at + ("headers",), raw.get("headers", {}), "a header value"),
             connect_timeout_s=self.timeout(at + ("connect_timeout_s",), raw, defaults.connect_timeout_s),
             read_timeout_s=self.timeout(at + ("read_timeout_s",), raw, defaults.read_timeout_s),
+            responses=self.responses(at + ("responses",), raw, provider_id, kind),
         )
+
+    def responses(self, key_path: tuple, raw: dict, provider_id: str, kind: str) -> bool:
+        """Whether /v1/responses passes through to this provider: on by default for OpenAI itself (id `openai`),
+        the one provider documented to serve it (https://platform.openai.com/docs/api-reference/responses)."""
+        if "responses" not in raw:
+            return provider_id == "openai" and kind == "openai-compatible"
+        value = self.expect(key_path, raw["responses"], bool, "true or false")
+        if value and kind != "openai-compatible":
+            self.fail(key_path, f"only an openai-compatible provider can speak the Responses API, this one is {kind}")
+        return value
 
     def api_key(self, key_path: tuple, value: Any, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
         """(key, why the provider is unusable). `$NAME` reads the environment variable NAME."""
