@@ -63,6 +63,7 @@ class Config:
     defaults: Defaults
     budget: dict
     ledger: dict
+    otel: dict | None = None  # OpenTelemetry export (llms/telemetry/otel.py); None: off, the SDK never imported
 
     def provider(self, provider_id: str) -> Provider | None:
         return next((p for p in self.providers if p.id == provider_id), None)
@@ -111,6 +112,11 @@ def _describe(value: Any) -> str:
     return json.dumps(value)
 
 
+# Any of these set turns OpenTelemetry export on without an "otel" key (the SDK reads them).
+OTEL_ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                           "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+
+
 class _Checker:
     """Walks the parsed JSON and raises ConfigError at the first wrong value, with its position."""
 
@@ -144,7 +150,7 @@ class _Checker:
 
     def config(self, raw: Any, environ: Mapping[str, str]) -> Config:
         self.expect((), raw, dict, "an object with a \"providers\" key")
-        self.known_keys((), raw, ("defaults", "providers", "budget", "ledger"))
+        self.known_keys((), raw, ("defaults", "providers", "budget", "ledger", "otel"))
         defaults = self.defaults(raw.get("defaults", {}))
         providers_raw = self.expect(("providers",), raw.get("providers", {}), dict, "an object of providers")
         providers = tuple(
@@ -153,7 +159,7 @@ class _Checker:
         if defaults.model is not None and not any(defaults.model in p.models for p in providers):
             self.fail(("defaults", "model"), f"{_describe(defaults.model)} is not a model of any provider")
         return Config(self.path, providers, defaults, self.budget(raw.get("budget", {}), providers_raw),
-                      self.ledger(raw.get("ledger", {}), environ))
+                      self.ledger(raw.get("ledger", {}), environ), self.otel(raw.get("otel"), environ))
 
     def defaults(self, raw: Any) -> Defaults:
         at = ("defaults",)
@@ -294,3 +300,30 @@ class _Checker:
             ledger["path"] = str(Path(environ["COST_TRACKING_FILE"]).expanduser().absolute())
             ledger["enabled"] = True
         return ledger
+
+    def otel(self, raw: Any, environ: Mapping[str, str]) -> dict | None:
+        """On with an "otel" object or the standard OTLP endpoint variables; OTEL_SDK_DISABLED=true turns it off
+        (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/). A value left out here
+        is the SDK's: OTEL_EXPORTER_OTLP_*_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_SERVICE_NAME, else "llms"."""
+        at = ("otel",)
+        from_environ = any(environ.get(name) for name in OTEL_ENDPOINT_VARIABLES)
+        if raw is None and not from_environ or environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+            return None
+        raw = {} if raw is None else raw
+        self.expect(at, raw, dict, "an object like {\"endpoint\": \"http://127.0.0.1:4318\"}")
+        self.known_keys(at, raw, ("endpoint", "headers", "service_name"))
+        otel = {"endpoint": None, "headers": None,
+                "service_name": environ.get("OTEL_SERVICE_NAME") or "llms"}
+        if "endpoint" in raw:
+            endpoint = self.expect(at + ("endpoint",), raw["endpoint"], str, "an http:// or https:// URL")
+            if not endpoint.startswith(("http://", "https://")) or len(endpoint.split("://", 1)[1].strip("/")) == 0:
+                self.fail(at + ("endpoint",), f"expected an http:// or https:// URL, got {_describe(endpoint)}")
+            otel["endpoint"] = endpoint.rstrip("/")
+        if "headers" in raw:
+            otel["headers"] = self.string_map(at + ("headers",), raw["headers"], "a header value (text)")
+        if "service_name" in raw:
+            name = self.expect(at + ("service_name",), raw["service_name"], str, "a service name (text)")
+            if not name.strip():
+                self.fail(at + ("service_name",), "expected a service name, got an empty text")
+            otel["service_name"] = name
+        return otel
