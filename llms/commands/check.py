@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 
+from llms.commands.terminal import printable_line
 from llms.files import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from llms.ledger.export import tokens_per_second
 from llms.providers import transport
@@ -18,7 +19,7 @@ from llms.providers.base import ProviderError
 from llms.providers.failover import CallFailed, complete_first
 from llms.providers.routing import Candidate
 
-__all__ = ["run_check", "CheckResult", "reason_for", "format_table"]
+__all__ = ["run_check", "check_models", "refusal_for", "CheckResult", "reason_for", "format_table"]
 
 CHECK_PROMPT = "Reply with one word: ok"
 CHECK_MAX_TOKENS = 16
@@ -39,16 +40,17 @@ class CheckResult:
 
 
 def reason_for(error: ProviderError) -> str:
-    """A plain reason a person can act on."""
+    """A plain reason a person can act on, on one line: the provider's text without its control characters."""
+    message = printable_line(error.message)
     if error.kind == "http":
-        if error.status in (400, 403) and "api key" in error.message.lower():
+        if error.status in (400, 403) and "api key" in message.lower():
             # Gemini answers a bad key with 400 INVALID_ARGUMENT (API_KEY_INVALID), not 401.
-            return f"{error.status} bad key: {error.message}"
+            return f"{error.status} bad key: {message}"
         plain = {401: "401 bad key", 403: "403 forbidden", 404: "404 unknown model", 429: "429 rate-limited"}
-        return plain.get(error.status, f"{error.status} error") + f": {error.message}"
+        return plain.get(error.status, f"{error.status} error") + f": {message}"
     if error.kind == "malformed":
-        return f"malformed reply: {error.message}"
-    return f"{error.kind}: {error.message}"
+        return f"malformed reply: {message}"
+    return f"{error.kind}: {message}"
 
 
 async def _check_one(session, provider, alias: str) -> CheckResult:
@@ -83,19 +85,34 @@ def format_table(results: list[CheckResult]) -> str:
     return "\n".join(lines)
 
 
-async def _check(provider, aliases: list[str], out: TextIO) -> list[CheckResult]:
-    out.write(f"checking {len(aliases)} model(s) of {provider.id} at {provider.base_url} …\n")
-    async with transport.new_session() as session:
-        tasks = [asyncio.ensure_future(_check_one(session, provider, alias)) for alias in aliases]
-        results = []
-        for done in asyncio.as_completed(tasks):
-            result = await done
-            results.append(result)
-            mark = "✓" if result.ok else "✗"
-            out.write(f"  {mark} {result.model} ({result.latency_ms:,.0f} ms) [{len(results)}/{len(aliases)}]\n")
-            out.flush()
+async def check_models(session, provider, aliases: list[str], on_result=lambda result, done: None) -> list[CheckResult]:
+    """The probe of `llms --check` and the Providers view's Check button: every alias asked at once, the results in
+    the order asked; `on_result(result, done)` hears of each as it comes."""
+    tasks = [asyncio.ensure_future(_check_one(session, provider, alias)) for alias in aliases]
+    results = []
+    for finished in asyncio.as_completed(tasks):
+        result = await finished
+        results.append(result)
+        on_result(result, len(results))
     order = {alias: i for i, alias in enumerate(aliases)}
     return sorted(results, key=lambda r: order[r.model])
+
+
+async def _check(provider, aliases: list[str], out: TextIO) -> list[CheckResult]:
+    out.write(f"checking {len(aliases)} model(s) of {provider.id} at {provider.base_url} …\n")
+
+    def progress(result: CheckResult, done: int) -> None:
+        mark = "✓" if result.ok else "✗"
+        out.write(f"  {mark} {result.model} ({result.latency_ms:,.0f} ms) [{done}/{len(aliases)}]\n")
+        out.flush()
+
+    async with transport.new_session() as session:
+        return await check_models(session, provider, aliases, progress)
+
+
+def refusal_for(provider) -> str | None:
+    """Why `provider` cannot be checked (it is off), or None."""
+    return None if provider.enabled else f"provider {provider.id!r} is disabled: {provider.disabled_reason}"
 
 
 def run_check(config, provider_id: str, models: list[str], out: TextIO) -> int:
@@ -104,8 +121,9 @@ def run_check(config, provider_id: str, models: list[str], out: TextIO) -> int:
         out.write(f"llms: no provider {provider_id!r} in {config.path}; providers: "
                   f"{', '.join(p.id for p in config.providers)}\n")
         return EXIT_USAGE
-    if not provider.enabled:
-        out.write(f"llms: provider {provider_id!r} is disabled: {provider.disabled_reason}\n")
+    refused = refusal_for(provider)
+    if refused:
+        out.write(f"llms: {refused}\n")
         return EXIT_FAIL
     unknown = [m for m in models if m not in provider.models]
     if unknown:
