@@ -9,7 +9,8 @@
 
     python -m tests.mock_provider --port 8011    # standalone
 
-Routes: POST /openai/v1/chat/completions, POST /anthropic/v1/messages (and /messages/count_tokens),
+Routes: POST /openai/v1/chat/completions, POST /openai/v1/responses (OpenAI's Responses API, recorded with
+format "responses"), POST /anthropic/v1/messages (and /messages/count_tokens),
 POST /google/v1beta/models/{model}:generateContent and :streamGenerateContent?alt=sse.
 Keys (`KEYS`) are checked where each provider expects them; a wrong or missing key is a 401 and an
 unknown model a 404, both in that provider's error shape.
@@ -95,6 +96,10 @@ def default_usage(fmt: str, reply: Reply) -> dict:
     if fmt == "openai":
         return {"prompt_tokens": DEFAULT_PROMPT_TOKENS, "completion_tokens": output,
                 "total_tokens": DEFAULT_PROMPT_TOKENS + output}
+    if fmt == "responses":
+        return {"input_tokens": DEFAULT_PROMPT_TOKENS, "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": output, "output_tokens_details": {"reasoning_tokens": len(reply.reasoning.split())},
+                "total_tokens": DEFAULT_PROMPT_TOKENS + output}
     if fmt == "anthropic":
         return {"input_tokens": DEFAULT_PROMPT_TOKENS, "output_tokens": output, "cache_creation_input_tokens": 0,
                 "cache_read_input_tokens": 0}
@@ -116,7 +121,7 @@ class RecordedRequest:
 # ---- each format's bodies ------------------------------------------------------------------------
 
 def error_body(fmt: str, status: int, message: str) -> dict:
-    if fmt == "openai":
+    if fmt in ("openai", "responses"):
         # https://platform.openai.com/docs/guides/error-codes
         kind = {401: "invalid_request_error", 404: "invalid_request_error", 429: "rate_limit_exceeded"}
         return {"error": {"message": message, "type": kind.get(status, "server_error"), "param": None,
@@ -161,8 +166,31 @@ def _google_parts(reply: Reply, text: str | None) -> list[dict]:
     return parts
 
 
+def _responses_output(reply: Reply) -> list[dict]:
+    """A Response's output items: reasoning (its summary, the signature as encrypted_content), the message,
+    function calls. https://platform.openai.com/docs/api-reference/responses/object#responses/object-output"""
+    items = []
+    if reply.reasoning:
+        items.append({"type": "reasoning", "id": "rs_" + uuid.uuid4().hex, "encrypted_content": reply.signature,
+                      "summary": [{"type": "summary_text", "text": reply.reasoning}]})
+    if reply.text:
+        items.append({"type": "message", "id": "msg_" + uuid.uuid4().hex, "status": "completed", "role": "assistant",
+                      "content": [{"type": "output_text", "text": reply.text, "annotations": [], "logprobs": []}]})
+    items += [{"type": "function_call", "id": "fc_" + uuid.uuid4().hex, "call_id": call["id"], "name": call["name"],
+               "arguments": json.dumps(call["arguments"]), "status": "completed"} for call in reply.tool_calls]
+    return items
+
+
+def _response(model: str, status: str, output: list[dict], usage: dict | None) -> dict:
+    return {"id": "resp_" + uuid.uuid4().hex, "object": "response", "created_at": int(time.time()), "status": status,
+            "model": f"{model}-2025-01-01", "output": output, "parallel_tool_calls": True, "tool_choice": "auto",
+            "tools": [], "error": None, "incomplete_details": None, "usage": usage}
+
+
 def completion_body(fmt: str, model: str, reply: Reply) -> dict:
     usage = reply.raw_usage(fmt)
+    if fmt == "responses":
+        return _response(model, "completed", _responses_output(reply), usage)
     if fmt == "openai":
         message = {"role": "assistant", "content": reply.text or None}
         if reply.reasoning:
@@ -196,6 +224,8 @@ def bad_shape_body(fmt: str, stream: bool) -> dict:
         return {"id": "chatcmpl-x", "object": "chat.completion.chunk" if stream else "chat.completion"}
     if fmt == "anthropic":
         return {"type": "message_start"} if stream else {"id": "msg_x", "type": "message"}
+    if fmt == "responses":
+        return {"type": "response.created"} if stream else {"id": "resp_x", "object": "response"}
     return {"modelVersion": "x"}
 
 
@@ -204,6 +234,8 @@ def stream_events(fmt: str, model: str, reply: Reply, include_usage: bool) -> li
         return _openai_events(model, reply, include_usage)
     if fmt == "anthropic":
         return _anthropic_events(model, reply)
+    if fmt == "responses":
+        return _responses_events(model, reply)
     return _google_events(model, reply)
 
 
@@ -282,6 +314,49 @@ def _anthropic_events(model: str, reply: Reply) -> list[bytes]:
     return events + [_sse({"type": "message_stop"}, "message_stop")]
 
 
+def _responses_events(model: str, reply: Reply) -> list[bytes]:
+    # https://platform.openai.com/docs/api-reference/responses-streaming: each output item opens with
+    # output_item.added and closes with output_item.done; text, reasoning summaries and function arguments
+    # arrive as deltas in between; response.completed carries the whole response with its usage.
+    items = _responses_output(reply)
+    started = _response(model, "in_progress", [], None)
+    events: list[bytes] = []
+
+    def emit(kind: str, **payload) -> None:
+        events.append(_sse({"type": kind, "sequence_number": len(events), **payload}, kind))
+
+    emit("response.created", response=started)
+    emit("response.in_progress", response=started)
+    for index, item in enumerate(items):
+        where = {"item_id": item["id"], "output_index": index}
+        if item["type"] == "message":
+            emit("response.output_item.added", output_index=index, item={**item, "status": "in_progress", "content": []})
+            emit("response.content_part.added", **where, content_index=0,
+                 part={"type": "output_text", "text": "", "annotations": [], "logprobs": []})
+            for piece in reply.pieces():
+                emit("response.output_text.delta", **where, content_index=0, delta=piece, logprobs=[])
+            emit("response.output_text.done", **where, content_index=0, text=reply.text, logprobs=[])
+            emit("response.content_part.done", **where, content_index=0, part=item["content"][0])
+        elif item["type"] == "function_call":
+            emit("response.output_item.added", output_index=index,
+                 item={**item, "arguments": "", "status": "in_progress"})
+            half = len(item["arguments"]) // 2
+            for fragment in (item["arguments"][:half], item["arguments"][half:]):
+                emit("response.function_call_arguments.delta", **where, delta=fragment)
+            emit("response.function_call_arguments.done", **where, arguments=item["arguments"])
+        else:
+            emit("response.output_item.added", output_index=index, item={**item, "summary": []})
+            part = {"type": "summary_text", "text": ""}
+            emit("response.reasoning_summary_part.added", **where, summary_index=0, part=part)
+            emit("response.reasoning_summary_text.delta", **where, summary_index=0, delta=reply.reasoning)
+            emit("response.reasoning_summary_text.done", **where, summary_index=0, text=reply.reasoning)
+            emit("response.reasoning_summary_part.done", **where, summary_index=0, part=item["summary"][0])
+        emit("response.output_item.done", output_index=index, item=item)
+    emit("response.completed", response={**started, "status": "completed", "output": items,
+                                         "usage": reply.raw_usage("responses")})
+    return events
+
+
 def _google_events(model: str, reply: Reply) -> list[bytes]:
     # streamGenerateContent?alt=sse: whole GenerateContentResponses; usageMetadata is cumulative
     # and complete on the last one, which carries the finishReason. Google ends events with CRLF.
@@ -345,6 +420,7 @@ class MockProvider:
     async def start(self) -> MockProvider:
         app = web.Application()
         app.router.add_post(PREFIXES["openai"] + "/chat/completions", self._openai)
+        app.router.add_post(PREFIXES["openai"] + "/responses", self._responses)
         app.router.add_post(PREFIXES["anthropic"] + "/messages", self._anthropic)
         app.router.add_post(PREFIXES["anthropic"] + "/messages/count_tokens", self._anthropic_count)
         app.router.add_post(PREFIXES["google"] + "/models/{call}", self._google)
@@ -417,6 +493,15 @@ class MockProvider:
         options = body.get("stream_options") if isinstance(body, dict) else None
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
         return await self._answer(request, recorded, stream, include_usage)
+
+    async def _responses(self, request: web.Request) -> web.StreamResponse:
+        # https://platform.openai.com/docs/api-reference/responses/create: OpenAI's key, its error shape.
+        recorded = await self._record(request, "responses")
+        body = recorded.json
+        recorded.model = body.get("model") if isinstance(body, dict) else None
+        if request.headers.get("Authorization") != f"Bearer {self.keys['openai']}":
+            return _error("responses", 401, "Incorrect API key provided.")
+        return await self._answer(request, recorded, isinstance(body, dict) and body.get("stream") is True, True)
 
     async def _anthropic(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request, "anthropic")
