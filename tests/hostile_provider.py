@@ -11,6 +11,8 @@ Models (`BEHAVIOURS`):
 - "surrogate-error": a 500 whose message holds a lone surrogate (`\\ud800`, escaped as JSON allows).
 - "long-error": a 500 whose message is LONG_ERROR_CHARS long.
 - "long-finish": an answer whose finish_reason is LONG_FINISH_CHARS long.
+- "escapes": an answer (and its stream) holding ESCAPES_TEXT: terminal escape sequences and control characters.
+- "escapes-error": a 500 whose message holds ESCAPES_TEXT.
 """
 
 from __future__ import annotations
@@ -19,13 +21,19 @@ import json
 
 from aiohttp import web
 
-__all__ = ["HostileProvider", "BEHAVIOURS", "DEEP_LEVELS", "LONG_ERROR_CHARS", "LONG_FINISH_CHARS", "ECHO_TEXT"]
+__all__ = ["HostileProvider", "BEHAVIOURS", "DEEP_LEVELS", "LONG_ERROR_CHARS", "LONG_FINISH_CHARS", "ECHO_TEXT",
+           "ESCAPES_TEXT"]
 
-BEHAVIOURS = ("echo-key", "deep", "infinite-usage", "surrogate-error", "long-error", "long-finish")
+BEHAVIOURS = ("echo-key", "deep", "infinite-usage", "surrogate-error", "long-error", "long-finish", "escapes",
+              "escapes-error")
 DEEP_LEVELS = 5_000
 LONG_ERROR_CHARS = 20_000
 LONG_FINISH_CHARS = 200
 ECHO_TEXT = "You sent {authorization} (key {key})."
+# Clears the screen, a red word, a hidden link (OSC 8), a clipboard write (OSC 52), a carriage return that would
+# overwrite the line, an 8-bit CSI, a bell, DEL: nothing of it may reach a terminal raw.
+ESCAPES_TEXT = ("\x1b[2J\x1b[31mred\x1b[0m \x1b]8;;http://127.0.0.1/\x07link\x1b]8;;\x07 \x1b]52;c;aGk=\x07fake\rreal"
+                " \x9b2Jend\x07\x7f.")
 USAGE = '{"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}'
 
 
@@ -60,6 +68,8 @@ def _events(model: str, echoed: str) -> list[str]:
         return [_chunk("Hello. "), _chunk(echoed, "stop"), _usage_chunk(USAGE)]
     if model == "deep":
         return [_chunk("Hi"), _deep()]
+    if model == "escapes":
+        return [_chunk(ESCAPES_TEXT[:20]), _chunk(ESCAPES_TEXT[20:], "stop"), _usage_chunk(USAGE)]
     if model == "infinite-usage":
         return [_chunk("Hi", "stop"), _usage_chunk('{"prompt_tokens": Infinity, "completion_tokens": 1, '
                                                    '"total_tokens": Infinity}')]
@@ -71,6 +81,8 @@ def _body(model: str, echoed: str) -> str:
         return _completion(echoed)
     if model == "deep":
         return _deep()
+    if model == "escapes":
+        return _completion(ESCAPES_TEXT)
     if model == "infinite-usage":
         return _completion("Hi", usage='{"prompt_tokens": Infinity, "completion_tokens": 1, "total_tokens": Infinity}')
     return _completion("Hi", finish_reason="x" * LONG_FINISH_CHARS)  # long-finish
@@ -85,6 +97,8 @@ async def _chat(request: web.Request) -> web.StreamResponse:
         return _error('"upstream broke: \\ud800 here"')
     if model == "long-error":
         return _error(json.dumps("e" * LONG_ERROR_CHARS))
+    if model == "escapes-error":
+        return _error(json.dumps(ESCAPES_TEXT))
     if model not in BEHAVIOURS:
         return web.json_response({"error": {"message": f"no model {model!r}"}}, status=404)
     if not body.get("stream"):

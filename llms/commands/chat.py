@@ -7,6 +7,7 @@ import time
 from typing import TextIO
 
 
+from llms.commands.terminal import PrintableStream, printable
 from llms.files import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from llms.providers import transport
 from llms.providers.answer import Answer, deltas
@@ -37,22 +38,23 @@ async def _chat(config, model, prompt, candidates, out: TextIO, err: TextIO) -> 
 
     body = {"model": model, "messages": [{"role": "user", "content": prompt}], "stream": True}
     answer = Answer(time.perf_counter())
+    shown = PrintableStream()  # the answer is printed without the terminal controls it may hold
     status = EXIT_OK
     async with transport.new_session() as session:
         try:
             candidate, upstream, _ = await open_first_stream(session, body, candidates)
         except CallFailed as failed:
-            err.write(f"llms: {failed.message}\n")
+            err.write(f"llms: {printable(failed.message)}\n")
             return EXIT_FAIL
         try:
             async for chunk in answer.chunks(upstream):
-                out.write(deltas(chunk)[0])  # only the answer is printed; answer and reasoning are billed
+                out.write(shown.feed(deltas(chunk)[0]))  # only the answer is printed; answer and reasoning are billed
                 out.flush()
         except ProviderError as exc:
-            err.write(f"\nllms: {exc.message}\n")
+            err.write(f"\nllms: {printable(exc.message)}\n")
             status = EXIT_FAIL
     response_s = time.perf_counter() - answer.started
-    out.write("\n")
+    out.write(shown.finish() + "\n")
     usage = (upstream.final or {}).get("usage")
     estimated = usage is None
     if estimated:  # the stream was cut before its usage: estimate from the text, and say so
