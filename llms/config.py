@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from llms import paths
 from llms.jsonpos import value_positions
 from llms.pricing.cost import PRICE_FIELDS
+from llms.pricing.energy import ENERGY_FIELDS
 from llms.providers.registry import provider_types
 
 __all__ = [
@@ -47,6 +48,7 @@ class Provider:
     connect_timeout_s: float
     read_timeout_s: float
     responses: bool = False  # speaks OpenAI's Responses API: /v1/responses is passed through to it
+    energy: dict | None = None  # {"watts", "usd_per_kwh"}: a local model priced by electricity (pricing/energy.py)
 
 
 @dataclass(frozen=True)
@@ -158,8 +160,10 @@ class _Checker:
         )
         if defaults.model is not None and not any(defaults.model in p.models for p in providers):
             self.fail(("defaults", "model"), f"{_describe(defaults.model)} is not a model of any provider")
-        return Config(self.path, providers, defaults, self.budget(raw.get("budget", {}), providers_raw),
-                      self.ledger(raw.get("ledger", {}), environ), self.otel(raw.get("otel"), environ))
+        budget = self.budget(raw.get("budget", {}), providers_raw)
+        ledger = self.ledger(raw.get("ledger", {}), environ)
+        self.hard_caps_need_the_ledger(raw.get("budget", {}), budget, ledger)
+        return Config(self.path, providers, defaults, budget, ledger, self.otel(raw.get("otel"), environ))
 
     def defaults(self, raw: Any) -> Defaults:
         at = ("defaults",)
@@ -186,7 +190,7 @@ class _Checker:
         at = ("providers", provider_id)
         self.expect(at, raw, dict, "an object")
         self.known_keys(at, raw, ("enabled", "type", "base_url", "api_key", "models", "pricing",
-                                  "default_pricing", "headers", "connect_timeout_s", "read_timeout_s",
+                                  "default_pricing", "headers", "connect_timeout_s", "read_timeout_s", "energy",
                                   "responses"))
         enabled = self.expect(at + ("enabled",), raw.get("enabled", True), bool, "true or false")
         kind = raw.get("type")
@@ -214,7 +218,19 @@ class _Checker:
             connect_timeout_s=self.timeout(at + ("connect_timeout_s",), raw, defaults.connect_timeout_s),
             read_timeout_s=self.timeout(at + ("read_timeout_s",), raw, defaults.read_timeout_s),
             responses=self.responses(at + ("responses",), raw, provider_id, kind),
+            energy=self.energy(at + ("energy",), raw.get("energy")),
         )
+
+    def energy(self, key_path: tuple, raw: Any) -> dict | None:
+        """A local machine's draw while answering and its electricity price (pricing/energy.py)."""
+        if raw is None:
+            return None
+        self.expect(key_path, raw, dict, "an object like {\"watts\": 65, \"usd_per_kwh\": 0.30}")
+        self.known_keys(key_path, raw, ENERGY_FIELDS)
+        for name in ENERGY_FIELDS:
+            if name not in raw:
+                self.fail(key_path, f"{name} is missing (both watts and usd_per_kwh are needed)")
+        return {name: self.number(key_path + (name,), raw[name]) for name in ENERGY_FIELDS}
 
     def responses(self, key_path: tuple, raw: dict, provider_id: str, kind: str) -> bool:
         """Whether /v1/responses passes through to this provider: on by default for OpenAI itself (id `openai`),
@@ -268,19 +284,48 @@ class _Checker:
         return entry
 
     def budget(self, raw: Any, providers_raw: dict) -> dict:
+        """{"monthly_usd", "providers", "tokens", "hard"}: amounts as numbers, `hard` the key paths of the caps
+        (`"hard": true` caps them all; an entry {"usd": 20, "hard": true} caps only itself)."""
         at = ("budget",)
         self.expect(at, raw, dict, "an object like {\"monthly_usd\": 50, \"providers\": {\"openai\": 20}}")
-        self.known_keys(at, raw, ("monthly_usd", "providers"))
-        budget: dict = {}
+        self.known_keys(at, raw, ("monthly_usd", "providers", "tokens", "hard"))
+        all_hard = self.expect(at + ("hard",), raw.get("hard", False), bool, "true or false")
+        budget: dict = {"providers": {}, "tokens": {}, "hard": []}
+
+        def entry(key_path: tuple, value: Any) -> float:
+            if isinstance(value, dict):
+                self.known_keys(key_path, value, ("usd", "hard"))
+                if "usd" not in value:
+                    self.fail(key_path, "usd is missing: an entry reads {\"usd\": 20, \"hard\": true}")
+                hard = self.expect(key_path + ("hard",), value.get("hard", all_hard), bool, "true or false")
+                amount = self.number(key_path + ("usd",), value["usd"])
+            else:
+                self.expect(key_path, value, (int, float), "a number of USD or {\"usd\": 20, \"hard\": true}")
+                hard, amount = all_hard, self.number(key_path, value)
+            if hard:
+                budget["hard"].append(".".join(key_path[1:]))
+            return amount
+
         if "monthly_usd" in raw:
-            budget["monthly_usd"] = self.number(at + ("monthly_usd",), raw["monthly_usd"])
+            budget["monthly_usd"] = entry(at + ("monthly_usd",), raw["monthly_usd"])
         per_provider = self.expect(at + ("providers",), raw.get("providers", {}), dict, "an object of provider → USD")
         for provider_id, amount in per_provider.items():
             if provider_id not in providers_raw:
                 self.fail(at + ("providers", provider_id), "not a provider in this file")
-            self.number(at + ("providers", provider_id), amount)
-        budget["providers"] = dict(per_provider)
+            budget["providers"][provider_id] = entry(at + ("providers", provider_id), amount)
+        per_token = self.expect(at + ("tokens",), raw.get("tokens", {}), dict, "an object of token name → USD")
+        for name, amount in per_token.items():
+            budget["tokens"][name] = entry(at + ("tokens", name), amount)
         return budget
+
+    def hard_caps_need_the_ledger(self, raw_budget: Any, budget: dict, ledger: dict) -> None:
+        # A cap counts this month's spend from the ledger (llms/budget/enforcer.py): without it every restart would
+        # begin the month at $0 and the cap would hold nothing.
+        if not budget["hard"] or ledger["enabled"]:
+            return
+        at = ("budget", "hard") if raw_budget.get("hard") else ("budget", *budget["hard"][0].split("."), "hard")
+        self.fail(at, "hard caps need the ledger: set \"ledger\": {\"enabled\": true} in llms.json "
+                      "(this month's spend is read from it)")
 
     def ledger(self, raw: Any, environ: Mapping[str, str]) -> dict:
         at = ("ledger",)
