@@ -1,0 +1,136 @@
+"""Pure: what prompt caching saved and what cache writes cost on top, per request and per group of requests.
+
+The rules (docs/architecture.md, "Cache savings"); ui/static/js/rules/savings.js keeps the same ones and both
+pass tests/vectors/savings.json:
+
+- Every figure is a difference of two prices from the one cost rule (cost.cost_for), never a second formula:
+  read savings = price(usage with its cached tokens billed as plain input) − price(usage as recorded);
+  1-hour write extra = price(as recorded) − price(1-hour writes billed as plain input);
+  5-minute write extra = price(1-hour writes as plain input) − price(every write as plain input).
+  The prompt's size is the same in each, so each is priced in the tier the request was priced in.
+- A request is priced at the entry it was recorded with (its `prices`): costs are captured at call time and
+  history is never rewritten. A provider-reported cost (usage.cost) is left aside: the rates tell the split.
+- Net saved = read savings − write extras. Hit rate = cached ÷ input tokens (input counts cache reads and
+  writes, normalized usage), None without input.
+- A request with cache tokens but no usable price (none recorded, or a variable one) counts in
+  unpriced_requests and adds nothing to the amounts; its tokens still count in the hit rate.
+"""
+
+from __future__ import annotations
+
+from llms.pricing.cost import cost_for
+
+__all__ = ["request_savings", "CacheSavings", "NO_PROVIDER", "documented"]
+
+NO_PROVIDER = "(none)"  # requests no provider answered, as in ledger/analytics.py
+_AMOUNTS = ("read_saved_usd", "write_extra_5m_usd", "write_extra_1h_usd")
+_TOKENS = ("input_tokens", "cached_tokens", "cache_write_tokens", "cache_write_1h_tokens")
+
+
+def _split(usage: dict) -> tuple[int, int, int]:
+    details = usage.get("prompt_tokens_details") or {}
+    return (details.get("cached_tokens") or 0, details.get("cache_write_tokens") or 0,
+            details.get("cache_write_1h_tokens") or 0)
+
+
+def _with_cache(usage: dict, cached: int, cache_write: int, cache_write_1h: int) -> dict:
+    """The same request with another cache split (the rest billed as plain input), without a reported cost."""
+    return {"prompt_tokens": usage["prompt_tokens"], "completion_tokens": usage["completion_tokens"],
+            "prompt_tokens_details": {"cached_tokens": cached, "cache_write_tokens": cache_write,
+                                      "cache_write_1h_tokens": cache_write_1h}}
+
+
+def request_savings(usage: dict | None, price: dict | None) -> dict | None:
+    """{"read_saved_usd", "write_extra_5m_usd", "write_extra_1h_usd"} of one request, None when it cannot be
+    priced (no usage, no price, a variable price)."""
+    if not usage or price is None:
+        return None
+    cached, cache_write, cache_write_1h = _split(usage)
+    recorded = cost_for(_with_cache(usage, cached, cache_write, cache_write_1h), price)["cost_usd"]
+    if recorded is None:
+        return None
+    reads_plain = cost_for(_with_cache(usage, 0, cache_write, cache_write_1h), price)["cost_usd"]
+    hour_plain = cost_for(_with_cache(usage, cached, cache_write - cache_write_1h, 0), price)["cost_usd"]
+    writes_plain = cost_for(_with_cache(usage, cached, 0, 0), price)["cost_usd"]
+    return {"read_saved_usd": reads_plain - recorded, "write_extra_5m_usd": hour_plain - writes_plain,
+            "write_extra_1h_usd": recorded - hour_plain}
+
+
+class _Group:
+    __slots__ = ("requests", "unpriced", "tokens", "amounts")
+
+    def __init__(self):
+        self.requests = self.unpriced = 0
+        self.tokens = [0, 0, 0, 0]
+        self.amounts = [0.0, 0.0, 0.0]
+
+    def add(self, tokens: tuple[int, int, int, int], saved: dict | None, unpriced: bool) -> None:
+        self.requests += 1
+        self.unpriced += unpriced
+        self.tokens = [a + b for a, b in zip(self.tokens, tokens)]
+        if saved is not None:
+            self.amounts = [total + saved[name] for total, name in zip(self.amounts, _AMOUNTS)]
+
+    def as_dict(self) -> dict:
+        out = {"requests": self.requests, **dict(zip(_TOKENS, self.tokens)), **dict(zip(_AMOUNTS, self.amounts))}
+        read, write_5m, write_1h = self.amounts
+        out["net_saved_usd"] = read - write_5m - write_1h
+        out["hit_rate"] = self.tokens[1] / self.tokens[0] if self.tokens[0] else None
+        out["unpriced_requests"] = self.unpriced
+        return out
+
+
+class CacheSavings:
+    """Feed request records (ledger lines or stored records: usage, prices, provider, model) one at a time,
+    then `result()`: {"summary", "by_provider", "by_model"}, groups with the most saved first."""
+
+    def __init__(self):
+        self.summary = _Group()
+        self.by_provider: dict[str, _Group] = {}
+        self.by_model: dict[tuple[str, str], _Group] = {}
+
+    def add(self, record: dict) -> None:
+        usage = record.get("usage")
+        if not usage:
+            return  # nothing was read or written: no request to count
+        cached, cache_write, cache_write_1h = _split(usage)
+        saved = request_savings(usage, record.get("prices"))
+        unpriced = saved is None and cached + cache_write > 0
+        tokens = (usage["prompt_tokens"], cached, cache_write, cache_write_1h)
+        provider = record.get("provider") or NO_PROVIDER
+        for group in (self.summary, _group(self.by_provider, provider),
+                      _group(self.by_model, (provider, record.get("model")))):
+            group.add(tokens, saved, unpriced)
+
+    def result(self) -> dict:
+        return {"summary": self.summary.as_dict(),
+                "by_provider": [{"provider": p, **g} for p, g in _ranked(self.by_provider)],
+                "by_model": [{"provider": p, "model": m, **g} for (p, m), g in _ranked(self.by_model)]}
+
+
+def _group(groups: dict, key) -> _Group:
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = _Group()
+    return group
+
+
+def _ranked(groups: dict) -> list[tuple]:
+    # Most saved first, then most input, then by name: the order both languages produce.
+    rows = [(key, group.as_dict()) for key, group in groups.items()]
+    return sorted(rows, key=lambda row: (-row[1]["net_saved_usd"], -row[1]["input_tokens"], row[0]))
+
+
+_DOCUMENTED = {"requests": "calls", "input_tokens": "inputTokens", "cached_tokens": "cachedTokens",
+               "cache_write_tokens": "cacheWriteTokens", "cache_write_1h_tokens": "cacheWrite1hTokens",
+               "read_saved_usd": "readSavedUsd", "write_extra_5m_usd": "writeExtra5mUsd",
+               "write_extra_1h_usd": "writeExtra1hUsd", "net_saved_usd": "netSavedUsd", "hit_rate": "hitRate",
+               "unpriced_requests": "unpricedCalls"}
+
+
+def documented(result: dict) -> dict:
+    """A `CacheSavings.result()` under /api/analytics/llm's camelCase names (summary, byProvider, byModel)."""
+    def names(row: dict) -> dict:
+        return {_DOCUMENTED.get(key, key): value for key, value in row.items()}
+    return {"summary": names(result["summary"]), "byProvider": [names(r) for r in result["by_provider"]],
+            "byModel": [names(r) for r in result["by_model"]]}

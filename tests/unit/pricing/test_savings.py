@@ -1,0 +1,56 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from llms.pricing.savings import CacheSavings, documented, request_savings
+
+VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "savings.json").read_text(encoding="utf-8"))
+
+
+def close(actual, expected):
+    """Amounts within 1e-12 (as tests/vectors/pricing.json), everything else exactly."""
+    if isinstance(expected, float):
+        return actual == pytest.approx(expected, abs=1e-12, rel=0)
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and actual.keys() == expected.keys() and all(
+            close(actual[k], v) for k, v in expected.items())
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(actual) == len(expected) and all(map(close, actual, expected))
+    return actual == expected
+
+
+@pytest.mark.parametrize("case", VECTORS["requests"], ids=[c["name"] for c in VECTORS["requests"]])
+def test_request_vector(case):
+    assert close(request_savings(case["usage"], case["price"]), case["expected"])
+
+
+@pytest.mark.parametrize("case", VECTORS["groups"], ids=[c["name"] for c in VECTORS["groups"]])
+def test_group_vector(case):
+    savings = CacheSavings()
+    for record in case["records"]:
+        savings.add(record)
+    assert close(savings.result(), case["expected"])
+
+
+def test_the_tier_doubles_the_saving_of_the_same_cached_tokens():
+    price = VECTORS["requests"][2]["price"]
+    usage = {"prompt_tokens": 150_000, "completion_tokens": 0,
+             "prompt_tokens_details": {"cached_tokens": 100_000, "cache_write_tokens": 0}}
+    below = request_savings(usage, price)["read_saved_usd"]
+    above = request_savings(usage | {"prompt_tokens": 250_000}, price)["read_saved_usd"]
+    assert below == pytest.approx(0.27, abs=1e-12)  # 100,000 × (3 − 0.3) / 1e6
+    assert above == pytest.approx(0.54, abs=1e-12)  # the whole request at the tier: 100,000 × (6 − 0.6) / 1e6
+
+
+def test_the_documented_names_are_the_analytics_api_camel_case():
+    savings = CacheSavings()
+    savings.add({"provider": "openai", "model": "gpt-4o", "prices": {"input": 2.5, "output": 10, "cached_input": 1.25},
+                 "usage": {"prompt_tokens": 2000, "completion_tokens": 0,
+                           "prompt_tokens_details": {"cached_tokens": 1500, "cache_write_tokens": 0}}})
+    shown = documented(savings.result())
+    assert shown["summary"] == {"calls": 1, "inputTokens": 2000, "cachedTokens": 1500, "cacheWriteTokens": 0,
+                                "cacheWrite1hTokens": 0, "readSavedUsd": 0.001875, "writeExtra5mUsd": 0.0,
+                                "writeExtra1hUsd": 0.0, "netSavedUsd": 0.001875, "hitRate": 0.75, "unpricedCalls": 0}
+    assert [row["provider"] for row in shown["byProvider"]] == ["openai"]
+    assert [(row["provider"], row["model"]) for row in shown["byModel"]] == [("openai", "gpt-4o")]
