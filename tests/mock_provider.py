@@ -52,6 +52,10 @@ __all__ = ["MockProvider", "Reply", "RecordedRequest", "KEYS", "PREFIXES", "FAUL
 HOST = "127.0.0.1"
 KEYS = {"openai": "sk-mock-openai-key", "anthropic": "sk-ant-mock-key", "google": "mock-google-key"}
 PREFIXES = {"openai": "/openai/v1", "anthropic": "/anthropic/v1", "google": "/google/v1beta"}
+# An Ollama root (llms.json base_url http://127.0.0.1:PORT/ollama): its OpenAI API under /v1, no key, and the
+# installed models at /api/tags (https://github.com/ollama/ollama/blob/main/docs/api.md#list-local-models).
+OLLAMA_PREFIX = "/ollama"
+OLLAMA_TAGS = ("llama3.2:latest", "qwen2.5-coder:7b")
 STATUS_FAULTS = {"401": 401, "404": 404, "429": 429, "500": 500, "529": 529}
 FAULTS = (*STATUS_FAULTS, "malformed", "bad-shape", "cut", "truncate")
 DEFAULT_MODELS = ("mock-model", "gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash")
@@ -388,6 +392,7 @@ class MockProvider:
         self.keys = KEYS | (keys or {})
         self.requests: list[RecordedRequest] = []
         self.port = port
+        self.ollama_tags: list[str] = list(OLLAMA_TAGS)  # what /ollama/api/tags lists as installed
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -395,6 +400,10 @@ class MockProvider:
     def url(self, fmt: str) -> str:
         """The base URL of a format, as llms.json's base_url: http://127.0.0.1:PORT/openai/v1."""
         return f"http://{HOST}:{self.port}{PREFIXES[fmt]}"
+
+    def ollama_url(self) -> str:
+        """An Ollama root URL, as llms.json's base_url for type ollama: http://127.0.0.1:PORT/ollama."""
+        return f"http://{HOST}:{self.port}{OLLAMA_PREFIX}"
 
     def set_model(self, name: str, reply: Reply | None = None, **reply_fields) -> Reply:
         self.models[name] = reply or Reply(**reply_fields)
@@ -424,6 +433,8 @@ class MockProvider:
         app.router.add_post(PREFIXES["anthropic"] + "/messages", self._anthropic)
         app.router.add_post(PREFIXES["anthropic"] + "/messages/count_tokens", self._anthropic_count)
         app.router.add_post(PREFIXES["google"] + "/models/{call}", self._google)
+        app.router.add_post(OLLAMA_PREFIX + "/v1/chat/completions", self._ollama_chat)
+        app.router.add_get(OLLAMA_PREFIX + "/api/tags", self._ollama_tags)
         app.router.add_post("/_mock/models/{name}", self._control_model)
         app.router.add_get("/_mock/requests", self._control_requests)
         app.router.add_delete("/_mock/requests", self._control_clear)
@@ -493,6 +504,23 @@ class MockProvider:
         options = body.get("stream_options") if isinstance(body, dict) else None
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
         return await self._answer(request, recorded, stream, include_usage)
+
+    async def _ollama_chat(self, request: web.Request) -> web.StreamResponse:
+        # Ollama's OpenAI-compatible API takes no key (https://ollama.com/blog/openai-compatibility).
+        recorded = await self._record(request, "openai")
+        body = recorded.json
+        recorded.model = body.get("model") if isinstance(body, dict) else None
+        if recorded.model in self.ollama_tags and recorded.model not in self.models:
+            self.models[recorded.model] = Reply(text=f"Hello from {recorded.model} on the mock Ollama.")
+        stream = isinstance(body, dict) and body.get("stream") is True
+        options = body.get("stream_options") if isinstance(body, dict) else None
+        return await self._answer(request, recorded, stream, isinstance(options, dict) and options.get("include_usage") is True)
+
+    async def _ollama_tags(self, request: web.Request) -> web.Response:
+        models = [{"name": name, "model": name, "modified_at": "2026-11-30T10:00:00Z", "size": 2019393189,
+                   "digest": uuid.uuid5(uuid.NAMESPACE_OID, name).hex, "details": {"format": "gguf"}}
+                  for name in self.ollama_tags]
+        return web.json_response({"models": models})
 
     async def _responses(self, request: web.Request) -> web.StreamResponse:
         # https://platform.openai.com/docs/api-reference/responses/create: OpenAI's key, its error shape.
