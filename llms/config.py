@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from llms import paths
-from llms.jsonpos import value_positions
+from llms.jsonpos import line_col, value_positions
+from llms.untrusted_json import problem_at
 from llms.pricing.cost import PRICE_FIELDS
 from llms.pricing.energy import ENERGY_FIELDS
 from llms.providers.registry import provider_types
@@ -96,6 +97,10 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
 
 
 def parse_config(text: str, path: Path, environ: Mapping[str, str]) -> Config:
+    unsafe = problem_at(text)  # NaN, Infinity or deep nesting: before json.loads, which takes the first and
+    if unsafe:                 # recurses on the last
+        line, col = line_col(text, unsafe[0])
+        raise ConfigError(f"{path}:{line}:{col}: the config {unsafe[1]}")
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:

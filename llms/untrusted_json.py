@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
-__all__ = ["MAX_DEPTH", "UntrustedJSON", "loads", "problem"]
+__all__ = ["MAX_DEPTH", "UntrustedJSON", "loads", "problem", "problem_at"]
 
 MAX_DEPTH = 100  # chat bodies nest ~8 deep, tool JSON schemas a few dozen; a reply's shapes under 10
+# The tokens problem_at looks at: strings (skipped whole, so a "[" or a NaN inside one is text), brackets and numbers.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?Infinity|NaN|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?', re.S)
 
 
 class UntrustedJSON(ValueError):
@@ -55,4 +58,21 @@ def problem(value) -> str | None:
                 return f"is nested deeper than {MAX_DEPTH} levels"
             children = item.values() if isinstance(item, dict) else item
             pending.extend((child, depth + 1) for child in children)
+    return None
+
+
+def problem_at(text: str) -> tuple[int, str] | None:
+    """Where a JSON text has what `loads` refuses, before it is parsed (json.loads recurses, so a deep text
+    fails there without a position): (character offset, "has NaN, …" or "is nested deeper …"), or None."""
+    depth = 0
+    for token in _TOKEN.finditer(text):
+        first = token.group()[0]
+        if first in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return token.start(), f"is nested deeper than {MAX_DEPTH} levels"
+        elif first in "]}":
+            depth -= 1
+        elif first != '"' and not math.isfinite(float(token.group())):  # NaN, ±Infinity, 1e999
+            return token.start(), f"has {token.group()}, which is not a JSON number (use null or a finite number)"
     return None
