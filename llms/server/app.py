@@ -21,6 +21,7 @@ from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
 from llms.server.connections import ConnectionGuard, GuardedSite, Limits, connection_cap, raise_fd_limit
 from llms.server.keys import CONFIG, CONNECTIONS, HTTP, LEDGER, PRICES, RECORDERS, SETTINGS, TEMPLATES, TOKEN_NAME
 from llms.server.price_cache import LazyPriceTable
+from llms.telemetry import observer as telemetry
 
 __all__ = ["create_app", "run", "serve", "PortInUse"]
 
@@ -122,6 +123,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app[RECORDERS] = []
     app[TEMPLATES] = Templates()
     ledger_recorder.install(app)
+    telemetry.install(app)  # /metrics; OpenTelemetry when `otel` is on
     app.cleanup_ctx.append(_http_session)
     app.on_startup.append(_warm_prices)
     proxy.add_routes(app)
