@@ -98,14 +98,19 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
         start_ms = None if since is None else int(since.timestamp() * 1000)
         end_ms = int(now.timestamp() * 1000) + 1 if fmt == "hourly" else None
         aggregator = Aggregator(Query(start_ms, end_ms, "hour" if fmt == "hourly" else "day", tz))
+        from llms.pricing.savings import CacheSavings  # imported on first use, like the rest of pricing
+
+        cache = CacheSavings()
         for record in records:
             aggregator.add(record)
+            cache.add(record)
         result = aggregator.result()
         if fmt == "hourly":
             _write_hourly(result, path, since, out)
         else:
             _write_guide_summary(result, since, now, out)
             _write_summary(result, path, since, out)
+            _write_cache_line(cache.result()["summary"], out)
     return EXIT_OK
 
 
@@ -162,6 +167,28 @@ def _write_summary(result: dict, path: Path, since: datetime | None, out: TextIO
     print("\nBy model", file=out)
     _table(("provider", "model", *_GROUP_HEADERS), _group_rows(result["by_model"], ("provider", "model")), out,
            set(range(2, 9)))
+
+
+def _write_cache_line(cache: dict, out: TextIO) -> None:
+    """What caching saved in the range (pricing/savings.py): hit rate, reads saved, writes' extra, net."""
+    from llms.pricing.cost import format_usd
+
+    if not cache["requests"]:
+        return
+    rate = "—" if cache["hit_rate"] is None else f"{cache['hit_rate'] * 100:.1f} %"
+    unpriced = f" (+{cache['unpriced_requests']:,} unpriced)" if cache["unpriced_requests"] else ""
+    print(f"\nCache {cache['cached_tokens']:,} of {cache['input_tokens']:,} input tokens read from cache ({rate}) · "
+          f"reads saved {format_usd(cache['read_saved_usd'], 'computed')} · writes cost "
+          f"{format_usd(cache['write_extra_5m_usd'] + cache['write_extra_1h_usd'], 'computed')} more (5-minute "
+          f"{format_usd(cache['write_extra_5m_usd'], 'computed')}, 1-hour {format_usd(cache['write_extra_1h_usd'], 'computed')})"
+          f" · {_net_text(cache['net_saved_usd'])}{unpriced}", file=out)
+
+
+def _net_text(net_usd: float) -> str:
+    from llms.pricing.cost import format_usd
+
+    # Writes can cost more than the reads they paid for (a prefix written and never read again).
+    return f"net saved {format_usd(net_usd, 'computed')}" if net_usd >= 0 else f"net cost {format_usd(-net_usd, 'computed')} more"
 
 
 def _write_guide_summary(result: dict, since: datetime | None, now: datetime, out: TextIO) -> None:

@@ -10,6 +10,7 @@ pass tests/vectors/savings.json:
   The prompt's size is the same in each, so each is priced in the tier the request was priced in.
 - A request is priced at the entry it was recorded with (its `prices`): costs are captured at call time and
   history is never rewritten. A provider-reported cost (usage.cost) is left aside: the rates tell the split.
+- A difference within float noise (12 significant digits of the prices) is 0, never a tiny negative amount.
 - Net saved = read savings − write extras. Hit rate = cached ÷ input tokens (input counts cache reads and
   writes, normalized usage), None without input.
 - A request with cache tokens but no usable price (none recorded, or a variable one) counts in
@@ -23,6 +24,9 @@ from llms.pricing.cost import cost_for
 __all__ = ["request_savings", "CacheSavings", "NO_PROVIDER", "documented"]
 
 NO_PROVIDER = "(none)"  # requests no provider answered, as in ledger/analytics.py
+# Two prices of the same request may differ in their last bits only ((a + b) × rate vs a × rate + b × rate): a
+# difference below 12 significant digits of the prices is that noise, not a saving (format_usd drops it there too).
+NOISE = 1e-12
 _AMOUNTS = ("read_saved_usd", "write_extra_5m_usd", "write_extra_1h_usd")
 _TOKENS = ("input_tokens", "cached_tokens", "cache_write_tokens", "cache_write_1h_tokens")
 
@@ -52,8 +56,14 @@ def request_savings(usage: dict | None, price: dict | None) -> dict | None:
     reads_plain = cost_for(_with_cache(usage, 0, cache_write, cache_write_1h), price)["cost_usd"]
     hour_plain = cost_for(_with_cache(usage, cached, cache_write - cache_write_1h, 0), price)["cost_usd"]
     writes_plain = cost_for(_with_cache(usage, cached, 0, 0), price)["cost_usd"]
-    return {"read_saved_usd": reads_plain - recorded, "write_extra_5m_usd": hour_plain - writes_plain,
-            "write_extra_1h_usd": recorded - hour_plain}
+    return {"read_saved_usd": _difference(reads_plain, recorded),
+            "write_extra_5m_usd": _difference(hour_plain, writes_plain),
+            "write_extra_1h_usd": _difference(recorded, hour_plain)}
+
+
+def _difference(more: float, less: float) -> float:
+    difference = more - less
+    return 0.0 if abs(difference) <= NOISE * max(abs(more), abs(less)) else difference
 
 
 class _Group:

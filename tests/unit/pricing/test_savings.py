@@ -9,8 +9,8 @@ VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "savings.json").re
 
 
 def close(actual, expected):
-    """Amounts within 1e-12 (as tests/vectors/pricing.json), everything else exactly."""
-    if isinstance(expected, float):
+    """Amounts within 1e-12 (as tests/vectors/pricing.json), zero and everything else exactly."""
+    if isinstance(expected, float) and expected != 0:
         return actual == pytest.approx(expected, abs=1e-12, rel=0)
     if isinstance(expected, dict):
         return isinstance(actual, dict) and actual.keys() == expected.keys() and all(

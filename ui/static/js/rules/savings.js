@@ -4,6 +4,8 @@
 import { costFor } from "./pricing.js";
 
 export const NO_PROVIDER = "(none)";
+// A difference below 12 significant digits of the two prices is float noise, not a saving (savings.py NOISE).
+const NOISE = 1e-12;
 const AMOUNTS = ["read_saved_usd", "write_extra_5m_usd", "write_extra_1h_usd"];
 const TOKENS = ["input_tokens", "cached_tokens", "cache_write_tokens", "cache_write_1h_tokens"];
 
@@ -30,7 +32,16 @@ export function requestSavings(usage, price) {
   const readsPlain = usd(0, cacheWrite, cacheWrite1h);
   const hourPlain = usd(cached, cacheWrite - cacheWrite1h, 0);
   const writesPlain = usd(cached, 0, 0);
-  return { read_saved_usd: readsPlain - recorded, write_extra_5m_usd: hourPlain - writesPlain, write_extra_1h_usd: recorded - hourPlain };
+  return {
+    read_saved_usd: difference(readsPlain, recorded),
+    write_extra_5m_usd: difference(hourPlain, writesPlain),
+    write_extra_1h_usd: difference(recorded, hourPlain),
+  };
+}
+
+function difference(more, less) {
+  const d = more - less;
+  return Math.abs(d) <= NOISE * Math.max(Math.abs(more), Math.abs(less)) ? 0 : d;
 }
 
 function emptyGroup() {
