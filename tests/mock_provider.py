@@ -17,7 +17,8 @@ unknown model a 404, both in that provider's error shape.
 
 A model's `Reply` sets its text, reasoning, raw usage per format and fault. Models named
 `fault-<fault>` exist from the start (e.g. `fault-500`, `fault-cut`, `fault-slow`). Faults:
-"401", "404", "429", "500", "529" (that status in the format's error shape), "malformed" (a body or
+"400", "401", "404", "429", "500", "529" (that status in the format's error shape, with its code and param;
+a 429 with Retry-After and the format's rate-limit headers: `fault_headers`), "malformed" (a body or
 stream event that is not JSON), "bad-shape" (JSON without the fields a reply must have), "cut"
 (the connection is dropped after `cut_after` events, or half-way through a non-stream body),
 "truncate" (the stream ends cleanly after `cut_after` events: no usage, no [DONE] or stop; a
@@ -56,7 +57,7 @@ PREFIXES = {"openai": "/openai/v1", "anthropic": "/anthropic/v1", "google": "/go
 # installed models at /api/tags (https://github.com/ollama/ollama/blob/main/docs/api.md#list-local-models).
 OLLAMA_PREFIX = "/ollama"
 OLLAMA_TAGS = ("llama3.2:latest", "qwen2.5-coder:7b")
-STATUS_FAULTS = {"401": 401, "404": 404, "429": 429, "500": 500, "529": 529}
+STATUS_FAULTS = {"400": 400, "401": 401, "404": 404, "429": 429, "500": 500, "529": 529}
 FAULTS = (*STATUS_FAULTS, "malformed", "bad-shape", "cut", "truncate")
 DEFAULT_MODELS = ("mock-model", "gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash")
 DEFAULT_TEXT = "Hello from the mock provider."
@@ -126,10 +127,14 @@ class RecordedRequest:
 
 def error_body(fmt: str, status: int, message: str) -> dict:
     if fmt in ("openai", "responses"):
-        # https://platform.openai.com/docs/guides/error-codes
-        kind = {401: "invalid_request_error", 404: "invalid_request_error", 429: "rate_limit_exceeded"}
-        return {"error": {"message": message, "type": kind.get(status, "server_error"), "param": None,
-                          "code": {401: "invalid_api_key", 404: "model_not_found"}.get(status)}}
+        # https://platform.openai.com/docs/guides/error-codes; a 429 as OpenAI sends it (type "requests", code
+        # rate_limit_exceeded), a 400 naming the parameter it is about.
+        kind = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
+                429: "requests"}
+        return {"error": {"message": message, "type": kind.get(status, "server_error"),
+                          "param": "messages" if status == 400 else None,
+                          "code": {400: "invalid_value", 401: "invalid_api_key", 404: "model_not_found",
+                                   429: "rate_limit_exceeded"}.get(status)}}
     if fmt == "anthropic":
         # https://docs.anthropic.com/en/api/errors
         kind = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
@@ -140,8 +145,23 @@ def error_body(fmt: str, status: int, message: str) -> dict:
     return {"error": {"code": status, "message": message, "status": kind.get(status, "INTERNAL")}}
 
 
-FAULT_MESSAGES = {401: "mock: invalid API key", 404: "mock: no such model", 429: "mock: rate limit reached",
-                  500: "mock: internal server error", 529: "mock: overloaded"}
+FAULT_MESSAGES = {400: "mock: invalid request", 401: "mock: invalid API key", 404: "mock: no such model",
+                  429: "mock: rate limit reached", 500: "mock: internal server error", 529: "mock: overloaded"}
+RETRY_AFTER_S = "7"
+
+
+def fault_headers(fmt: str, status: int) -> dict[str, str]:
+    """A 429's headers as each provider sends them: Retry-After, and OpenAI's x-ratelimit-* or Anthropic's
+    anthropic-ratelimit-* (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers,
+    https://docs.anthropic.com/en/api/rate-limits#response-headers). Gemini sends none."""
+    if status != 429 or fmt == "google":
+        return {}
+    if fmt == "anthropic":
+        return {"Retry-After": RETRY_AFTER_S, "anthropic-ratelimit-requests-limit": "50",
+                "anthropic-ratelimit-requests-remaining": "0",
+                "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:07Z"}
+    return {"Retry-After": RETRY_AFTER_S, "x-ratelimit-limit-requests": "500", "x-ratelimit-remaining-requests": "0",
+            "x-ratelimit-reset-requests": "7s"}
 
 
 def answered(fmt: str, body: object, reply: Reply) -> Reply:
@@ -583,7 +603,7 @@ class MockProvider:
         await asyncio.sleep(min(reply.delay_s, MAX_DELAY_S))
         if fault in STATUS_FAULTS:
             status = STATUS_FAULTS[fault]
-            return _error(fmt, status, FAULT_MESSAGES[status])
+            return _error(fmt, status, FAULT_MESSAGES[status], fault_headers(fmt, status))
         if stream:
             events = [_sse(bad_shape_body(fmt, True))] if fault == "bad-shape" else \
                 stream_events(fmt, model, reply, include_usage)
@@ -656,8 +676,8 @@ def _take_fault(reply: Reply) -> str | None:
     return reply.fault
 
 
-def _error(fmt: str, status: int, message: str) -> web.Response:
-    return web.json_response(error_body(fmt, status, message), status=status)
+def _error(fmt: str, status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(error_body(fmt, status, message), status=status, headers=headers)
 
 
 async def _half_body(request: web.Request, text: str, drop_connection: bool) -> web.StreamResponse:
