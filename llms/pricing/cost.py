@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["cost_for", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES",
            "PRICE_FIELDS", "CACHE_PRICE_FIELDS", "check_prompt_parts",
-           "is_priced", "output_usd"]
+           "is_priced", "output_usd", "computed_beside_reported"]
 
 PROVENANCES = ("reported", "computed", "estimated", "unpriced")
 TOKENS_PER_PRICE_UNIT = 1_000_000
@@ -61,6 +61,14 @@ def cost_for(usage: dict | None, price: dict | None, *, estimated: bool = False)
     if any(rate < 0 for rate in rates.values()):
         return _cost(None, "unpriced", price)  # -1: OpenRouter's "variable" price, unknown, never free
     return _cost(_usd(usage, rates), "estimated" if estimated else "computed", price)
+
+
+def computed_beside_reported(usage: dict | None, cost: dict) -> float | None:
+    """Our own cost of a request the provider priced itself (`cost` is cost_for's "reported" result): its usage at
+    the prices in force, kept beside what was billed so drift shows (pricing/drift.py). None for any other cost."""
+    if cost["provenance"] != "reported" or cost["prices"] is None or usage is None:
+        return None
+    return cost_for({name: value for name, value in usage.items() if name != "cost"}, cost["prices"])["cost_usd"]
 
 
 def output_usd(usage: dict, price: dict) -> float:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from llms.pricing.cost import is_priced
 from llms.providers.registry import price_data_ids
 
-__all__ = ["build_price_table", "genai_entry", "merge_entry", "warn_unpriced_models", "GENAI_PROVIDER_IDS"]
+__all__ = ["build_price_table", "genai_entry", "model_info", "merge_entry", "warn_unpriced_models", "GENAI_PROVIDER_IDS"]
 
 # Our provider ids (llms.json) → genai-prices' where they differ, as each wire format declares them. Matching
 # is by id, never by base_url or by guessing from the model name: a local server named "my-openai" gets no
@@ -79,13 +79,18 @@ def warn_unpriced_models(providers, price_for: Callable[[str, str], dict | None]
     return unpriced
 
 
-def genai_entry(snapshot, provider_id: str, provider_model: str, at: datetime) -> dict | None:
-    """genai-prices' price for a model as our entry, or None when it does not know it."""
+def model_info(snapshot, provider_id: str, provider_model: str):
+    """genai-prices' ModelInfo of a model (prices, context_window), or None when it does not know it."""
     genai_id = GENAI_PROVIDER_IDS.get(provider_id, provider_id)
     provider = next((p for p in snapshot.providers if p.id == genai_id), None)
     if provider is None:
         return None
-    model = provider.find_model(provider_model, all_providers=snapshot.providers)
+    return provider.find_model(provider_model, all_providers=snapshot.providers)
+
+
+def genai_entry(snapshot, provider_id: str, provider_model: str, at: datetime) -> dict | None:
+    """genai-prices' price for a model as our entry, or None when it does not know it."""
+    model = model_info(snapshot, provider_id, provider_model)
     if model is None:
         return None
     prices = _prices_at(model, at)

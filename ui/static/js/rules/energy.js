@@ -1,0 +1,25 @@
+// Pure: the energy cost of a request to a local model (twin: llms/pricing/energy.py; both pass
+// tests/vectors/energy.json). A provider with `"energy": {"watts": 65, "usd_per_kwh": 0.30}` is priced by the
+// electricity its machine drew while answering:
+//   cost_usd = response_ms / 1000 × watts ÷ 3,600,000 × usd_per_kwh   (seconds × watts = joules; 3.6 MJ = 1 kWh)
+// always "estimated", shown as energy ("⚡ ~$0.000011"), never as "$0.00", and summed like any other cost.
+import { formatUsd } from "./pricing.js";
+
+export const JOULES_PER_KWH = 3_600_000;
+export const ENERGY_MARK = "⚡";
+
+/** USD of electricity for `responseMs` at `energy` ({watts, usd_per_kwh}); the same order of operations as Python. */
+export function energyUsd(responseMs, energy) {
+  return responseMs / 1000 * energy.watts / JOULES_PER_KWH * energy.usd_per_kwh;
+}
+
+/** costFor's shape for an energy-priced request: estimated, or unpriced when its time is unknown. */
+export function energyCost(responseMs, energy) {
+  if (responseMs === null || responseMs === undefined) return { cost_usd: null, provenance: "unpriced", prices: null };
+  return { cost_usd: energyUsd(responseMs, energy), provenance: "estimated", prices: null };
+}
+
+/** "⚡ ~$0.000011": an energy cost as people read it (formatUsd's estimated form, marked as electricity). */
+export function energyText(costUsd) {
+  return `${ENERGY_MARK} ${formatUsd(costUsd, "estimated")}`;
+}
