@@ -8,7 +8,8 @@ from llms import __version__
 from llms.providers.registry import usage_format_for
 from llms.server import ledger_recorder
 from llms.server.access import TOKEN_COOKIE, token_ok
-from llms.server.keys import CONFIG, PRICES, SETTINGS
+from llms.server.installed_models import served
+from llms.server.keys import CONFIG, SETTINGS
 
 __all__ = ["add_routes", "public_config"]
 
@@ -35,7 +36,7 @@ def public_config(config, prices) -> dict:
 
 
 async def config_view(request: web.Request) -> web.Response:
-    return web.json_response(public_config(request.app[CONFIG], request.app[PRICES]))
+    return web.json_response(public_config(*await served(request.app)))  # Ollama's models as installed now
 
 
 async def health(request: web.Request) -> web.Response:

@@ -19,7 +19,10 @@ from llms.server.errors import error_response
 from llms.server.html import Templates
 from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
 from llms.server.connections import ConnectionGuard, GuardedSite, Limits, connection_cap, raise_fd_limit
-from llms.server.keys import CONFIG, CONNECTIONS, HTTP, LEDGER, PRICES, RECORDERS, SETTINGS, TEMPLATES, TOKEN_NAME
+from llms.server.installed_models import InstalledModels, served
+from llms.server.keys import (CONFIG, CONNECTIONS, HTTP, INSTALLED, LEDGER, PRICES, RECORDERS, SETTINGS, TEMPLATES,
+                              TOKEN_NAME)
+from llms.server.readiness import startup_lines
 from llms.server.price_cache import LazyPriceTable
 from llms.telemetry import observer as telemetry
 
@@ -120,6 +123,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app[CONFIG] = config
     app[SETTINGS] = settings
     app[PRICES] = LazyPriceTable(config.providers)
+    app[INSTALLED] = InstalledModels(config)
     app[RECORDERS] = []
     app[TEMPLATES] = Templates()
     ledger_recorder.install(app)
@@ -202,13 +206,24 @@ def run(config: Config, settings: ServerSettings, print_fn=print, limits: Limits
     token_part = f"/?token={first_secret}" if first_secret else "/"
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    async def announce() -> None:
+        live, _ = await served(app)  # Ollama asked now (its timeout is short), so the summary says what is served
+        for line in startup_lines(live):
+            print_fn(line)
+        sys.stdout.flush()  # a terminal or a log file shows the summary now, not at exit
+
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(number, stop.set)
-        await serve(app, settings, limits, stop,
-                    lambda: print_fn(f"llms serving {config.path} on http://{shown}:{settings.port}{token_part}"))
+        announcing = []  # the task is kept here: the loop holds only a weak reference to it
+
+        def listening() -> None:
+            print_fn(f"llms serving {config.path} on http://{shown}:{settings.port}{token_part}")
+            announcing.append(loop.create_task(announce()))
+
+        await serve(app, settings, limits, stop, listening)
 
     try:
         asyncio.run(main())

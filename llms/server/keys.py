@@ -13,10 +13,11 @@ if TYPE_CHECKING:
     from llms.server.access import ServerSettings
     from llms.server.connections import ConnectionGuard
     from llms.server.html import Templates
+    from llms.server.installed_models import InstalledModels
     from llms.server.ledger_recorder import LedgerRecorder
     from llms.server.price_cache import LazyPriceTable
 
-__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS", "LEDGER", "TOKEN_NAME", "CONNECTIONS"]
+__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS", "LEDGER", "TOKEN_NAME", "CONNECTIONS", "INSTALLED"]
 
 CONFIG: web.AppKey["Config"] = web.AppKey("config")
 PRICES: web.AppKey["LazyPriceTable"] = web.AppKey("prices")  # the merged price table, built off the event loop
@@ -26,4 +27,5 @@ SETTINGS: web.AppKey["ServerSettings"] = web.AppKey("settings")  # host, port, t
 RECORDERS: web.AppKey["list[Callable[[dict], None]]"] = web.AppKey("recorders")  # given each finished request's record
 LEDGER: web.AppKey["LedgerRecorder"] = web.AppKey("ledger")  # only when the ledger is on
 CONNECTIONS: web.AppKey["ConnectionGuard"] = web.AppKey("connections")  # when served by app.serve (not in tests' clients)
+INSTALLED: web.AppKey["InstalledModels"] = web.AppKey("installed")  # Ollama's installed models, asked now and then
 TOKEN_NAME: web.RequestKey[str] = web.RequestKey("token_name")  # set by the access check when a named token was offered

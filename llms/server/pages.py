@@ -7,7 +7,9 @@ from aiohttp import web
 from llms import __version__
 from llms.pricing.cost import format_price
 from llms.server.html import html_response
-from llms.server.keys import CONFIG, PRICES, TEMPLATES
+from llms.server.installed_models import served
+from llms.server.keys import TEMPLATES
+from llms.server.readiness import default_model
 
 __all__ = ["add_routes", "model_groups", "price_text"]
 
@@ -32,23 +34,24 @@ def price_text(entry: dict | None, field: str) -> str:
 
 
 def model_groups(config, prices) -> list[dict]:
-    """Enabled providers with their models and prices, the default model marked (first provider serving it)."""
-    groups, default_taken = [], False
+    """Enabled providers with their models and prices, the default model marked (readiness.default_model: the
+    first provider serving defaults.model, else the first ready model)."""
+    groups, default = [], default_model(config).value
     for provider in config.providers:
         if not provider.enabled:
             continue
         models = []
         for alias in provider.models:
             entry = prices.get(provider.id, {}).get(alias)
-            selected = not default_taken and alias == config.defaults.model
-            default_taken = default_taken or selected
-            models.append({"alias": alias, "value": f"{provider.id}/{alias}", "selected": selected,
+            value = f"{provider.id}/{alias}"
+            models.append({"alias": alias, "value": value, "selected": value == default,
                            "input": price_text(entry, "input"), "output": price_text(entry, "output")})
         groups.append({"provider": provider.id, "models": models})
     return groups
 
 
 async def models_fragment(request: web.Request) -> web.Response:
-    config = request.app[CONFIG]
+    config, prices = await served(request.app)  # Ollama's models as installed now
     disabled = [p for p in config.providers if not p.enabled]
-    return _fragment(request, "models", groups=model_groups(config, request.app[PRICES]), disabled=disabled)
+    return _fragment(request, "models", groups=model_groups(config, prices), disabled=disabled,
+                     default_note=default_model(config).note)

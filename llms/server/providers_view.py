@@ -15,7 +15,8 @@ from llms.commands.check import CheckResult, check_models, refusal_for
 from llms.server.api import public_config
 from llms.server.errors import error_response
 from llms.server.html import html_response
-from llms.server.keys import CONFIG, HTTP, PRICES, TEMPLATES
+from llms.server.installed_models import served
+from llms.server.keys import CONFIG, HTTP, TEMPLATES
 from llms.server.pages import price_text
 
 __all__ = ["add_routes", "provider_rows", "check_result"]
@@ -38,7 +39,8 @@ def provider_rows(public: dict) -> list[dict]:
 
 
 async def providers_page(request: web.Request) -> web.Response:
-    public = public_config(request.app[CONFIG], request.app[PRICES])
+    config, prices = await served(request.app)  # Ollama's models as installed now, or why it is off
+    public = public_config(config, prices)
     rows = provider_rows(public)
     template = request.app[TEMPLATES].get_template("providers.html")
     return html_response(template.render(version=__version__, providers=rows,
@@ -54,7 +56,7 @@ def check_result(result: CheckResult) -> dict:
 
 async def check_provider(request: web.Request) -> web.Response:
     provider_id = request.match_info["provider_id"]
-    provider = request.app[CONFIG].provider(provider_id)
+    provider = (await served(request.app))[0].provider(provider_id)
     if provider is None:
         return error_response(404, f"no provider {provider_id!r} in {request.app[CONFIG].path}", code="not_found")
     refused = refusal_for(provider)

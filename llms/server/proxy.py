@@ -16,7 +16,8 @@ from llms.providers.shapes import reasoning_of
 from llms.server.chat_request import BadRequest, parse_chat_body, wants_usage_chunk
 from llms.server.errors import error_body, error_response
 from llms.server.exchange import Exchange
-from llms.server.keys import CONFIG, HTTP
+from llms.server.installed_models import served
+from llms.server.keys import HTTP
 
 __all__ = ["add_routes"]
 
@@ -27,7 +28,7 @@ def add_routes(app: web.Application) -> None:
 
 
 async def list_models(request: web.Request) -> web.Response:
-    config = request.app[CONFIG]
+    config, _ = await served(request.app)
     data = [{"id": name, "object": "model", "created": 0, "owned_by": _owners(config, name)}
             for name in known_models(config)]
     return web.json_response({"object": "list", "data": data})
@@ -44,7 +45,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
     except BadRequest as exc:
         return error_response(400, exc.message, param=exc.param)
     try:
-        candidates = candidates_for(request.app[CONFIG], body["model"])
+        candidates = candidates_for((await served(request.app))[0], body["model"])  # Ollama's as installed now
     except UnknownModel as exc:
         return error_response(404, str(exc), code="model_not_found", param="model")
     exchange = Exchange.begin(request, body, started)

@@ -49,3 +49,70 @@ def test_with_a_token_the_check_needs_it(mock_config_path):
         assert status == 200 and all(r["ok"] for r in body["results"] if r["model"] != "gemini-cut")
     finally:
         server.stop()
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def ollama_config(mock_provider, tmp_path, ollama_url: str, model: str = "llama3.2"):
+    """Two providers: openai with a key that is not set, and an Ollama at `ollama_url`."""
+    raw = {"defaults": {"model": "gpt-4o-mini"},
+           "providers": {"openai": {"type": "openai-compatible", "base_url": mock_provider.url("openai"),
+                                    "api_key": "$MOCK_UNSET_KEY", "models": {"gpt-4o-mini": "gpt-4o-mini"}},
+                         "ollama": {"type": "ollama", "base_url": ollama_url,
+                                    "models": {model: model, "gemma3": "gemma3"}}}}
+    path = tmp_path / "llms.json"
+    path.write_text(json.dumps(raw))
+    return path
+
+
+def test_an_answering_ollama_offers_its_installed_models_free_and_serves_them(mock_provider, tmp_path):
+    server = ServerProcess(ollama_config(mock_provider, tmp_path, mock_provider.ollama_url()))
+    try:
+        public = get_json(server.url + "/api/config")
+        ollama = next(p for p in public["providers"] if p["id"] == "ollama")
+        # llama3.2 of llms.json is installed as llama3.2:latest; gemma3 is not installed; qwen2.5-coder:7b is.
+        assert ollama["enabled"] is True
+        assert ollama["models"] == [{"alias": "llama3.2", "provider_model": "llama3.2:latest"},
+                                    {"alias": "qwen2.5-coder:7b", "provider_model": "qwen2.5-coder:7b"}]
+        assert public["pricing"]["ollama"] == {"llama3.2": {"input": 0, "output": 0},
+                                               "qwen2.5-coder:7b": {"input": 0, "output": 0}}
+        request = urllib.request.Request(server.url + "/v1/chat/completions", method="POST",
+                                         headers={"Content-Type": "application/json"},
+                                         data=json.dumps({"model": "qwen2.5-coder:7b",
+                                                          "messages": [{"role": "user", "content": "hi"}]}).encode())
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+        assert answer["choices"][0]["message"]["content"] == "Hello from qwen2.5-coder:7b on the mock Ollama."
+        assert answer["llms"]["provider"] == "ollama"
+        ids = [m["id"] for m in get_json(server.url + "/v1/models")["data"]]
+        assert ids == ["llama3.2", "qwen2.5-coder:7b"]
+        server.stop()
+        output = server.output()
+        assert "1 of 2 providers ready: ollama\n" in output
+        assert "  off  openai  MOCK_UNSET_KEY is not set\n" in output
+        assert f"set a key's variable and restart, or edit the providers in {tmp_path / 'llms.json'}\n" in output
+        assert ("defaults.model gpt-4o-mini is not ready (openai: MOCK_UNSET_KEY is not set): "
+                "using llama3.2 (ollama)\n") in output
+    finally:
+        server.stop()
+
+
+def test_an_ollama_that_does_not_answer_offers_no_model_and_says_where_it_was_asked(mock_provider, tmp_path):
+    from tests.server_process import free_port
+
+    closed = f"http://127.0.0.1:{free_port()}"  # loopback, nothing listening
+    server = ServerProcess(ollama_config(mock_provider, tmp_path, closed))
+    try:
+        ollama = next(p for p in get_json(server.url + "/api/config")["providers"] if p["id"] == "ollama")
+        assert (ollama["enabled"], ollama["models"]) == (False, [])
+        assert ollama["disabled_reason"].startswith(f"Ollama is not answering at {closed} (")
+        with urllib.request.urlopen(server.url + "/fragments/models", timeout=30) as response:
+            fragment = response.read().decode()
+        assert "No model is available" in fragment and f"Ollama is not answering at {closed}" in fragment
+        server.stop()
+        assert "0 of 2 providers ready: no message can be sent yet\n" in server.output()
+    finally:
+        server.stop()

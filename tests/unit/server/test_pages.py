@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from llms.config import parse_config
 from llms.server import pages
 from llms.server.html import Templates
-from llms.server.keys import CONFIG, PRICES, TEMPLATES
+from llms.server.installed_models import InstalledModels
+from llms.server.keys import CONFIG, INSTALLED, PRICES, TEMPLATES
 
 CONFIG_TEXT = json.dumps({
     "defaults": {"model": "gpt-oss-120b"},
@@ -85,6 +86,7 @@ async def _client(app_config, prices) -> TestClient:
     app = web.Application()
     app[CONFIG] = app_config
     app[PRICES] = prices
+    app[INSTALLED] = InstalledModels(app_config)
     app[TEMPLATES] = Templates()
     pages.add_routes(app)
     client = TestClient(TestServer(app))
