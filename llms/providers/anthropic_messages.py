@@ -57,10 +57,10 @@ class MessagesPassThrough:
         return WIRE.error_message(status, data)
 
 
-def relayed_event(event: str, data: str, chunks: list[dict]) -> dict:
+def relayed_event(event: str, data: str, chunks: list[dict], *, error: bool = False) -> dict:
     """One upstream SSE event to relay as it came, with the OpenAI chunks it means (for the answer's text
-    and time to first token)."""
-    return {"event": event, "data": data, "chunks": chunks}
+    and time to first token); `error`: the event reported a fault (the stream's translator raises it next)."""
+    return {"event": event, "data": data, "chunks": chunks, "error": error}
 
 
 class RelayedStream:
@@ -83,7 +83,7 @@ class RelayedStream:
                 raise
             self.error = exc  # an `error` event: raised by finish(), after the client has the event itself
             chunks = []
-        return [relayed_event(event, data, chunks)]
+        return [relayed_event(event, data, chunks, error=self.error is not None)]
 
     def finish(self) -> dict:
         if self.error is not None:

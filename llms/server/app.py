@@ -14,7 +14,8 @@ from llms import paths
 from llms.config import Config
 from llms.files import EXIT_OK, EXIT_USAGE
 from llms.providers import transport
-from llms.server import analytics_api, analytics_pages, api, ledger_recorder, messages, pages, providers_view, proxy
+from llms.server import (analytics_api, analytics_pages, api, ledger_recorder, messages, pages, providers_view, proxy,
+                         responses)
 from llms.server.errors import error_response
 from llms.server.html import Templates
 from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
@@ -132,6 +133,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app.on_startup.append(_warm_prices)
     proxy.add_routes(app)
     messages.add_routes(app)
+    responses.add_routes(app)
     api.add_routes(app)
     analytics_api.add_routes(app)
     pages.add_routes(app)

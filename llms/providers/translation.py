@@ -1,0 +1,85 @@
+"""Pure: what the two client-API translations (from_messages.py, from_responses.py) share.
+
+A client speaking Anthropic's Messages API or OpenAI's Responses API to a provider of another kind has its
+request turned into our chat shape (OpenAI chat completions plus reasoning_content, thinking_blocks and
+cache_control: providers/shapes.py), which every wire format takes. A field with no equivalent there is
+refused by name (`Refused`), never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from llms import untrusted_json
+from llms.providers.base import ProviderError
+
+__all__ = ["Refused", "client_body", "refuse_unknown", "new_id", "arguments_object", "listed"]
+
+# Fields that would let a request choose where a call goes or which key it uses: providers and keys come
+# from llms.json only (the chat route refuses the same: server/chat_request.py).
+ROUTING_FIELDS = ("base_url", "api_base", "api_key", "api_version", "headers", "extra_headers", "extra_query",
+                  "extra_body", "custom_llm_provider", "organization", "provider")
+
+
+class Refused(Exception):
+    """A client request that cannot be carried: `param` names the field (a JSON path such as `input[2].type`)
+    when one is at fault; `status` 400, or 404 for a model nobody serves."""
+
+    def __init__(self, param: str | None, message: str, status: int = 400):
+        self.message = f"{param}: {message}" if param else message
+        super().__init__(self.message)
+        self.param, self.status = param, status
+
+
+def client_body(raw: bytes) -> dict:
+    """A client's JSON body: an object with a model name and, if any, a boolean `stream`; Refused otherwise."""
+    try:
+        body = untrusted_json.loads(raw or b"")
+    except untrusted_json.UntrustedJSON as exc:  # invalid, NaN/Infinity, or nested too deep: never sent on
+        raise Refused(None, f"the request body {exc.message}") from None
+    if not isinstance(body, dict):
+        raise Refused(None, "the request body must be a JSON object")
+    for name in ROUTING_FIELDS:
+        if name in body:
+            raise Refused(name, "may not be set in a request: providers and keys come from llms.json")
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        raise Refused("model", "Field required (one of our model names, see GET /v1/models)")
+    if "stream" in body and not isinstance(body["stream"], bool):
+        raise Refused("stream", f"expected true or false, got {json.dumps(body['stream'])[:60]}")
+    return body
+
+
+def refuse_unknown(obj: dict, known, where: str, api: str) -> None:
+    """Refused for the first key of `obj` (a request, a block) outside `known`; null counts as absent."""
+    for name, value in obj.items():
+        if value is not None and name not in known:
+            raise Refused(f"{where}{name}", f"not carried to this model's provider by llms' {api} translation "
+                                            "(docs/wire-formats.md); leave it out")
+
+
+def listed(obj: dict, name: str, where: str = "") -> list:
+    value = obj.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Refused(f"{where}{name}", f"expected a list, got {json.dumps(value)[:60]}")
+    return value
+
+
+def new_id(prefix: str) -> str:
+    return prefix + uuid.uuid4().hex
+
+
+def arguments_object(who: str, arguments) -> dict:
+    """A chat tool call's `arguments` (JSON text) as the object Anthropic's tool_use `input` must be;
+    a provider that sent anything else sent a malformed reply."""
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        raise ProviderError("malformed", 502, f"{who} sent tool-call arguments that are not JSON: "
+                                              f"{str(arguments)[:120]!r}") from None
+    if not isinstance(value, dict):
+        raise ProviderError("malformed", 502, f"{who} sent tool-call arguments that are not an object: "
+                                              f"{str(arguments)[:120]!r}")
+    return value

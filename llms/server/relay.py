@@ -1,0 +1,112 @@
+"""How /v1/messages and /v1/responses answer: an upstream's events relayed as sent (pass-through), or a chat
+stream told again in the client's API (translated: providers/from_messages.py, from_responses.py).
+
+Either way the exchange's answer reads the chat chunks (text, reasoning, time to first token) and the stream
+ends the exchange as succeeded (with the upstream's usage) or failed; a fault after the headers went out
+travels as the client API's own error event.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import aclosing
+from typing import Callable, Protocol
+
+from aiohttp import web
+
+from llms.providers.answer import Answer
+from llms.providers.base import ProviderError
+from llms.providers.shapes import reasoning_of
+from llms.providers.transport import UpstreamStream
+from llms.server.exchange import Exchange
+
+__all__ = ["sse_event", "meta_headers", "completed", "relayed", "translated", "ClientEvents"]
+
+STREAM_HEADERS = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class ClientEvents(Protocol):
+    """A chat stream told in a client's API: each call gives (event name, payload) pairs to send."""
+
+    def start(self) -> list[tuple[str, dict]]: ...
+
+    def feed(self, chunk: dict) -> list[tuple[str, dict]]: ...
+
+    def finish(self, usage: dict | None) -> list[tuple[str, dict]]: ...
+
+    def failed(self, error: dict) -> list[tuple[str, dict]]: ...
+
+
+def sse_event(name: str, data: str) -> bytes:
+    # https://html.spec.whatwg.org/multipage/server-sent-events.html: each line of the data in its own field.
+    lines = [f"event: {name}"] if name else []
+    lines += [f"data: {line}" for line in data.split("\n")]
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+def _events(pairs: list[tuple[str, dict]]) -> bytes:
+    return b"".join(sse_event(name, json.dumps(payload, separators=(",", ":"))) for name, payload in pairs)
+
+
+def meta_headers(exchange: Exchange) -> dict[str, str]:
+    candidate = exchange.candidate
+    return {"X-LLMS-Provider": candidate.provider.id, "X-LLMS-Provider-Model": candidate.provider_model,
+            "X-LLMS-Request-Id": exchange.request_id}
+
+
+def completed(exchange: Exchange, completion: dict) -> None:
+    """A non-stream answer (an OpenAI chat.completion, or what a pass-through's reply means as one) ends the
+    exchange as succeeded, with its usage, finish reason, text and reasoning."""
+    choice = completion["choices"][0]
+    exchange.succeeded(completion["usage"], choice["finish_reason"], output_text=choice["message"]["content"],
+                       reasoning_text=reasoning_of(choice["message"]) or None)
+
+
+async def _opened(request: web.Request, exchange: Exchange) -> web.StreamResponse:
+    response = web.StreamResponse(headers=meta_headers(exchange) | STREAM_HEADERS)
+    await response.prepare(request)
+    exchange.answer = Answer(exchange.started)
+    return response
+
+
+async def relayed(request: web.Request, exchange: Exchange, upstream: UpstreamStream,
+                  fault_event: Callable[[int, str], bytes]) -> web.StreamResponse:
+    """Each upstream event (a `relayed_event`) written as it came; a fault the upstream did not report itself
+    in the stream is written as `fault_event(status, message)`."""
+    response = await _opened(request, exchange)
+    relayed_error = False
+    try:
+        async with aclosing(upstream.chunks()) as events:
+            async for item in events:
+                for chunk in item["chunks"]:
+                    exchange.answer.take(chunk)
+                relayed_error = relayed_error or item["error"]
+                await response.write(sse_event(item["event"], item["data"]))
+    except ProviderError as exc:
+        exchange.failed(exc.status, exc.message)
+        if not relayed_error:
+            await response.write(fault_event(exc.status, exc.message))
+    else:
+        exchange.succeeded((upstream.final or {}).get("usage"))
+    await response.write_eof()
+    return response
+
+
+async def translated(request: web.Request, exchange: Exchange, upstream: UpstreamStream, events: ClientEvents,
+                     error_body: Callable[[int, str], dict]) -> web.StreamResponse:
+    """The upstream's chat chunks told as `events`; a fault as `events.failed(error_body(status, message))`."""
+    response = await _opened(request, exchange)
+    await response.write(_events(events.start()))
+    try:
+        async with aclosing(exchange.answer.chunks(upstream)) as chunks:
+            async for chunk in chunks:
+                await response.write(_events(events.feed(chunk)))
+    except ProviderError as exc:
+        exchange.failed(exc.status, exc.message)
+        await response.write(_events(events.failed(error_body(exc.status, exc.message))))
+    else:
+        usage = (upstream.final or {}).get("usage")
+        exchange.succeeded(usage)
+        await response.write(_events(events.finish(usage)))
+    await response.write_eof()
+    return response

@@ -1,0 +1,112 @@
+"""/v1/responses: OpenAI's Responses API (Codex CLI, the openai SDKs' `responses.create`), for every provider.
+
+https://platform.openai.com/docs/api-reference/responses/create. `model` is an alias, `provider/alias` or a
+provider model id. When providers with `"responses": true` (config.py; on by default for `openai`) serve it,
+the body goes to their /responses unchanged but for `model`, through failover, and the reply or stream comes
+back as sent. Otherwise the request is translated into our chat shape (providers/from_responses.py) for the
+providers serving it, whatever their wire format, and the answer told back as a Response or Responses'
+stream events. llms keeps no responses: there is no GET /v1/responses/{id}, a translated request with
+`previous_response_id` is refused, and `store` is answered false. Errors are OpenAI-shaped, with the status.
+Each request ends as one record (exchange.py), priced from the usage the provider reported.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from aiohttp import web
+
+from llms.providers import from_responses
+from llms.providers.base import ProviderError
+from llms.providers.failover import CallFailed, complete_first, open_first_stream
+from llms.providers.responses_openai import ResponsesPassThrough
+from llms.providers.routing import Candidate, UnknownModel, candidates_for
+from llms.providers.translation import Refused, client_body
+from llms.server.errors import error_body, error_response
+from llms.server.exchange import Exchange
+from llms.server.keys import CONFIG, HTTP
+from llms.server.relay import completed, meta_headers, relayed, sse_event, translated
+
+__all__ = ["add_routes"]
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/v1/responses", responses)
+
+
+async def responses(request: web.Request) -> web.StreamResponse:
+    started = time.perf_counter()
+    try:
+        body = client_body(await request.read())
+        candidates = candidates_for(request.app[CONFIG], body["model"])
+        passed = [c for c in candidates if c.provider.responses]
+        chat = None if passed else from_responses.chat_body(body)
+    except Refused as refused:
+        return error_response(refused.status, refused.message, param=refused.param)
+    except UnknownModel as exc:
+        return error_response(404, str(exc), code="model_not_found", param="model")
+    exchange = Exchange.begin(request, chat or _record_body(body), started)
+    try:
+        if chat is not None:
+            return await _translated(request, exchange, body, chat, candidates)
+        if body.get("stream"):
+            return await _stream(request, exchange, body, passed)
+        return await _complete(request, exchange, body, passed)
+    finally:
+        exchange.finish(request.app)  # the one place a request ends: ok, error or aborted
+
+
+def _record_body(body: dict) -> dict:
+    """What the record keeps of a passed-through request: its model, stream flag and, when its input reads as
+    chat messages, those (a pass-through may carry items only the provider reads: then none)."""
+    try:
+        messages = from_responses.chat_body({**body, "previous_response_id": None, "conversation": None})["messages"]
+    except Refused:  # deliberately: an item we cannot translate is still the provider's to read
+        messages = None
+    return {"model": body["model"], "stream": bool(body.get("stream")), "messages": messages}
+
+
+def _failed(exchange: Exchange, error: ProviderError, message: str) -> web.Response:
+    exchange.failed(error.status, message, error.provider_id)
+    response = error_response(error.status, message, code=error.kind, provider=error.provider_id)
+    response.headers["X-LLMS-Request-Id"] = exchange.request_id
+    return response
+
+
+async def _complete(request: web.Request, exchange: Exchange, body: dict, candidates: list[Candidate]):
+    try:
+        exchange.candidate, result, _ = await complete_first(request.app[HTTP], body, candidates,
+                                                             ResponsesPassThrough())
+    except CallFailed as failed:
+        return _failed(exchange, failed.error, failed.message)
+    completed(exchange, result["completion"])
+    return web.json_response(result["body"], headers=meta_headers(exchange))
+
+
+def _error_event(status: int, message: str) -> bytes:
+    # Headers are gone: the fault travels as Responses' own `error` event (responses-streaming/error).
+    return sse_event("error", json.dumps({"type": "error", **error_body(status, message)["error"],
+                                          "sequence_number": 0}))
+
+
+async def _stream(request: web.Request, exchange: Exchange, body: dict, candidates: list[Candidate]):
+    try:
+        exchange.candidate, upstream, _ = await open_first_stream(request.app[HTTP], body, candidates,
+                                                                  ResponsesPassThrough())
+    except CallFailed as failed:
+        return _failed(exchange, failed.error, failed.message)
+    return await relayed(request, exchange, upstream, _error_event)
+
+
+async def _translated(request: web.Request, exchange: Exchange, body: dict, chat: dict, candidates: list[Candidate]):
+    """To providers without the Responses API: our chat shape there, Responses' shapes back."""
+    try:
+        if chat.get("stream"):
+            exchange.candidate, upstream, _ = await open_first_stream(request.app[HTTP], chat, candidates)
+            return await translated(request, exchange, upstream, from_responses.ResponseEvents(body), error_body)
+        exchange.candidate, completion, _ = await complete_first(request.app[HTTP], chat, candidates)
+    except CallFailed as failed:
+        return _failed(exchange, failed.error, failed.message)
+    completed(exchange, completion)
+    return web.json_response(from_responses.response_of(completion, body), headers=meta_headers(exchange))
