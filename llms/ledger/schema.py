@@ -23,10 +23,11 @@ The rules, in the order they are checked (the first problem found is the one rep
 - usage: null or an object; prompt_tokens and completion_tokens whole numbers ≥ 0 (5.0 is whole, true
   is not a number), total_tokens too when present; each *_details null or an object of whole numbers
   ≥ 0 or null; cost, when present, a number ≥ 0.
-- cost_usd a number ≥ 0 or null; response_ms and ttft_ms numbers from 0 to MAX_DURATION_MS or null.
+- cost_usd a number from 0 to MAX_COST_USD or null; response_ms and ttft_ms numbers from 0 to MAX_DURATION_MS
+  or null.
 - user_id (`token:<name>` or `local`) and ip_address texts or null; input_tokens, output_tokens,
-  total_tokens whole numbers ≥ 0 or null; input_cost, output_cost, total_cost numbers ≥ 0 or null (all
-  may be absent: lines written before them lack them).
+  total_tokens whole numbers ≥ 0 or null; input_cost, output_cost, total_cost numbers from 0 to MAX_COST_USD
+  or null (all may be absent: lines written before them lack them).
 - prices: null or an object; each price field a number ≥ 0, -1 (variable) or null; `tiers` a list of at
   most MAX_TIERS objects, each with `above` a number ≥ 0 and price fields as above.
 Numbers are finite (JSON parsers read 1e999 as infinity). A problem reads
@@ -46,7 +47,7 @@ from llms.pricing.cost import PRICE_FIELDS, PROVENANCES, output_usd
 
 __all__ = ["RECORDER_FIELDS", "RECORD_FIELDS", "PROMPT_FIELDS", "REQUIRED_FIELDS", "FLAT_COUNTS", "FLAT_COSTS",
            "LOCAL_USER", "STATUSES", "COST_PROVENANCES", "TEXT_LIMITS", "MAX_ERROR_CHARS", "MAX_DURATION_MS",
-           "MAX_TIERS", "recorder_record", "ledger_line", "line_problem", "json_text", "number_text"]
+           "MAX_TIERS", "MAX_COST_USD", "recorder_record", "ledger_line", "line_problem", "json_text", "number_text"]
 
 RECORDER_FIELDS = (
     "request_id", "timestamp", "client", "client_app", "token", "ip_address", "provider", "model", "alias",
@@ -75,6 +76,9 @@ MAX_ERROR_CHARS, MAX_ERROR_TYPE_CHARS = 10_000, 200
 CUT_MARK = "… [truncated]"
 # No request lasts a week; the bound keeps readers' time arithmetic (timestamp + response_ms) in range.
 MAX_DURATION_MS = 7 * 24 * 3_600_000
+# No request costs $100,000 (a million output tokens at the dearest price listed is a few hundred dollars): a larger
+# cost is a malformed line. The bound keeps every sum finite: a billion lines add up to at most 1e14.
+MAX_COST_USD = 100_000
 MAX_TIERS = 20
 # Far from datetime's year 1 and 9999: a reader's time-zone conversions and bucket steps stay in range.
 EARLIEST_YEAR, LATEST_YEAR = 1970, 8999
@@ -189,15 +193,14 @@ def line_problem(line) -> str | None:
             or _error_problem(get("error"))
             or _texts_problem(line, ("finish_reason",))
             or _usage_problem(get("usage"))
-            or _amount_problem("cost_usd", get("cost_usd"), sys.float_info.max)
+            or _amount_problem("cost_usd", get("cost_usd"), MAX_COST_USD)
             or _one_of_problem("cost_provenance", get("cost_provenance"), COST_PROVENANCES, nullable=True)
             or _prices_problem("prices", get("prices"))
             or _amount_problem("response_ms", get("response_ms"), MAX_DURATION_MS)
             or _amount_problem("ttft_ms", get("ttft_ms"), MAX_DURATION_MS)
             or _texts_problem(line, ("user_id", "ip_address"))
             or next(filter(None, (_count_problem(name, get(name)) for name in FLAT_COUNTS)), None)
-            or next(filter(None, (_amount_problem(name, get(name), sys.float_info.max) for name in FLAT_COSTS)),
-                    None))
+            or next(filter(None, (_amount_problem(name, get(name), MAX_COST_USD) for name in FLAT_COSTS)), None))
 
 
 def _count_problem(field: str, value) -> str | None:

@@ -14,7 +14,10 @@ import {
 /** A record's prompt_preview is the first this many characters of the prompt (recorded, imported or pulled). */
 export const PROMPT_PREVIEW_CHARS = 200;
 /** The most characters (code points) of each text a record and a ledger line hold (schema.py TEXT_LIMITS). */
-const MOST_CHARS = { client: 200, client_app: 200, token: 200, provider: 200, model: 200, provider_model: 300, endpoint: 200, finish_reason: 100 };
+const MOST_CHARS = {
+  client: 200, client_app: 200, token: 200, provider: 200, model: 200, provider_model: 300, endpoint: 200,
+  finish_reason: 100, user_id: 206, ip_address: 100,
+};
 
 const amount = (at, value) => number(at, value, { nullable: true });
 const bounded = (field, { nullable = true } = {}) => (at, value) => text(at, value, { nullable, max: MOST_CHARS[field] });
@@ -80,6 +83,10 @@ const LINE_REQUIRED = ["timestamp", "request_id", "status", "model"];
 // No request lasts a week; the server bounds durations so its time arithmetic stays in range (MAX_DURATION_MS).
 const MAX_DURATION_MS = 7 * 24 * 3_600_000;
 const duration = (at, value) => number(at, value, { nullable: true, max: MAX_DURATION_MS });
+// No request costs $100,000: a larger cost is a malformed line, and every sum stays finite (schema.py MAX_COST_USD).
+export const MAX_COST_USD = 100_000;
+const lineCost = (at, value) => number(at, value, { nullable: true, max: MAX_COST_USD });
+const count = (at, value) => number(at, value, { nullable: true, integer: true });
 
 /**
  * A ledger line's checks in the order the server runs them (llms/ledger/schema.py line_problem), so the first
@@ -99,11 +106,20 @@ const LINE_FIELDS = {
   error: requestError,
   finish_reason: bounded("finish_reason"),
   usage,
-  cost_usd: amount,
+  cost_usd: lineCost,
   cost_provenance: (at, value) => oneOf(at, value, PROVENANCES, { nullable: true }),
   prices,
   response_ms: duration,
   ttft_ms: duration,
+  // The cost-tracking guide's flat fields (docs/contracts.md); lines written before them lack them.
+  user_id: bounded("user_id"),
+  ip_address: bounded("ip_address"),
+  input_tokens: count,
+  output_tokens: count,
+  total_tokens: count,
+  input_cost: lineCost,
+  output_cost: lineCost,
+  total_cost: lineCost,
 };
 
 /** Throws ImportError with what makes a ledger line unusable, in the server's words (tests/vectors/records.json). */
