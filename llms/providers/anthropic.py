@@ -11,9 +11,9 @@ import json
 import time
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_text, final_chunk, load_json,
-                                   malformed, map_parts, new_id, refuse_untranslatable, text_of, turns,
-                                   usage_or_malformed)
+from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_fields, error_text, final_chunk,
+                                   load_json, malformed, map_parts, new_id, refuse_untranslatable, text_of, turns,
+                                   unsupported, usage_or_malformed)
 from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "AnthropicWire", "AnthropicStream", "API_VERSION", "DEFAULT_MAX_TOKENS", "normalize_usage",
@@ -37,7 +37,9 @@ TRANSLATED = ("model", "messages", "stream", "stream_options", "max_tokens", "ma
 DROPPED_SAMPLING_HINTS = ("seed", "presence_penalty", "frequency_penalty")
 # Fields accepted only with the value that asks for what Anthropic does anyway: one choice, no logprobs,
 # nothing stored, parallel tool use allowed, text out. Any other value is refused with a 400.
-NEUTRAL_VALUES = {"n": 1, "logprobs": False, "store": False, "parallel_tool_calls": True, "modalities": ["text"]}
+NEUTRAL_VALUES = {"n": 1, "logprobs": False, "store": False, "parallel_tool_calls": True, "modalities": ["text"],
+                  # A penalty of 0 is no penalty: dropping it changes nothing, so it is not listed as dropped.
+                  "presence_penalty": 0, "frequency_penalty": 0}
 # reasoning_effort → thinking.budget_tokens. Anthropic documents no effort levels for budgets (its minimum
 # budget is 1024: https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking), so we follow the
 # mapping Google documents for the same OpenAI field (https://ai.google.dev/gemini-api/docs/openai#thinking):
@@ -303,7 +305,7 @@ def _error_event(payload: dict) -> ProviderError:
     error = payload.get("error")
     kind = error.get("type") if isinstance(error, dict) else None
     status = ERROR_STATUS.get(kind, 502)
-    return ProviderError("http", status, WIRE.error_message(status, payload))
+    return ProviderError("http", status, WIRE.error_message(status, payload), **error_fields(payload))
 
 
 def _tooling(body: dict) -> dict:
@@ -321,7 +323,8 @@ def _tooling(body: dict) -> dict:
             # The schema is a forced tool: it cannot share the turn with the client's tools, and thinking
             # refuses forced tool use (extended-thinking#extended-thinking-with-tool-use).
             other = "tools" if tools else "reasoning_effort"
-            raise bad_request(NAME, f"'response_format' cannot be combined with '{other}' on Anthropic "
+            raise unsupported(NAME, "response_format", f"'response_format' cannot be combined with '{other}' on "
+                                                       "Anthropic "
                                     "(structured output is a forced tool there)")
         tools = [{"name": STRUCTURED_TOOL, "description": schema[0], "input_schema": schema[1]}]
         choice = {"type": "tool", "name": STRUCTURED_TOOL}
@@ -337,9 +340,11 @@ def _tooling(body: dict) -> dict:
 def _tool(tool) -> dict:
     function = tool.get("function") if isinstance(tool, dict) and tool.get("type") == "function" else None
     if not isinstance(function, dict) or not isinstance(function.get("name"), str):
-        raise bad_request(NAME, f"'tools': only function tools with a name are translated, got {str(tool)[:80]}")
+        raise unsupported(NAME, "tools", f"'tools': only function tools with a name are translated, got "
+                                         f"{str(tool)[:80]}")
     if function.get("strict"):
-        raise bad_request(NAME, f"'tools' {function['name']!r}: 'strict' schemas are not enforced by Anthropic")
+        raise unsupported(NAME, "tools", f"'tools' {function['name']!r}: 'strict' schemas are not enforced by "
+                                         "Anthropic")
     entry = {"name": function["name"], "input_schema": function.get("parameters") or {"type": "object",
                                                                                       "properties": {}}}
     if function.get("description"):
@@ -419,7 +424,8 @@ def _message_blocks(message: dict) -> list[dict]:
     elif role == "tool":
         blocks = [_tool_result(message)]
     else:
-        raise bad_request(NAME, f"a message with role {role!r} cannot be sent (user, assistant, tool, system)")
+        raise unsupported(NAME, "messages", f"a message with role {role!r} cannot be sent (user, assistant, tool, "
+                                            "system)")
     return _with_cache_control(message, blocks)
 
 
@@ -480,7 +486,7 @@ def _document(part: dict) -> dict:
     file = part.get("file") if isinstance(part.get("file"), dict) else {}
     inline = data_url(NAME, file["file_data"]) if isinstance(file.get("file_data"), str) else None
     if inline is None or inline[0] != "application/pdf":
-        raise bad_request(NAME, "a 'file' part is sent as a PDF document: it needs 'file_data' as a "
+        raise unsupported(NAME, "messages", "a 'file' part is sent as a PDF document: it needs 'file_data' as a "
                                 "data:application/pdf;base64 URL ('file_id' refers to OpenAI's storage)")
     block = {"type": "document", "source": {"type": "base64", "media_type": inline[0], "data": inline[1]}}
     if isinstance(file.get("filename"), str):

@@ -1,8 +1,10 @@
 """Call a model with failover: try each candidate provider until one answers.
 
 A connection error, timeout, 429 or 5xx moves on to the next enabled provider serving the same
-model; any other fault (401, 404, a bad request) is final. Used by the proxy, one-shot chat and
-`--check` (a list of one), so the rule lives here once.
+model; so does a request field the candidate's wire format cannot carry ("unsupported": routing by
+capability, the next candidate's wire format may carry it). Any other fault (401, 404, a bad request) is
+final. When every candidate was unsupported, the client gets one 400 naming the field and each provider.
+Used by the proxy, one-shot chat and `--check` (a list of one), so the rule lives here once.
 """
 
 from __future__ import annotations
@@ -23,12 +25,11 @@ T = TypeVar("T")
 
 
 class CallFailed(Exception):
-    """Every candidate failed; `error` is the last fault, `failures` lists them all."""
+    """Every candidate failed; `error` is the fault to answer with, `failures` lists them all."""
 
     def __init__(self, error: ProviderError, failures: list[dict]):
-        message = error.message
-        if len(failures) > 1:
-            message += " (also failed: " + "; ".join(f["error"] for f in failures[:-1]) + ")"
+        others = [f["error"] for f in failures if f["error"] not in error.message]
+        message = error.message + (" (also failed: " + "; ".join(others) + ")" if others else "")
         super().__init__(message)
         self.error = error
         self.failures = failures
@@ -53,15 +54,35 @@ def call_for(candidate: Candidate, body: dict, wire: WireFormat | None = None) -
 
 async def _first(candidates: list[Candidate], body: dict, attempt: Callable[[UpstreamCall], Awaitable[T]],
                  wire: WireFormat | None):
+    if not candidates:
+        raise ValueError("no candidate provider to call")
     failures: list[dict] = []
-    for index, candidate in enumerate(candidates):
+    faults: list[ProviderError] = []
+    for candidate in candidates:
         try:
             return candidate, await attempt(call_for(candidate, body, wire)), failures
         except ProviderError as exc:
+            exc.provider_id = exc.provider_id or candidate.provider.id
             failures.append({"provider": candidate.provider.id, "error": exc.message})
-            if not exc.retryable or index == len(candidates) - 1:
+            faults.append(exc)
+            if not exc.retryable:
                 raise CallFailed(exc, failures) from exc
-    raise ValueError("no candidate provider to call")
+    raise CallFailed(_final_fault(body, faults), failures) from faults[-1]
+
+
+def _final_fault(body: dict, faults: list[ProviderError]) -> ProviderError:
+    """The fault to answer with once every candidate failed: the last real one (a provider that could carry
+    the request but failed says more than one that could not), or, when none could carry it, one 400 that
+    names the field and every provider."""
+    real = [fault for fault in faults if fault.kind != "unsupported"]
+    if real:
+        return real[-1]
+    if len(faults) == 1:
+        return faults[0]
+    reasons = "; ".join(fault.message for fault in faults)
+    return ProviderError("unsupported", 400, f"no provider serving {body.get('model')!r} can carry this request "
+                                             f"({', '.join(f.provider_id or '?' for f in faults)}): {reasons}",
+                         param=faults[0].param)
 
 
 async def complete_first(session: aiohttp.ClientSession, body: dict, candidates: list[Candidate],

@@ -13,12 +13,13 @@ import time
 import urllib.parse
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_text, final_chunk, load_json,
-                                   malformed, map_parts, refuse_untranslatable, new_id, turns, usage_or_malformed)
+from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_fields, error_text, final_chunk,
+                                   load_json, malformed, map_parts, refuse_untranslatable, new_id, turns, unsupported,
+                                   usage_or_malformed)
 from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "GoogleWire", "GeminiStream", "GENERATION_CONFIG", "THINKING_BUDGETS", "normalize_usage",
-           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS"]
+           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS", "DROPPED_SAMPLING_HINTS"]
 
 NAME = "google"
 # For the registry (llms/providers/registry.py): llms.json types, usage shape, genai-prices ids that differ from ours.
@@ -33,6 +34,7 @@ GENERATION_CONFIG = {"temperature": "temperature", "top_p": "topP", "top_k": "to
 
 # OpenAI request fields translated here; `stream_options` is the server's. Every sampling hint has a
 # GenerationConfig field, so nothing is dropped on purpose on this wire.
+DROPPED_SAMPLING_HINTS: tuple[str, ...] = ()
 TRANSLATED = ("model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "stop",
               "tools", "tool_choice", "response_format", "reasoning_effort", "logprobs", "top_logprobs",
               *GENERATION_CONFIG)
@@ -195,7 +197,7 @@ def _response(data, what: str) -> dict:
         error = data["error"]
         code = error.get("code") if isinstance(error, dict) else None
         status = code if isinstance(code, int) and 400 <= code <= 599 else 502
-        raise ProviderError("http", status, WIRE.error_message(status, data))
+        raise ProviderError("http", status, WIRE.error_message(status, data), **error_fields(data))
     if "candidates" not in data and "usageMetadata" not in data and "promptFeedback" not in data:
         raise malformed(NAME, what, f"no 'candidates' in {str(data)[:200]}")
     return data
@@ -293,7 +295,8 @@ def _tooling(body: dict) -> dict:
     for tool in body.get("tools") or []:
         function = tool.get("function") if isinstance(tool, dict) and tool.get("type") == "function" else None
         if not isinstance(function, dict) or not isinstance(function.get("name"), str):
-            raise bad_request(NAME, f"'tools': only function tools with a name are translated, got {str(tool)[:80]}")
+            raise unsupported(NAME, "tools", f"'tools': only function tools with a name are translated, got "
+                                             f"{str(tool)[:80]}")
         declaration = {"name": function["name"]}
         if function.get("description"):
             declaration["description"] = function["description"]
@@ -376,7 +379,8 @@ def _message_parts(message: dict, names: dict) -> list[dict]:
         response = result if isinstance(result, dict) else {"result": result}
         return [{"functionResponse": {"id": call_id, "name": names[call_id], "response": response}}]
     if role not in ("user", "assistant"):
-        raise bad_request(NAME, f"a message with role {role!r} cannot be sent (user, assistant, tool, system)")
+        raise unsupported(NAME, "messages", f"a message with role {role!r} cannot be sent (user, assistant, tool, "
+                                            "system)")
     parts = _parts(message.get("content"))
     for call in message.get("tool_calls") or [] if role == "assistant" else []:
         function = call.get("function") if isinstance(call, dict) else None
@@ -404,13 +408,15 @@ def _parts(content) -> list[dict]:
             file = part.get("file") if isinstance(part.get("file"), dict) else {}
             inline = data_url(NAME, file["file_data"]) if isinstance(file.get("file_data"), str) else None
             if inline is None:
-                raise bad_request(NAME, "a 'file' part needs 'file_data' as a data: URL ('file_id' refers to "
+                raise unsupported(NAME, "messages", "a 'file' part needs 'file_data' as a data: URL ('file_id' "
+                                                    "refers to "
                                         "OpenAI's storage)")
             parts.append(_inline_data("", inline))
         elif kind == "input_audio":
             audio = part.get("input_audio") if isinstance(part.get("input_audio"), dict) else {}
             if audio.get("format") not in AUDIO_TYPES or not isinstance(audio.get("data"), str):
-                raise bad_request(NAME, f"'input_audio' needs base64 'data' and a 'format' of {', '.join(AUDIO_TYPES)}")
+                raise unsupported(NAME, "messages",
+                                  f"'input_audio' needs base64 'data' and a 'format' of {', '.join(AUDIO_TYPES)}")
             parts.append(_inline_data("", (AUDIO_TYPES[audio["format"]], audio["data"])))
         else:
             parts += map_parts(NAME, [part], lambda text: {"text": text}, _inline_data)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 
-from llms.providers.base import ProviderError, Target, UpstreamRequest
-from llms.providers.shapes import error_text, final_chunk, load_json, malformed, new_id, usage_or_malformed
+from llms.providers.base import ROUTING_FIELDS, ProviderError, Target, UpstreamRequest
+from llms.providers.shapes import (error_fields, error_text, final_chunk, load_json, malformed, new_id,
+                                   usage_or_malformed)
 from llms.providers.usage import normalized, token_count
 
-__all__ = ["WIRE", "OpenAIWire", "OpenAIStream", "FORWARDED_FIELDS", "normalize_usage",
-           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS"]
+__all__ = ["WIRE", "OpenAIWire", "OpenAIStream", "SET_BY_US", "normalize_usage",
+           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS", "DROPPED_SAMPLING_HINTS",
+           "NEUTRAL_VALUES"]
 
 NAME = "openai-compatible provider"
 # What this wire format is, for the registry (llms/providers/registry.py): the llms.json `type`s that speak it,
@@ -22,20 +24,14 @@ NAME = "openai-compatible provider"
 TYPES = ("openai-compatible", "ollama")
 USAGE_FORMAT = "openai"
 PRICE_DATA_IDS = {"xai": "x-ai", "bedrock": "aws", "moonshot": "moonshotai"}
+# Every field is forwarded as sent: nothing is dropped, no value stands for "absent".
+DROPPED_SAMPLING_HINTS: tuple[str, ...] = ()
+NEUTRAL_VALUES: dict = {}
 
-# Whitelist: only these client fields go upstream. Anything that could change where a call goes or
-# which key it uses (base_url, api_key, headers, extra_body, provider routing...) never passes.
-# `model`, `stream` and `stream_options` are set by us.
-FORWARDED_FIELDS = (
-    "messages", "temperature", "top_p", "n", "stop", "max_tokens", "max_completion_tokens",
-    "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "seed", "user",
-    "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning_effort", "modalities",
-    "audio", "prediction", "verbosity", "web_search_options",
-    # Stored completions, tiers, prompt caching and safety ids, and the legacy function-calling fields.
-    "store", "metadata", "service_tier", "prompt_cache_key", "safety_identifier", "functions", "function_call",
-    # Sampling fields that OpenRouter, Groq, vLLM and Ollama accept beyond OpenAI's list.
-    "top_k", "min_p", "repetition_penalty", "reasoning",
-)
+# Every client field goes upstream as sent (OpenAI-compatible servers each take their own extras: OpenRouter's
+# `transforms`, vLLM's `guided_json`, ...), but for the ones we set (`model`, and `stream`/`stream_options`:
+# we always ask for usage) and the routing fields that choose a provider or a key, never sent on.
+SET_BY_US = ("model", "stream", "stream_options")
 
 
 def normalize_usage(raw: dict | None) -> dict | None:
@@ -69,13 +65,16 @@ def normalize_usage(raw: dict | None) -> dict | None:
 
 class OpenAIWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
-        payload = {name: body[name] for name in FORWARDED_FIELDS if name in body}
+        payload = {name: value for name, value in body.items()
+                   if name not in SET_BY_US and name not in ROUTING_FIELDS}
         payload["model"] = target.provider_model
         if stream:
-            # Usage arrives only when asked for; we always record it, whatever the client asked.
+            # Usage arrives only when asked for; we always record it, whatever the client asked (its other
+            # stream options, such as include_obfuscation, go along).
             # https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options
+            options = body.get("stream_options") if isinstance(body.get("stream_options"), dict) else {}
             payload["stream"] = True
-            payload["stream_options"] = {"include_usage": True}
+            payload["stream_options"] = {**options, "include_usage": True}
         headers = {**target.headers, "Content-Type": "application/json"}
         if target.api_key:
             headers["Authorization"] = f"Bearer {target.api_key}"
@@ -175,7 +174,7 @@ def _upstream_error(payload: dict) -> ProviderError:
     error = payload.get("error")
     code = error.get("code") if isinstance(error, dict) else None
     status = code if isinstance(code, int) and 400 <= code <= 599 else 502
-    return ProviderError("http", status, WIRE.error_message(status, payload))
+    return ProviderError("http", status, WIRE.error_message(status, payload), **error_fields(payload))
 
 
 WIRE = OpenAIWire()

@@ -3,7 +3,9 @@
 A wire-format module (openai.py, anthropic.py, google.py) declares `TYPES` (the llms.json provider
 types that speak it), `USAGE_FORMAT` (the name of its usage shape: `usage_format` in /api/config,
 `format` in tests/vectors/pricing.json), `normalize_usage` (its usage → normalized usage),
-`PRICE_DATA_IDS` (genai-prices provider ids of providers speaking it, where ours differ) and `WIRE`.
+`PRICE_DATA_IDS` (genai-prices provider ids of providers speaking it, where ours differ),
+`DROPPED_SAMPLING_HINTS` (request fields it drops on purpose, listed to the client), `NEUTRAL_VALUES` (a field's
+value that means "as if absent") and `WIRE`.
 Config validation, `wire_for`, the usage normalizers and the price table read this registry, so a new
 wire format is its module, its name below, and its test file. The modules are pure and small: importing
 them costs a few milliseconds, nothing heavy (no aiohttp, no genai-prices).
@@ -18,7 +20,7 @@ from types import ModuleType
 from llms.providers.base import WireFormat
 
 __all__ = ["WIRE_MODULES", "wire_modules", "provider_types", "wire_for", "usage_format_for", "normalizers",
-           "price_data_ids"]
+           "price_data_ids", "dropped_params"]
 
 WIRE_MODULES = ("openai", "anthropic", "google")
 
@@ -57,3 +59,11 @@ def normalizers() -> dict:
 def price_data_ids() -> dict[str, str]:
     """Our provider id → genai-prices' where they differ. Matching is by id, never by base_url."""
     return {ours: theirs for module in wire_modules() for ours, theirs in module.PRICE_DATA_IDS.items()}
+
+
+def dropped_params(provider_type: str, body: dict) -> list[str]:
+    """The fields of `body` this provider type's wire format drops on purpose (pure sampling hints with no
+    equivalent there), in the body's order: the proxy lists them in `llms.dropped_params` and X-LLMS-Dropped-Params."""
+    module = _module_for(provider_type)
+    return [name for name, value in body.items() if name in module.DROPPED_SAMPLING_HINTS and value is not None
+            and not (name in module.NEUTRAL_VALUES and module.NEUTRAL_VALUES[name] == value)]

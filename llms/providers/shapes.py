@@ -17,8 +17,8 @@ import uuid
 from llms.providers.base import ProviderError
 
 __all__ = ["chunk", "completion", "final_chunk", "new_id", "load_json", "usage_or_malformed", "malformed",
-           "refuse_untranslatable",
-           "bad_request", "data_url", "reasoning_of", "map_parts", "text_of", "turns", "error_text"]
+           "refuse_untranslatable", "bad_request", "unsupported", "error_fields", "data_url", "reasoning_of",
+           "map_parts", "text_of", "turns", "error_text"]
 
 
 def chunk(id_: str, created: int, model: str, choices: list[dict]) -> dict:
@@ -68,16 +68,45 @@ def bad_request(who: str, detail: str) -> ProviderError:
     return ProviderError("http", 400, f"{who} cannot take this request: {detail}")
 
 
+def unsupported(who: str, param: str, detail: str) -> ProviderError:
+    # The request is fine but this wire format cannot carry `param`: failover tries the next candidate, whose
+    # wire format may (failover.py); when none can, the client gets a 400 naming the field and the providers.
+    return ProviderError("unsupported", 400, f"{who} cannot take this request: {detail}", param=param)
+
+
 def refuse_untranslatable(who: str, body: dict, carried, neutral_values: dict, api: str, doc_url: str) -> None:
-    """A 400 naming the first field a wire format cannot carry (never a silent drop): a field is fine when it is
-    null, in `carried` (translated, or dropped on purpose), or at the value that means "as if absent"."""
+    """Refuse (`unsupported`) the first field a wire format cannot carry (never a silent drop): a field is fine
+    when it is null, in `carried` (translated, or dropped on purpose), or at the value that means "as if absent"."""
     for name, value in body.items():
         if value is None or name in carried:
             continue
         if name in neutral_values and value == neutral_values[name]:
             continue
-        raise bad_request(who, f"'{name}' ({json.dumps(value)[:60]}) has no equivalent in {api} ({doc_url}); "
-                               "leave it out or use a model served by an OpenAI-compatible provider")
+        raise unsupported(who, name, f"'{name}' ({json.dumps(value)[:60]}) has no equivalent in {api} ({doc_url}); "
+                                     "leave it out or use a model served by an OpenAI-compatible provider")
+
+
+MAX_ERROR_FIELD_CHARS = 200  # an upstream's type/code/param is a short name; anything longer is cut
+
+
+def error_fields(data: object) -> dict:
+    """An upstream error body's type, code and param, as ProviderError keywords (only those it sent as text).
+
+    OpenAI: {"error": {"message", "type", "param", "code"}} (https://platform.openai.com/docs/guides/error-codes);
+    Mistral: the same fields at the top level; Anthropic: {"type": "error", "error": {"type", "message"}}
+    (https://docs.anthropic.com/en/api/errors); Gemini: {"error": {"code": 429, "message", "status"}}, a list of
+    one when streaming, whose `status` (RESOURCE_EXHAUSTED, ...) is the code a client can act on
+    (https://ai.google.dev/gemini-api/docs/troubleshooting). A numeric `code` (Gemini, OpenRouter) is the HTTP
+    status, which the client gets anyway.
+    """
+    if isinstance(data, list) and data:
+        data = data[0]
+    if not isinstance(data, dict):
+        return {}
+    error = data["error"] if isinstance(data.get("error"), dict) else data
+    code = error.get("code") if isinstance(error.get("code"), str) else error.get("status")
+    found = {"error_type": error.get("type"), "code": code, "param": error.get("param")}
+    return {key: value[:MAX_ERROR_FIELD_CHARS] for key, value in found.items() if isinstance(value, str) and value}
 
 
 def data_url(who: str, url: str) -> tuple[str, str] | None:
@@ -129,7 +158,7 @@ def map_parts(who: str, content, text, image) -> list[dict]:
                 raise bad_request(who, f"image_url {image_url!r} has no url"[:200])
             parts.append(image(url, data_url(who, url)))
         else:
-            raise bad_request(who, f"content part {str(part)[:80]} is not text or image_url")
+            raise unsupported(who, "messages", f"content part {str(part)[:80]} is not text or image_url")
     return parts
 
 

@@ -13,13 +13,22 @@ from dataclasses import dataclass, field
 from llms import untrusted_json
 from llms.providers.base import ProviderError, Target, UpstreamRequest, WireFormat
 from llms.providers.masking import call_secrets, masked, url_shown
+from llms.providers.shapes import error_fields
 
-__all__ = ["UpstreamCall", "new_session", "UpstreamStream", "iter_sse", "MAX_ERROR_BODY_BYTES", "READ_BUFFER_BYTES"]
+__all__ = ["UpstreamCall", "new_session", "UpstreamStream", "iter_sse", "MAX_ERROR_BODY_BYTES", "READ_BUFFER_BYTES",
+           "rate_limit_headers"]
 
 MAX_ERROR_BODY_BYTES = 64 * 1024  # an error page is read only this far: enough for any message
 # aiohttp refuses a line longer than twice its read buffer (LineTooLong). Gemini image models send
 # inline base64 in one SSE event, so allow lines of up to 16 MiB; the buffer only grows when needed.
 READ_BUFFER_BYTES = 8 * 1024 * 1024
+# An upstream error's headers that tell a client when to try again, forwarded with our error: Retry-After
+# (RFC 9110 §10.2.3) and OpenAI's retry-after-ms, and the rate-limit state by prefix: x-ratelimit-* (OpenAI,
+# Groq, OpenRouter: https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers) and
+# anthropic-ratelimit-* (https://docs.anthropic.com/en/api/rate-limits#response-headers).
+RATE_LIMIT_HEADERS = ("retry-after", "retry-after-ms")
+RATE_LIMIT_PREFIXES = ("x-ratelimit-", "anthropic-ratelimit-")
+MAX_FORWARDED_HEADER_CHARS = 200
 
 
 def new_session() -> aiohttp.ClientSession:
@@ -188,7 +197,15 @@ async def _raise_for_status(response: aiohttp.ClientResponse, wire: WireFormat, 
     except untrusted_json.UntrustedJSON:
         data = text
     message = masked(wire.error_message(response.status, data), secrets)
-    raise ProviderError("http", response.status, f"{target.provider_id}: {message}", target.provider_id)
+    raise ProviderError("http", response.status, f"{target.provider_id}: {message}", target.provider_id,
+                        **masked(error_fields(data), secrets), headers=masked(rate_limit_headers(response.headers),
+                                                                               secrets))
+
+
+def rate_limit_headers(headers) -> dict[str, str]:
+    """The upstream's Retry-After and rate-limit headers (lower-case names), to forward with its error."""
+    return {name.lower(): value[:MAX_FORWARDED_HEADER_CHARS] for name, value in headers.items()
+            if name.lower() in RATE_LIMIT_HEADERS or name.lower().startswith(RATE_LIMIT_PREFIXES)}
 
 
 def _translated(step, target: Target, secrets: tuple[str, ...]):

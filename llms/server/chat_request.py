@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from llms import untrusted_json
+from llms.providers.base import ROUTING_FIELDS
 
 __all__ = ["parse_chat_body", "wants_usage_chunk", "BadRequest", "FORBIDDEN_FIELDS"]
 
-# Fields that would let a request choose where a call goes or which key it uses. Providers and
-# keys come from llms.json only.
-FORBIDDEN_FIELDS = ("base_url", "api_base", "api_key", "api_version", "headers", "extra_headers",
-                    "extra_query", "extra_body", "custom_llm_provider", "organization", "provider")
+FORBIDDEN_FIELDS = ROUTING_FIELDS  # refused here, before any wire format sees the body
 
 
 class BadRequest(Exception):

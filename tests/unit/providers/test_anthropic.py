@@ -54,7 +54,8 @@ def test_max_completion_tokens_wins_over_max_tokens():
 def test_request_refuses_fields_it_cannot_carry_with_a_400_naming_them(field, value):
     with pytest.raises(ProviderError) as caught:
         WIRE.build_request(TARGET, body(**{field: value}), stream=False)
-    assert (caught.value.kind, caught.value.status) == ("http", 400)
+    # "unsupported": failover tries the next candidate, whose wire format may carry the field.
+    assert (caught.value.kind, caught.value.status, caught.value.param) == ("unsupported", 400, field)
     assert f"'{field}'" in caught.value.message and "anthropic" in caught.value.message
 
 
@@ -79,11 +80,11 @@ def test_data_url_images_become_base64_blocks_and_same_role_messages_merge():
         {"role": "assistant", "content": [{"type": "text", "text": "A cat."}, {"type": "text", "text": "Grey."}]}]
 
 
-def test_audio_content_part_is_refused_as_a_bad_request():
+def test_audio_content_part_is_refused_as_unsupported_so_another_provider_may_take_it():
     messages = [{"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "x"}}]}]
     with pytest.raises(ProviderError) as caught:
         WIRE.build_request(TARGET, body(messages), stream=False)
-    assert (caught.value.kind, caught.value.status) == ("http", 400)
+    assert (caught.value.kind, caught.value.status, caught.value.param) == ("unsupported", 400, "messages")
 
 
 def test_completion_joins_text_and_keeps_thinking_as_reasoning_content():

@@ -63,7 +63,8 @@ def test_request_turns_data_urls_into_inline_data_and_merges_same_role_messages(
 def test_request_refuses_fields_it_cannot_carry_with_a_400_naming_them(field, value):
     with pytest.raises(ProviderError) as caught:
         WIRE.build_request(TARGET, body(**{field: value}), stream=False)
-    assert (caught.value.kind, caught.value.status) == ("http", 400)
+    # "unsupported": failover tries the next candidate, whose wire format may carry the field.
+    assert (caught.value.kind, caught.value.status, caught.value.param) == ("unsupported", 400, field)
     assert f"'{field}'" in caught.value.message and "google" in caught.value.message
 
 

@@ -55,6 +55,20 @@ def test_request_drops_fields_that_could_redirect_the_call_or_swap_keys():
     assert request.headers["Authorization"] == "Bearer sk-secret"
 
 
+def test_request_forwards_every_other_field_as_sent_so_nothing_is_dropped():
+    extras = {"transforms": ["middle-out"], "guided_json": {"type": "object"}, "logit_bias": {"50256": -100},
+              "user": "u1", "stream": False}
+    sent = WIRE.build_request(TARGET, body(**extras), stream=False).json
+    expected = {**body(**extras), "model": "gpt-4o-2024-08-06"}
+    del expected["stream"]  # ours to set: a non-stream call sends none
+    assert sent == expected
+
+
+def test_a_stream_asks_for_usage_and_keeps_the_clients_other_stream_options():
+    request = WIRE.build_request(TARGET, body(stream=True, stream_options={"include_obfuscation": False}), stream=True)
+    assert request.json["stream_options"] == {"include_obfuscation": False, "include_usage": True}
+
+
 def test_request_keeps_sampling_and_tool_fields():
     fields = {"top_p": 0.9, "n": 2, "stop": ["x"], "max_tokens": 10, "max_completion_tokens": 20, "seed": 3,
               "tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "auto",

@@ -8,7 +8,8 @@ import pytest
 from llms.config import PROVIDER_TYPES
 from llms.pricing.table import GENAI_PROVIDER_IDS
 from llms.providers import anthropic, google, openai
-from llms.providers.registry import normalizers, price_data_ids, provider_types, usage_format_for, wire_for
+from llms.providers.registry import (dropped_params, normalizers, price_data_ids, provider_types, usage_format_for,
+                                     wire_for)
 
 VECTORS = Path(__file__).parents[2] / "vectors" / "pricing.json"
 
@@ -34,3 +35,10 @@ def test_price_data_ids_are_the_union_of_what_each_wire_module_declares():
 def test_a_type_no_wire_module_declares_is_refused_by_name():
     with pytest.raises(ValueError, match="no wire format for provider type 'soap'"):
         wire_for("soap")
+
+
+def test_dropped_params_lists_only_hints_a_wire_drops_and_only_when_they_would_do_something():
+    body = {"model": "m", "seed": 7, "presence_penalty": 0, "frequency_penalty": 0.5, "temperature": 1, "top_k": None}
+    assert dropped_params("anthropic", body) == ["seed", "frequency_penalty"]  # a penalty of 0 is no penalty
+    assert dropped_params("anthropic", {"model": "m", "seed": None}) == []
+    assert dropped_params("openai-compatible", body) == dropped_params("google", body) == []

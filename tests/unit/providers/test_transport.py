@@ -26,6 +26,12 @@ async def upstream_handler(request: web.Request) -> web.StreamResponse:
     if model == "echo-key":  # a misconfigured server that echoes the credential it got
         return web.json_response({"error": {"message": f"Incorrect API key provided: {request.headers['Authorization']}"}},
                                  status=401)
+    if model == "rate-limited":  # a 429 as OpenAI sends it, with one header echoing the key
+        return web.json_response({"error": {"message": "Rate limit reached", "type": "requests", "param": None,
+                                            "code": "rate_limit_exceeded"}}, status=429,
+                                 headers={"Retry-After": "7", "x-ratelimit-remaining-requests": "0",
+                                          "X-RateLimit-Reset-Tokens": "6m0s", "x-request-id": "req_1",
+                                          "x-ratelimit-note": request.headers["Authorization"]})
     if model == "bad-choices":
         return web.json_response({"id": "x", "choices": ["not an object"]})
     if model == "bad-usage":
@@ -78,6 +84,18 @@ async def test_a_key_echoed_in_a_provider_error_is_masked(upstream):
     assert caught.value.status == 401
     assert KEY not in caught.value.message
     assert caught.value.message == "acme: Incorrect API key provided: Bearer ***"
+
+
+async def test_an_upstream_429_keeps_its_type_code_and_rate_limit_headers_masked(upstream):
+    for stream in (False, True):
+        with pytest.raises(ProviderError) as caught:
+            await call(upstream, "rate-limited", stream=stream)
+        fault = caught.value
+        assert (fault.status, fault.error_type, fault.code, fault.param) == (429, "requests", "rate_limit_exceeded", None)
+        assert fault.retryable
+        # Retry-After and the x-ratelimit-* family travel (names lower-case); other headers and the key do not.
+        assert fault.headers == {"retry-after": "7", "x-ratelimit-remaining-requests": "0",
+                                 "x-ratelimit-reset-tokens": "6m0s", "x-ratelimit-note": "Bearer ***"}
 
 
 async def test_choices_that_are_not_objects_are_a_malformed_reply(upstream):
