@@ -107,6 +107,10 @@ def recorder_record(**fields) -> dict:
 
 def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, prompts: bool) -> dict:
     """The line written for one recorder record, already priced (`cost` is pricing.cost_for's result)."""
+    if cost["cost_usd"] is not None and not cost["cost_usd"] <= MAX_COST_USD:  # NaN too
+        # Only an absurd price gives this (llms.json's, per 1M tokens): the cost is unknown, and the line stays one
+        # its readers take.
+        cost = cost | {"cost_usd": None, "provenance": "unpriced"}
     error = record["error"]
     line = {
         "timestamp": record["timestamp"],
