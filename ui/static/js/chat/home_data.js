@@ -24,7 +24,7 @@ function showProgress(done, total) {
 
 /** Runs one action at a time with the buttons disabled; errors are shown, never swallowed. */
 async function busy(action) {
-  const buttons = document.querySelectorAll(".data-buttons button");
+  const buttons = document.querySelectorAll(".data-buttons button, #empty-demo");
   buttons.forEach((b) => { b.disabled = true; });
   try {
     await action();
@@ -60,6 +60,19 @@ $("demo-data").addEventListener("click", () => busy(async () => {
   say("Loading demo data…");
   const n = await loadDemo(showProgress);
   say(`Loaded ${n.toLocaleString("en-US")} demo requests over 90 days; see Analytics. Remove them there with "Remove demo data".`);
+}));
+
+// The chat's empty state when no provider is ready: the demo, then the analytics it fills.
+const emptyDemo = $("empty-demo");
+emptyDemo.addEventListener("click", () => busy(async () => {
+  const label = emptyDemo.textContent;
+  emptyDemo.textContent = "Loading demo data…";
+  try {
+    await loadDemo(showProgress);
+  } finally {
+    emptyDemo.textContent = label;
+  }
+  location.assign("/analytics/costs");
 }));
 
 $("clear-data").addEventListener("click", () => {
