@@ -25,7 +25,8 @@ from llms.providers.failover import CallFailed, complete_first, open_first_strea
 from llms.providers.routing import Candidate, UnknownModel, candidates_for
 from llms.providers.translation import Refused, client_body
 from llms.server.exchange import Exchange
-from llms.server.keys import CONFIG, HTTP
+from llms.server.installed_models import served
+from llms.server.keys import HTTP
 from llms.server.relay import completed, meta_headers, relayed, sse_event, translated
 
 __all__ = ["add_routes"]
@@ -42,10 +43,10 @@ def anthropic_error(status: int, message: str) -> web.Response:
     return web.json_response(error_body(status, message), status=status)
 
 
-def _routes(request: web.Request, body: dict) -> tuple[list[Candidate], list[Candidate]]:
-    """(anthropic-type candidates, the others) serving the model, or Refused."""
+async def _routes(request: web.Request, body: dict) -> tuple[list[Candidate], list[Candidate]]:
+    """(anthropic-type candidates, the others) serving the model, or Refused; Ollama's models as installed now."""
     try:
-        found = candidates_for(request.app[CONFIG], body["model"])
+        found = candidates_for((await served(request.app))[0], body["model"])
     except UnknownModel as exc:
         raise Refused("model", str(exc), 404) from None
     passed = [c for c in found if c.provider.type in PASS_THROUGH_TYPES]
@@ -56,7 +57,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
     started = time.perf_counter()
     try:
         body = client_body(await request.read())
-        candidates, others = _routes(request, body)
+        candidates, others = await _routes(request, body)
     except Refused as refused:
         return anthropic_error(refused.status, refused.message)
     try:
@@ -129,7 +130,7 @@ async def count_tokens(request: web.Request) -> web.Response:
     """Passed through to an anthropic provider; for a model only other providers serve, an estimate that says so."""
     try:
         body = client_body(await request.read())
-        candidates, others = _routes(request, body)
+        candidates, others = await _routes(request, body)
     except Refused as refused:
         return anthropic_error(refused.status, refused.message)
     if not candidates:

@@ -25,7 +25,8 @@ from llms.providers.routing import Candidate, UnknownModel, candidates_for
 from llms.providers.translation import Refused, client_body
 from llms.server.errors import error_body, error_response
 from llms.server.exchange import Exchange
-from llms.server.keys import CONFIG, HTTP
+from llms.server.installed_models import served
+from llms.server.keys import HTTP
 from llms.server.relay import completed, meta_headers, relayed, sse_event, translated
 
 __all__ = ["add_routes"]
@@ -39,7 +40,7 @@ async def responses(request: web.Request) -> web.StreamResponse:
     started = time.perf_counter()
     try:
         body = client_body(await request.read())
-        candidates = candidates_for(request.app[CONFIG], body["model"])
+        candidates = candidates_for((await served(request.app))[0], body["model"])  # Ollama's as installed now
         passed = [c for c in candidates if c.provider.responses]
         chat = None if passed else from_responses.chat_body(body)
     except Refused as refused:
