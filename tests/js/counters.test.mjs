@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  NO_PROVIDER, addRecord, addToDay, emptyCounters, histogramBucket, mergeInto, percentileFromHistogram, tokensOf,
+  MAX_COST_USD, NO_PROVIDER, addRecord, addToDay, emptyCounters, histogramBucket, mergeInto, percentileFromHistogram,
+  tokensOf,
 } from "../../ui/static/js/rules/counters.js";
 
 const usage = (prompt, completion, cached = 0, reasoning = 0, cacheWrite = 0) => ({
@@ -91,4 +92,14 @@ test("histograms of several days merge by bucket", () => {
   mergeInto(merged, { requests: 2, response_ms_histogram: { 81: 3 } });
   mergeInto(merged, { requests: 1 }); // a rollup entry written before histograms were kept per group
   assert.deepEqual([merged.requests, merged.response_ms_histogram], [4, { 80: 1, 81: 5 }]);
+});
+
+test("a cost no request can have is counted as unpriced, so sums stay finite", () => {
+  const huge = { ...ok, cost_usd: 1.5e308 };
+  const totals = [huge, huge, ok, { ...ok, cost_usd: Infinity }, { ...ok, cost_usd: NaN }, { ...ok, cost_usd: -1 }]
+    .reduce(addRecord, undefined);
+  assert.equal(totals.cost_usd, 0.0064);
+  assert.equal(totals.unpriced_requests, 5);
+  assert.equal(totals.requests, 6);
+  assert.equal(addRecord(emptyCounters(), { ...ok, cost_usd: MAX_COST_USD }).cost_usd, MAX_COST_USD);
 });

@@ -2,6 +2,13 @@
 // The store calls these inside the transaction that writes the record, so the sums stay exact.
 
 export const NO_PROVIDER = "(none)";
+/**
+ * No request costs $100,000 (llms/ledger/schema.py MAX_COST_USD): a ledger line with more is refused (record.js),
+ * and a record holding more, or a cost that is not a number ≥ 0, is counted as unpriced. So sums stay finite: a
+ * billion requests add up to at most 1e14, never Infinity or NaN.
+ */
+export const MAX_COST_USD = 100_000;
+const isCost = (cost) => typeof cost === "number" && cost >= 0 && cost <= MAX_COST_USD;
 const HISTOGRAM_STEPS_PER_DOUBLING = 8;
 
 /**
@@ -39,8 +46,9 @@ export function countInto(counters, record) {
   counters.requests += 1;
   if (record.status === "error") counters.errors += 1;
   else if (record.status === "aborted") counters.aborted += 1;
-  if (typeof record.cost_usd === "number") counters.cost_usd += record.cost_usd;
-  if (record.cost_provenance === "unpriced") counters.unpriced_requests += 1;
+  const cost = record.cost_usd;
+  if (isCost(cost)) counters.cost_usd += cost;
+  if (record.cost_provenance === "unpriced" || (cost !== null && cost !== undefined && !isCost(cost))) counters.unpriced_requests += 1;
   else if (record.cost_provenance === "estimated") counters.estimated_requests += 1;
   for (const [name, value] of Object.entries(tokensOf(record.usage))) counters[name] += value;
   if (record.response_ms != null) {

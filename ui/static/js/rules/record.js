@@ -2,6 +2,7 @@
 // fields and the check of each. Every record is built through checkRecord: the chat recorder (buildRecord),
 // ledger lines (fromLedger), imports (files/import.js, files/llmspy.js), demo data and test fixtures. The Python
 // twin is llms/ledger/schema.py; both pass tests/vectors/records.json. A new field is one line in FIELDS.
+import { MAX_COST_USD } from "./counters.js";
 import { isoWithOffset } from "./keys.js";
 import { costFor, estimateTokens } from "./pricing.js";
 import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
@@ -83,8 +84,7 @@ const LINE_REQUIRED = ["timestamp", "request_id", "status", "model"];
 // No request lasts a week; the server bounds durations so its time arithmetic stays in range (MAX_DURATION_MS).
 const MAX_DURATION_MS = 7 * 24 * 3_600_000;
 const duration = (at, value) => number(at, value, { nullable: true, max: MAX_DURATION_MS });
-// No request costs $100,000: a larger cost is a malformed line, and every sum stays finite (schema.py MAX_COST_USD).
-export const MAX_COST_USD = 100_000;
+// A larger cost than MAX_COST_USD (counters.js) is a malformed line, as schema.py reads it.
 const lineCost = (at, value) => number(at, value, { nullable: true, max: MAX_COST_USD });
 const count = (at, value) => number(at, value, { nullable: true, integer: true });
 
