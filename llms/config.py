@@ -50,6 +50,9 @@ class Provider:
     read_timeout_s: float
     responses: bool = False  # speaks OpenAI's Responses API: /v1/responses is passed through to it
     energy: dict | None = None  # {"watts", "usd_per_kwh"}: a local model priced by electricity (pricing/energy.py)
+    # provider model id → the most output tokens it may write (llms.json max_output_tokens, keyed by alias or id):
+    # Anthropic's default max_tokens when a client sends none (providers/anthropic.py)
+    max_output_tokens: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,7 @@ class _Checker:
         self.expect(at, raw, dict, "an object")
         self.known_keys(at, raw, ("enabled", "type", "base_url", "api_key", "models", "pricing",
                                   "default_pricing", "headers", "connect_timeout_s", "read_timeout_s", "energy",
-                                  "responses"))
+                                  "responses", "max_output_tokens"))
         enabled = self.expect(at + ("enabled",), raw.get("enabled", True), bool, "true or false")
         kind = raw.get("type")
         if kind not in PROVIDER_TYPES:
@@ -224,7 +227,22 @@ class _Checker:
             read_timeout_s=self.timeout(at + ("read_timeout_s",), raw, defaults.read_timeout_s),
             responses=self.responses(at + ("responses",), raw, provider_id, kind),
             energy=self.energy(at + ("energy",), raw.get("energy")),
+            max_output_tokens=self.max_output_tokens(at + ("max_output_tokens",), raw.get("max_output_tokens", {}),
+                                                     models),
         )
+
+    def max_output_tokens(self, key_path: tuple, raw: Any, models: dict[str, str]) -> dict[str, int]:
+        """alias or provider model id → a whole number of tokens > 0, kept by provider model id."""
+        self.expect(key_path, raw, dict, "an object like {\"claude-sonnet-4-5\": 64000}")
+        limits = {}
+        for name, value in raw.items():
+            if name not in models and name not in models.values():
+                self.fail(key_path + (name,), f"expected a model of this provider's models (an alias or a provider "
+                                              f"model id), got {_describe(name)}")
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                self.fail(key_path + (name,), f"expected a whole number of tokens > 0, got {_describe(value)}")
+            limits[models.get(name, name)] = value
+        return limits
 
     def energy(self, key_path: tuple, raw: Any) -> dict | None:
         """A local machine's draw while answering and its electricity price (pricing/energy.py)."""

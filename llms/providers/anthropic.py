@@ -25,7 +25,11 @@ TYPES = ("anthropic",)
 USAGE_FORMAT = "anthropic"
 PRICE_DATA_IDS: dict[str, str] = {}
 API_VERSION = "2023-06-01"  # https://docs.anthropic.com/en/api/versioning
-DEFAULT_MAX_TOKENS = 4096  # Anthropic requires max_tokens; OpenAI clients often send none.
+# Anthropic requires max_tokens; OpenAI clients often send none. Then the model's own maximum is sent, from
+# llms.json `max_output_tokens` (Anthropic's models overview lists each model's "max output":
+# https://docs.anthropic.com/en/docs/about-claude/models/overview), so an answer is never cut shorter than the
+# model could write; a model without one gets this.
+DEFAULT_MAX_TOKENS = 4096
 
 # OpenAI request fields translated below (https://platform.openai.com/docs/api-reference/chat/create).
 # `stream_options` is the server's (it always asks for usage).
@@ -94,7 +98,8 @@ class AnthropicWire:
         refuse_untranslatable(NAME, body, (*TRANSLATED, *DROPPED_SAMPLING_HINTS), NEUTRAL_VALUES,
                               "Anthropic Messages", "https://docs.anthropic.com/en/api/messages")
         system, messages = _messages(body.get("messages") or [])
-        payload: dict = {"model": target.provider_model, "messages": messages, "max_tokens": _max_tokens(body)}
+        payload: dict = {"model": target.provider_model, "messages": messages,
+                         "max_tokens": _max_tokens(body, target.max_output_tokens)}
         if system:
             payload["system"] = system
         for name in ("temperature", "top_p", "top_k"):
@@ -395,10 +400,12 @@ def _thinking(body: dict, max_tokens: int) -> dict:
     return {"thinking": {"type": "enabled", "budget_tokens": budget}}
 
 
-def _max_tokens(body: dict) -> int:
+def _max_tokens(body: dict, model_maximum: int | None) -> int:
     for name in ("max_completion_tokens", "max_tokens"):
         if body.get(name) is not None:
             return body[name]
+    if model_maximum is not None:
+        return model_maximum  # thinking fits inside it (_thinking caps the budget below max_tokens)
     # Thinking counts inside max_tokens: without a client limit, the answer keeps DEFAULT_MAX_TOKENS after it.
     return DEFAULT_MAX_TOKENS + THINKING_BUDGETS.get(body.get("reasoning_effort"), 0)
 

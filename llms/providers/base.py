@@ -28,6 +28,7 @@ class Target:
     api_key: str | None = field(repr=False)
     provider_model: str
     headers: dict[str, str] = field(default_factory=dict, repr=False)
+    max_output_tokens: int | None = None  # the model's most output tokens, from llms.json (None: not configured)
 
 
 @dataclass(frozen=True)

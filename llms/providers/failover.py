@@ -41,7 +41,8 @@ def target_for(provider: Provider, provider_model: str) -> Target:
     # Ollama's OpenAI-compatible API lives under /v1 of its root URL (https://ollama.com/blog/openai-compatibility).
     if provider.type == "ollama" and not base_url.endswith("/v1"):
         base_url += "/v1"
-    return Target(provider.id, base_url, provider.api_key, provider_model, dict(provider.headers))
+    return Target(provider.id, base_url, provider.api_key, provider_model, dict(provider.headers),
+                  provider.max_output_tokens.get(provider_model))
 
 
 def call_for(candidate: Candidate, body: dict, wire: WireFormat | None = None) -> UpstreamCall:

@@ -1,9 +1,13 @@
 import json
+from pathlib import Path
 
 import pytest
 
+from llms.config import ConfigError, load_config, parse_config
+from llms.paths import DEFAULT_CONFIG
 from llms.providers.anthropic import WIRE
 from llms.providers.base import ProviderError, Target
+from llms.providers.failover import target_for
 
 TARGET = Target("anthropic", "https://api.anthropic.com/v1", "sk-ant-secret", "claude-sonnet-4-5-20250929")
 PNG = "iVBORw0KGgo="
@@ -42,6 +46,45 @@ def test_request_maps_system_sampling_stop_and_max_tokens():
     assert request.json["metadata"] == {"user_id": "u1"}
     assert request.json["stream"] is True
     assert all(message["role"] != "system" for message in request.json["messages"])
+
+
+def test_without_a_client_limit_max_tokens_is_the_models_maximum_from_the_packaged_config():
+    config = load_config(DEFAULT_CONFIG, {"ANTHROPIC_API_KEY": "k"})
+    anthropic = config.provider("anthropic")
+    assert set(anthropic.max_output_tokens) == set(anthropic.models.values())  # every packaged Claude has one
+    target = target_for(anthropic, "claude-sonnet-4-5")
+    assert target.max_output_tokens == 64000
+    assert WIRE.build_request(target, body(), stream=False).json["max_tokens"] == 64000
+    # thinking fits inside it; a client's own limit still wins
+    thinking = WIRE.build_request(target, body(reasoning_effort="high"), stream=False).json
+    assert (thinking["max_tokens"], thinking["thinking"]["budget_tokens"]) == (64000, 24576)
+    assert WIRE.build_request(target, body(max_tokens=10), stream=False).json["max_tokens"] == 10
+    # a model without a configured maximum keeps 4096 (plus the thinking budget)
+    assert WIRE.build_request(TARGET, body(reasoning_effort="low"), stream=False).json["max_tokens"] == 4096 + 1024
+
+
+@pytest.mark.parametrize("limits, problem", [
+    ({"claude": 0}, "providers.anthropic.max_output_tokens.claude: expected a whole number of tokens > 0, got 0"),
+    ({"claude": 6.5}, "expected a whole number of tokens > 0, got 6.5"),
+    ({"claude": True}, "expected a whole number of tokens > 0, got true"),
+    ({"claude-9": 100}, "providers.anthropic.max_output_tokens.claude-9: expected a model of this provider's models"),
+    ([100], "providers.anthropic.max_output_tokens: expected an object"),
+])
+def test_max_output_tokens_in_llms_json_is_checked_with_where_and_what(limits, problem):
+    raw = {"providers": {"anthropic": {"type": "anthropic", "base_url": "https://api.anthropic.com/v1",
+                                       "models": {"claude": "claude-sonnet-4-5-20250929"},
+                                       "max_output_tokens": limits}}}
+    with pytest.raises(ConfigError) as caught:
+        parse_config(json.dumps(raw, indent=2), Path("llms.json"), {})
+    assert problem in str(caught.value) and str(caught.value).startswith("llms.json:")
+
+
+def test_max_output_tokens_may_name_the_alias_or_the_provider_model_id():
+    raw = {"providers": {"anthropic": {"type": "anthropic", "base_url": "https://api.anthropic.com/v1",
+                                       "models": {"claude": "claude-sonnet-4-5-20250929", "opus": "claude-opus-4-1"},
+                                       "max_output_tokens": {"claude": 64000, "claude-opus-4-1": 32000}}}}
+    provider = parse_config(json.dumps(raw), Path("llms.json"), {}).provider("anthropic")
+    assert provider.max_output_tokens == {"claude-sonnet-4-5-20250929": 64000, "claude-opus-4-1": 32000}
 
 
 def test_max_completion_tokens_wins_over_max_tokens():
