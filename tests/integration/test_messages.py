@@ -146,12 +146,12 @@ def test_a_5xx_fails_over_to_the_next_anthropic_provider_serving_the_alias(serve
     assert line["cost_usd"] == pytest.approx(COST, abs=1e-12)
 
 
-def test_a_model_only_other_types_serve_is_refused_in_anthropics_shape(served):
-    server, _, _ = served
-    with pytest.raises(anthropic.BadRequestError) as raised:
-        client(server).messages.create(model="gpt-only", **BODY)
-    assert raised.value.body["error"]["type"] == "invalid_request_error"
-    assert "openai (openai-compatible)" in raised.value.body["error"]["message"]
+def test_a_model_only_other_types_serve_is_translated_for_them(served):
+    server, _, mock = served
+    message = client(server).messages.create(model="gpt-only", **BODY)
+    assert message.content[-1].text == "Hello from the mock provider." and message.stop_reason == "end_turn"
+    assert mock.requests[-1].path == "/openai/v1/chat/completions"
+    assert mock.requests[-1].json["stop"] == ["END"] and mock.requests[-1].json["user"] == "u-1"
 
 
 def test_a_wrong_x_api_key_is_refused_in_token_mode(served):
