@@ -1,6 +1,7 @@
 // The chat page: wires the sidebar, the model selector, the composer and the conversation together.
 import { createChat } from "./chat.js";
 import { startDrawer } from "./drawer.js";
+import { settleAbandoned } from "./inflight.js";
 import * as store from "../store/store.js";
 import { threadItem } from "./view.js";
 
@@ -187,6 +188,10 @@ async function main() {
     config = await loadConfig();
   } catch (error) {
     ui.notice.textContent = `Could not load the configuration (${error.message}): costs cannot be priced until a reload.`;
+  }
+  const abandoned = await settleAbandoned(store.recordRequest);
+  if (abandoned) {
+    ui.notice.textContent = `${abandoned === 1 ? "A request" : `${abandoned} requests`} left unfinished when the page closed ${abandoned === 1 ? "was" : "were"} recorded as stopped.`;
   }
   await openFromLocation();
 }

@@ -2,6 +2,7 @@
 import { threadTotals } from "../rules/metrics.js";
 import { buildRecord, failedRecord, priceOf } from "../rules/record.js";
 import * as store from "../store/store.js";
+import * as inflight from "./inflight.js";
 import { streamChat } from "./stream.js";
 import { historyForRequest, lastUserText, titleFromMessage } from "../rules/threads.js";
 import { assistantMessage, fillMetrics, storedAnswer, userMessage } from "./view.js";
@@ -120,15 +121,18 @@ export function createChat(ui, { model, config, onThreadChanged }) {
       prompt: lastUserText(history), prompt_text: history.map((m) => m.content).join("\n"),
       price_for: (provider) => priceOf(pricing, provider, choice.value),
     };
+    // Noted before it is sent: a reload or a closed tab mid-answer leaves it to the next load to record as aborted.
+    const note = inflight.begin(call, choice, call.price_for(choice.provider));
     try {
       const outcome = await streamChat({
         model: choice.value, messages: history, signal: controller.signal,
-        onDelta: (delta) => { followAnswer(); view.update(delta); },
+        onDelta: (delta) => { followAnswer(); view.update(delta); note.progress(delta.text, delta.reasoning); },
       });
       const record = recordFor(call, outcome);
       const answer = { content: outcome.text, reasoning: outcome.reasoning, status: record.status, error: record.error };
       await finishRun(view, record, call.started, answer, replaceSeq);
     } finally {
+      note.end();
       state.runs.delete(threadId);
       showBusy();
     }

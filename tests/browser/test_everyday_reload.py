@@ -1,0 +1,72 @@
+"""Nothing a person paid for is lost on reload: a request in flight when its page goes away is recorded as aborted on
+the next load, with what was known (model, provider, prompt and answer so far, estimated), in the thread and in Costs."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.test_chat import ANSWER_TIMEOUT_MS, answers, script, send  # noqa: F401 (script: a fixture)
+from tests.browser.test_everyday import PHONE, open_tab, sideways_overflow
+from tests.mock_provider import Reply
+
+NOTED_ANSWER = """() => Object.keys(localStorage).filter((k) => k.startsWith("llms.inflight."))
+  .map((k) => JSON.parse(localStorage.getItem(k)).text).join("")"""
+
+
+def test_a_reload_mid_stream_records_the_request_as_aborted_in_the_thread_and_in_the_analytics(
+        browser, llms_server, script, page_errors, shot):
+    script(Reply(text=" ".join(f"word{i}" for i in range(400)), chunk_delay_s=0.05))
+    page = open_tab(browser, llms_server.url + "/", page_errors, viewport=PHONE)
+    page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
+    send(page, "Tell me a long story about the sea")
+    expect(answers(page).first).to_contain_text("word12", timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_function(f"({NOTED_ANSWER})().includes('word3')")  # the answer so far is noted
+    page.reload()
+
+    expect(page.get_by_role("status").filter(has_text="recorded as stopped")).to_have_text(
+        "A request left unfinished when the page closed was recorded as stopped.")
+    answer = answers(page).first
+    expect(answer.get_by_text("Stopped.")).to_be_visible()
+    expect(answer).to_contain_text("word3")
+    assert page.evaluate(NOTED_ANSWER) == ""  # the note is settled, not left for the next load
+    totals = page.get_by_label("Thread totals")
+    expect(totals).to_contain_text("1 request")
+    expect(totals).to_contain_text("~$")  # estimated: the prompt and the answer so far
+    assert sideways_overflow(page) == 0
+    shot(page, "after-reload")
+
+    page.goto(llms_server.url + "/analytics/activity")
+    row = page.get_by_role("row").filter(has_text="Tell me a long story about the sea")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("aborted")
+    expect(row).to_contain_text("mock-model")
+    expect(row).to_contain_text("openai")
+    expect(row.get_by_role("cell").nth(6)).to_have_text(re.compile(r"^~\$"))
+    page.reload()  # settled once: a second load records nothing more
+    expect(page.get_by_role("row").filter(has_text="Tell me a long story about the sea")).to_have_count(1)
+    page.context.close()
+    assert page_errors == []
+
+
+def test_a_request_still_streaming_in_another_tab_is_not_recorded_as_aborted_by_a_new_tab(
+        browser, llms_server, script, page_errors):
+    script(Reply(text=" ".join(f"word{i}" for i in range(80)), chunk_delay_s=0.05))
+    first = open_tab(browser, llms_server.url + "/", page_errors)
+    first.get_by_role("combobox", name="Model").select_option("openai/mock-model")
+    send(first, "A long one in the first tab")
+    expect(answers(first).first).to_contain_text("word3", timeout=ANSWER_TIMEOUT_MS)
+    second = first.context.new_page()
+    second.goto(llms_server.url + "/")
+    expect(second.get_by_role("combobox", name="Model")).to_be_visible()
+    answer = answers(first).first
+    expect(answer).to_contain_text("word79", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer.get_by_text("Stopped.")).to_have_count(0)
+    second.goto(llms_server.url + "/analytics/activity")
+    row = second.get_by_role("row").filter(has_text="A long one in the first tab")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("ok")
+    first.context.close()
+    assert page_errors == []

@@ -1,0 +1,113 @@
+// Requests in flight, kept where a closing page cannot lose them: a note in localStorage, written synchronously
+// before the request is sent and removed once its record is stored. A note left by a page that went away (reload,
+// closed tab, crash) is recorded on the next load as an aborted request with what was known (model, provider,
+// prompt and answer so far, estimated), so nothing a person may have paid for vanishes from Costs. Whether its
+// page is gone is asked of the Web Locks API: each page holds a lock under its own name for as long as it lives.
+import { buildRecord } from "../rules/record.js";
+
+const PREFIX = "llms.inflight.";
+const PAGE_LOCK = "llms.page.";
+const PROGRESS_EVERY_MS = 500; // the answer so far is noted at most this often: a reload loses at most this much
+const page = crypto.randomUUID();
+let holding = null;
+
+/** Holds this page's lock until the page goes away; resolves once it is held. */
+function holdPageLock() {
+  if (!navigator.locks) return Promise.resolve(); // not a secure context (a LAN address without TLS): see pageGone
+  holding ??= new Promise((held) => {
+    navigator.locks.request(PAGE_LOCK + page, () => {
+      held();
+      return new Promise(() => {}); // released by the browser when the page goes away, never before
+    });
+  });
+  return holding;
+}
+
+// Without Web Locks, a page marks its notes as left as it goes (pagehide), so the next load may settle them.
+window.addEventListener("pagehide", () => {
+  for (const [key, note] of notes()) if (note.page === page) localStorage.setItem(key, JSON.stringify({ ...note, left: true }));
+});
+
+function notes() {
+  const found = [];
+  for (let i = 0; i < localStorage.length; i += 1) {
+    const key = localStorage.key(i);
+    if (!key?.startsWith(PREFIX)) continue;
+    try {
+      found.push([key, JSON.parse(localStorage.getItem(key))]);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      localStorage.removeItem(key); // not a note this page wrote (cut by a full disk): nothing to recover from it
+    }
+  }
+  return found;
+}
+
+async function pageGone(note) {
+  if (!navigator.locks) return note.left === true;
+  const { held = [] } = await navigator.locks.query();
+  return !held.some((lock) => lock.name === PAGE_LOCK + note.page);
+}
+
+/**
+ * Notes a request as it is sent. `call` is chat.js's call (its text fields), `choice` the model picked, `price` the
+ * price entry in force. Returns {progress(text, reasoning), end()}: the answer so far, and the request recorded.
+ */
+export function begin(call, choice, price) {
+  holdPageLock();
+  const key = PREFIX + call.id;
+  const note = {
+    page, id: call.id, started: call.started.toISOString(), thread_id: call.thread_id, model: call.model,
+    provider: choice.provider, prompt: call.prompt, prompt_text: call.prompt_text, price, text: "", reasoning: "",
+  };
+  const write = () => localStorage.setItem(key, JSON.stringify(note));
+  write();
+  let written = performance.now();
+  return {
+    progress(text, reasoning) {
+      note.text = text;
+      note.reasoning = reasoning;
+      if (performance.now() - written < PROGRESS_EVERY_MS) return;
+      written = performance.now();
+      write();
+    },
+    end() {
+      localStorage.removeItem(key);
+    },
+  };
+}
+
+/** The aborted request a note stands for: what streamChat would have told had the page stayed to see Stop. */
+export function abandonedRecord(note) {
+  const call = {
+    id: note.id, started: new Date(note.started), thread_id: note.thread_id, model: note.model, prompt: note.prompt,
+    prompt_text: note.prompt_text, price_for: () => note.price,
+  };
+  const outcome = {
+    status: "aborted", text: note.text, reasoning: note.reasoning, finish_reason: null, usage: null, server: null,
+    provider: note.provider, provider_model: null, started_headers: true, ttft_ms: null, response_ms: null, error: null,
+    request_id: null,
+  };
+  return { call, record: buildRecord(call, outcome) };
+}
+
+/**
+ * Records every request whose page went away as aborted, through `record({record, started, answer})` (the
+ * store's recordRequest); notes of pages still open are left to them. Resolves to how many were recorded.
+ */
+export async function settleAbandoned(record) {
+  await holdPageLock();
+  const settle = async () => {
+    let settled = 0;
+    for (const [key, note] of notes()) {
+      if (note.page === page || !(await pageGone(note))) continue;
+      const { call, record: aborted } = abandonedRecord(note);
+      await record({ record: aborted, started: call.started, answer: { content: note.text, reasoning: note.reasoning, status: "aborted", error: null } });
+      localStorage.removeItem(key);
+      settled += 1;
+    }
+    return settled;
+  };
+  // Two pages loading at once settle one after the other: the second finds the notes gone.
+  return navigator.locks ? navigator.locks.request("llms.inflight.settle", settle) : settle();
+}
