@@ -43,3 +43,30 @@ test("removing the demo takes its records away alone and rebuilds the days they 
   assert.equal(day.requests, 1);
   assert.equal((await store.readRange(ALL_SEARCH_CHUNKS)).join("").split("\n").filter(Boolean).length, 1);
 });
+
+test("a request the ledger pull stored first is replaced when this tab records it, and counts once", async () => {
+  // The pull ran while the answer was still streaming: the ledger's copy (the server's clock, no thread) is in.
+  const pulled = item("req-1", "2026-05-14T09:30:11.900+02:00", { cost_usd: 0.005, prompt_preview: "from the ledger" });
+  await store.addRequests([pulled, item("other", "2026-05-14T09:40:00.000+02:00")]);
+  const started = new Date("2026-05-14T09:30:12.345+02:00");
+  const record = sampleRecord({ id: "req-1", thread_id: null });
+  const { key } = await store.recordRequest({ record, started, answer: {} });
+  assert.equal(await store.countRequests(), 2);
+  assert.equal(await store.readValue(requestKey(pulled.epoch_ms, "req-1")), undefined);
+  assert.deepEqual(await store.readValue(key), record);
+  const [day] = await store.readRange([dayKey("2026-05-14"), dayKey("2026-05-14")]);
+  assert.equal(day.requests, 2);
+  assert.equal(day.cost_usd, 0.0064 + 0.0064); // this tab's record and "other"; the ledger copy's 0.005 is gone
+  const lines = (await store.readRange(ALL_SEARCH_CHUNKS)).join("").split("\n").filter(Boolean);
+  assert.equal(lines.length, 2);
+  assert.equal(lines.filter((line) => line.includes("from the ledger")).length, 0);
+});
+
+test("the copy replaced may sit on the day before, which then loses its rollup when left empty", async () => {
+  await store.addRequests([item("req-2", "2026-05-13T23:59:59.500+02:00")]);
+  await store.recordRequest({ record: sampleRecord({ id: "req-2", thread_id: null }), started: new Date("2026-05-14T00:00:00.200+02:00"), answer: {} });
+  assert.deepEqual(await store.readRange([dayKey("2026-05-13"), dayKey("2026-05-13")]), []);
+  const [day] = await store.readRange([dayKey("2026-05-14"), dayKey("2026-05-14")]);
+  assert.equal(day.requests, 1);
+  assert.equal(await store.countRequests(), 1);
+});

@@ -4,7 +4,7 @@
 import { createStore, promisifyRequest } from "../../vendor/idb-keyval-6.3.0.js";
 import {
   ALL_REQUESTS, ALL_THREADS, DEMO_META, dayKey, localDate, localHour, messageKey, messageRange, requestKey, requestKeyId,
-  requestRange, threadKey,
+  requestKeyTime, requestRange, threadKey,
 } from "../rules/keys.js";
 import { ALL_SEARCH_CHUNKS, appendSearchLine, lineKey, packSearchLines, searchLine } from "../rules/search.js";
 import { addRecord, addToDay, emptyCounters } from "../rules/counters.js";
@@ -119,15 +119,87 @@ async function appendToSearch(store, key, record) {
   store.put(next.text, next.key);
 }
 
+const DEDUPE_WINDOW_MS = 5 * 60_000; // the same request recorded by another clock (ledger vs browser) lands within this
+const halfOpen = ([lower, upper]) => IDBKeyRange.bound(lower, upper, false, true);
+
+/** Walks a cursor request: `step(cursor)` returns false to stop. */
+function walk(request, step) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor || step(cursor) === false) resolve();
+      else cursor.continue();
+    };
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** Local midnights around a span of instants: [start of the first day, start of the day after the last). */
+function wholeDays(firstMs, lastMs) {
+  const first = new Date(firstMs);
+  const last = new Date(lastMs);
+  return [new Date(first.getFullYear(), first.getMonth(), first.getDate()).getTime(),
+    new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1).getTime()];
+}
+
+/** The keys of records of request `id` stored within DEDUPE_WINDOW_MS of `epochMs`. */
+async function storedKeys(store, epochMs, id) {
+  const window = requestRange(Math.max(0, epochMs - DEDUPE_WINDOW_MS), epochMs + DEDUPE_WINDOW_MS + 1);
+  return new Set((await promisifyRequest(store.getAllKeys(halfOpen(window)))).filter((key) => requestKeyId(key) === id));
+}
+
+/**
+ * Deletes the records the request cursor over [start, end) finds `drop(value)` true for and writes the day rollups
+ * of that span again from the records that stay (a day left empty loses its rollup). Resolves to the keys deleted.
+ */
+async function dropRecords(store, [start, end], drop) {
+  const days = new Map();
+  const dropped = new Set();
+  await walk(store.openCursor(halfOpen(requestRange(start, end))), (cursor) => {
+    const started = new Date(requestKeyTime(cursor.primaryKey));
+    const date = localDate(started);
+    if (drop(cursor.value, cursor.primaryKey)) {
+      dropped.add(cursor.primaryKey);
+      cursor.delete();
+      if (!days.has(date)) days.set(date, undefined);
+    } else {
+      days.set(date, addToDay(days.get(date), date, localHour(started), cursor.value));
+    }
+  });
+  for (const [date, rollup] of days) {
+    if (rollup) store.put(rollup, dayKey(date));
+    else store.delete(dayKey(date));
+  }
+  return dropped;
+}
+
+/** Takes the records at `keys` out of the store with their part of the day rollups and their search lines. */
+async function forget(store, keys) {
+  const times = [...keys].map(requestKeyTime);
+  await dropRecords(store, wholeDays(Math.min(...times), Math.max(...times)), (_, key) => keys.has(key));
+  const left = new Set(keys);
+  // Newest chunks first: the line of a record pulled a moment ago is in the last one.
+  await walk(store.openCursor(range(ALL_SEARCH_CHUNKS), "prev"), (cursor) => {
+    const lines = cursor.value.split("\n").filter(Boolean);
+    const kept = lines.filter((line) => !left.delete(lineKey(line)));
+    if (kept.length < lines.length) cursor.update(kept.map((line) => `${line}\n`).join(""));
+    return left.size > 0;
+  });
+}
+
 /**
  * Records a request, ok or not, in one transaction: the record, its day rollup, the search line and, when
  * the thread still exists, its totals and the answer message (replacing message `replaceSeq`, a failed
- * answer being retried). Resolves to {key, thread, message}.
+ * answer being retried). A record of the same request already stored (the ledger's line, pulled by "Include API
+ * traffic" while this tab was still answering) is replaced, so the request counts once. Resolves to
+ * {key, thread, message}.
  */
 export async function recordRequest({ record, started, answer, replaceSeq = null }) {
   const key = requestKey(started.getTime(), record.id);
   const day = localDate(started);
   const result = await transact("readwrite", async (store) => {
+    const stored = await storedKeys(store, started.getTime(), record.id);
+    if (stored.size) await forget(store, stored);
     store.put(record, key);
     const rollup = await promisifyRequest(store.get(dayKey(day)));
     store.put(addToDay(rollup, day, localHour(started), record), dayKey(day));
@@ -173,22 +245,7 @@ export function readRange(bounds) {
   return transact("readonly", (store) => promisifyRequest(store.getAll(range(bounds))));
 }
 
-// ---- analytics: cursor reads and bulk writes (Activity, Export, Import, Clear All Data, demo data) ----
 
-const DEDUPE_WINDOW_MS = 5 * 60_000; // the same request recorded by another clock (ledger vs browser) lands within this
-const halfOpen = ([lower, upper]) => IDBKeyRange.bound(lower, upper, false, true);
-
-/** Walks a cursor request: `step(cursor)` returns false to stop. */
-function walk(request, step) {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => {
-      const cursor = request.result;
-      if (!cursor || step(cursor) === false) resolve();
-      else cursor.continue();
-    };
-    request.onerror = () => reject(request.error);
-  });
-}
 
 export function readValue(key) {
   return transact("readonly", (store) => promisifyRequest(store.get(key)));
@@ -301,13 +358,6 @@ export async function clearAll() {
   tell({ type: "cleared" });
 }
 
-/** Local midnights around a span of instants: [start of the first day, start of the day after the last). */
-function wholeDays(firstMs, lastMs) {
-  const first = new Date(firstMs);
-  const last = new Date(lastMs);
-  return [new Date(first.getFullYear(), first.getMonth(), first.getDate()).getTime(),
-    new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1).getTime()];
-}
 
 /**
  * Removes the demo records, rebuilds the day rollups of the days they touched from the records that stay,
@@ -317,24 +367,7 @@ export async function removeDemo() {
   const removed = await transact("readwrite", async (store) => {
     const marker = await promisifyRequest(store.get(DEMO_META));
     if (!marker) return 0;
-    const [start, end] = wholeDays(marker.first_ms, marker.last_ms);
-    const days = new Map();
-    const demoKeys = new Set();
-    await walk(store.openCursor(halfOpen(requestRange(start, end))), (cursor) => {
-      const started = new Date(Number(cursor.primaryKey.slice(4, 17)));
-      const date = localDate(started);
-      if (cursor.value.demo) {
-        demoKeys.add(cursor.primaryKey);
-        cursor.delete();
-        if (!days.has(date)) days.set(date, undefined);
-      } else {
-        days.set(date, addToDay(days.get(date), date, localHour(started), cursor.value));
-      }
-    });
-    for (const [date, rollup] of days) {
-      if (rollup) store.put(rollup, dayKey(date));
-      else store.delete(dayKey(date));
-    }
+    const demoKeys = await dropRecords(store, wholeDays(marker.first_ms, marker.last_ms), (value) => value.demo);
     const kept = [];
     await walk(store.openCursor(range(ALL_SEARCH_CHUNKS)), (cursor) => {
       for (const line of cursor.value.split("\n")) {
