@@ -18,15 +18,17 @@ function amountText(usdAmount, unpriced) {
 function changeText(row) {
   if (!row.recorded_usd || row.recorded_unpriced || row.repriced_unpriced) return "";
   const change = (row.repriced_usd - row.recorded_usd) / row.recorded_usd;
-  return `${change < 0 ? "−" : "+"}${Math.abs(change * 100).toFixed(0)} %`;
+  const shown = Math.round(Math.abs(change) * 100);
+  return shown === 0 ? "0\u00a0%" : `${change < 0 ? "−" : "+"}${shown}\u00a0%`; // no break before "%"
 }
 
+// Four columns, so a phone shows the table without scrolling; the request count is in the line above it.
 function table(node, heading, rows) {
   node.replaceChildren(
-    el("thead", {}, [el("tr", {}, ["Model", "Requests", "Recorded", heading, "Change"].map((h, i) => el("th", { scope: "col", className: i ? "num" : null, text: h })))]),
+    el("thead", {}, [el("tr", {}, ["Model", "Recorded", heading, "Change"].map((h, i) => el("th", { scope: "col", className: i ? "num" : null, text: h })))]),
     el("tbody", {}, rows.map((row) => el("tr", {}, [
       el("th", { scope: "row", text: row.model }),
-      ...[formatTokens(row.requests), amountText(row.recorded_usd, row.recorded_unpriced), amountText(row.repriced_usd, row.repriced_unpriced), changeText(row)]
+      ...[amountText(row.recorded_usd, row.recorded_unpriced), amountText(row.repriced_usd, row.repriced_unpriced), changeText(row)]
         .map((text) => el("td", { className: "num", text })),
     ]))),
   );
@@ -34,14 +36,15 @@ function table(node, heading, rows) {
 
 function totalText(summary, name) {
   const change = changeText(summary);
-  return `Recorded ${amountText(summary.recorded_usd, summary.recorded_unpriced)} · ${name} ${amountText(summary.repriced_usd, summary.repriced_unpriced)}${change ? ` (${change})` : ""}`;
+  const requests = `${formatTokens(summary.requests)} ${summary.requests === 1 ? "request" : "requests"}`;
+  return `${requests}: recorded ${amountText(summary.recorded_usd, summary.recorded_unpriced)} · ${name} ${amountText(summary.repriced_usd, summary.repriced_unpriced)}${change ? ` (${change})` : ""}`;
 }
 
 /** Every priced model of /api/config as {value: "provider/alias", label, price}. */
 function pricedModels(config) {
   return (config?.providers ?? []).flatMap((provider) => provider.models
     .filter((m) => config.pricing?.[provider.id]?.[m.alias])
-    .map((m) => ({ value: `${provider.id}/${m.alias}`, label: `${m.alias} (${provider.id})`, price: config.pricing[provider.id][m.alias] })));
+    .map((m) => ({ value: `${provider.id}/${m.alias}`, alias: m.alias, label: `${m.alias} (${provider.id})`, price: config.pricing[provider.id][m.alias] })));
 }
 
 export function startWhatIf() {
@@ -63,13 +66,12 @@ export function startWhatIf() {
     $("what-if-result").hidden = !onModel;
     if (onModel) {
       const result = onModel.result();
-      const name = `on ${chosen.label}`;
-      $("what-if-total").textContent = totalText(result.summary, name);
-      table($("what-if-table"), `On ${chosen.label}`, result.by_model);
+      $("what-if-total").textContent = totalText(result.summary, `on ${chosen.label}`);
+      table($("what-if-table"), `On ${chosen.alias}`, result.by_model);
     }
     const atToday = today.result();
     $("today-total").textContent = totalText(atToday.summary, "at today's prices");
-    table($("today-table"), "Today's prices", atToday.by_model);
+    table($("today-table"), "Today", atToday.by_model);
   };
   const rerender = afterOverview(render);
   select.addEventListener("change", () => { if (shownRange()) rerender(); });
