@@ -90,8 +90,9 @@ def prompt_token_bound(body: dict) -> int:
 def max_output_tokens(body: dict, context_window: int | None) -> int:
     """The most output tokens a request can be billed: what it asked for (max_completion_tokens, OpenAI's current
     name, or max_tokens: https://platform.openai.com/docs/api-reference/chat/create; Anthropic's required
-    max_tokens), else the model's context window (output cannot be longer), else FALLBACK_OUTPUT_TOKENS."""
-    for name in ("max_completion_tokens", "max_tokens"):
+    max_tokens; the Responses API's max_output_tokens), else the model's context window (output cannot be longer),
+    else FALLBACK_OUTPUT_TOKENS."""
+    for name in ("max_completion_tokens", "max_tokens", "max_output_tokens"):
         asked = body.get(name)
         if type(asked) is int and asked > 0:
             return asked

@@ -9,7 +9,7 @@ from llms.providers.registry import usage_format_for
 from llms.server import ledger_recorder
 from llms.server.access import TOKEN_COOKIE, token_ok
 from llms.server.installed_models import served
-from llms.server.keys import CONFIG, SETTINGS
+from llms.server.keys import BUDGETS, CONFIG, SETTINGS
 
 __all__ = ["add_routes", "public_config"]
 
@@ -46,4 +46,5 @@ async def health(request: web.Request) -> web.Response:
     # /health is open (no token needed); what was spent is shown only to those who may use the server.
     if token_ok(request.app[SETTINGS], request.headers.get("Authorization"), request.cookies.get(TOKEN_COOKIE)):
         status |= await ledger_recorder.health_fields(request.app)
+        status |= request.app[BUDGETS].health_fields()
     return web.json_response(status)

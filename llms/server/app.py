@@ -11,6 +11,8 @@ import sys
 from aiohttp import web
 
 from llms import paths
+from llms.budget import enforcer
+from llms.budget.refusal import budget_refusals
 from llms.config import Config
 from llms.files import EXIT_OK, EXIT_USAGE
 from llms.providers import transport
@@ -119,7 +121,8 @@ def _authorization(request: web.Request) -> str | None:
 
 
 def create_app(config: Config, settings: ServerSettings) -> web.Application:
-    app = web.Application(middlewares=[connection_tracking, errors_as_json, access_check, body_deadline],
+    app = web.Application(middlewares=[connection_tracking, errors_as_json, access_check, body_deadline,
+                                       budget_refusals],
                           client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
     app[SETTINGS] = settings
@@ -127,6 +130,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app[INSTALLED] = InstalledModels(config)
     app[RECORDERS] = []
     app[TEMPLATES] = Templates()
+    enforcer.install(app)  # before the ledger, which settles each request with it
     ledger_recorder.install(app)
     telemetry.install(app)  # /metrics; OpenTelemetry when `otel` is on
     app.cleanup_ctx.append(_http_session)

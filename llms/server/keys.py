@@ -9,6 +9,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     import aiohttp
 
+    from llms.budget.enforcer import BudgetEnforcer
     from llms.config import Config
     from llms.server.access import ServerSettings
     from llms.server.connections import ConnectionGuard
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     from llms.server.ledger_recorder import LedgerRecorder
     from llms.server.price_cache import LazyPriceTable
 
-__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS", "LEDGER", "TOKEN_NAME", "CONNECTIONS", "INSTALLED"]
+__all__ = ["CONFIG", "PRICES", "TEMPLATES", "HTTP", "SETTINGS", "RECORDERS", "LEDGER", "TOKEN_NAME", "CONNECTIONS", "INSTALLED",
+           "BUDGETS"]
 
 CONFIG: web.AppKey["Config"] = web.AppKey("config")
 PRICES: web.AppKey["LazyPriceTable"] = web.AppKey("prices")  # the merged price table, built off the event loop
@@ -26,6 +28,7 @@ HTTP: web.AppKey["aiohttp.ClientSession"] = web.AppKey("http")  # created on sta
 SETTINGS: web.AppKey["ServerSettings"] = web.AppKey("settings")  # host, port, tokens
 RECORDERS: web.AppKey["list[Callable[[dict], None]]"] = web.AppKey("recorders")  # given each finished request's record
 LEDGER: web.AppKey["LedgerRecorder"] = web.AppKey("ledger")  # only when the ledger is on
+BUDGETS: web.AppKey["BudgetEnforcer"] = web.AppKey("budgets")  # this month's spend, caps' reservations (llms/budget)
 CONNECTIONS: web.AppKey["ConnectionGuard"] = web.AppKey("connections")  # when served by app.serve (not in tests' clients)
 INSTALLED: web.AppKey["InstalledModels"] = web.AppKey("installed")  # Ollama's installed models, asked now and then
 TOKEN_NAME: web.RequestKey[str] = web.RequestKey("token_name")  # set by the access check when a named token was offered

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 
 from aiohttp import web
@@ -18,7 +19,7 @@ from llms.pricing.table import warn_unpriced_models
 from llms.pricing.cost import cost_for, estimated_usage
 from llms.providers.masking import config_secrets
 from llms.providers.routing import unpinned
-from llms.server.keys import CONFIG, LEDGER, PRICES, RECORDERS
+from llms.server.keys import BUDGETS, CONFIG, LEDGER, PRICES, RECORDERS
 
 __all__ = ["LedgerRecorder", "install", "health_fields", "priced"]
 
@@ -63,8 +64,10 @@ def _message_text(messages) -> str:
 class LedgerRecorder:
     """A recorder (see exchange.py): one ledger line per finished request."""
 
-    def __init__(self, config, prices, writer: LedgerWriter, prompts: bool):
+    def __init__(self, config, prices, writer: LedgerWriter, prompts: bool,
+                 settle: Callable[[dict], None] | None = None):
         self.config = config
+        self.settle = settle  # the budgets on the app: a request's reservation settled to its real cost (llms/budget)
         self.prices = prices
         self.writer = writer
         self.prompts = prompts
@@ -75,6 +78,8 @@ class LedgerRecorder:
     def __call__(self, record: dict) -> None:
         model, usage, cost = priced(record, self.config, self.prices)
         line = ledger_line(record, cost, usage, model, prompts=self.prompts)
+        if self.settle is not None:
+            self.settle(line)  # first: a line the writer fails to write still counts against the budgets
         self.writer.append(line)
         self._recent.append(_recent_entry(line))
 
@@ -121,7 +126,7 @@ def install(app: web.Application) -> None:
         return
     writer = LedgerWriter(ledger_path(config), int(config.ledger["max_mb"] * 1024 * 1024),
                           config_secrets(config.providers))
-    recorder = LedgerRecorder(config, app[PRICES], writer, config.ledger["prompts"])
+    recorder = LedgerRecorder(config, app[PRICES], writer, config.ledger["prompts"], app[BUDGETS].settle)
     app[LEDGER] = recorder
     app[RECORDERS].append(recorder)
     app.on_startup.append(_start)

@@ -17,7 +17,7 @@ from llms.server.chat_request import BadRequest, parse_chat_body, wants_usage_ch
 from llms.server.errors import error_body, error_response
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
-from llms.server.keys import HTTP
+from llms.server.keys import BUDGETS, HTTP
 
 __all__ = ["add_routes"]
 
@@ -50,6 +50,7 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return error_response(404, str(exc), code="model_not_found", param="model")
     exchange = Exchange.begin(request, body, started)
     try:
+        await request.app[BUDGETS].reserve(exchange, candidates)  # a hard cap it could pass: a 429, recorded
         if body.get("stream"):
             return await _stream(request, exchange, candidates)
         return await _complete(request, exchange, candidates)
