@@ -28,7 +28,8 @@ tool_calls, Anthropic tool_use blocks, Gemini functionCall parts with a thoughtS
 included; `reasoning` comes back signed (`signature`) where the format signs it. Structured output: an
 Anthropic request that forces a tool (tool_choice type "tool") is answered with that tool, its input
 being the reply's text read as JSON; the other formats answer the text itself.
-`delay_s` waits before answering, `chunk_delay_s` between stream events; `fault_times` makes a
+`text_after_tool_result` closes an agent's loop: a request whose last turn carries a tool result is
+answered with that text and no tool calls. `delay_s` waits before answering, `chunk_delay_s` between stream events; `fault_times` makes a
 fault happen only that many times, then the model answers normally (for failover tests).
 Control over HTTP (standalone use): POST /_mock/models/{name} with Reply fields as JSON,
 GET /_mock/requests, DELETE /_mock/requests.
@@ -82,6 +83,9 @@ class Reply:
     cut_after: int = 2
     tool_calls: list[dict] = field(default_factory=list)
     signature: str = "bW9jay1zaWduYXR1cmU="  # base64, as Gemini sends thoughtSignature (bytes)
+    # An agent's loop: once the request carries a tool result, the model answers this text instead of calling
+    # its tools again (None: the same reply every time).
+    text_after_tool_result: str | None = None
 
     def __post_init__(self):
         if self.fault is not None and self.fault not in FAULTS:
@@ -166,12 +170,35 @@ def fault_headers(fmt: str, status: int) -> dict[str, str]:
 
 def answered(fmt: str, body: object, reply: Reply) -> Reply:
     """The reply as this request gets it: an Anthropic request forcing a tool gets that tool called with
-    the reply's text as its JSON input (how JSON answers are asked of Claude: tool-use docs, "JSON mode")."""
+    the reply's text as its JSON input (how JSON answers are asked of Claude: tool-use docs, "JSON mode");
+    a request carrying a tool result gets `text_after_tool_result` when the reply has one."""
     choice = body.get("tool_choice") if isinstance(body, dict) else None
+    as_is = {f.name: getattr(reply, f.name) for f in fields(Reply)}
+    if reply.text_after_tool_result is not None and has_tool_result(fmt, body):
+        return Reply(**{**as_is, "text": reply.text_after_tool_result, "tool_calls": []})
     if fmt == "anthropic" and isinstance(choice, dict) and choice.get("type") == "tool":
         call = {"id": "toolu_" + uuid.uuid4().hex[:12], "name": choice.get("name"), "arguments": json.loads(reply.text)}
-        return Reply(**{**{f.name: getattr(reply, f.name) for f in fields(Reply)}, "text": "", "tool_calls": [call]})
+        return Reply(**{**as_is, "text": "", "tool_calls": [call]})
     return reply
+
+
+def has_tool_result(fmt: str, body: object) -> bool:
+    """Whether a request's last turn answers a tool call: an OpenAI `tool` message, an Anthropic tool_result
+    block, a Gemini functionResponse part, a Responses function_call_output item."""
+    if not isinstance(body, dict):
+        return False
+    turns = body.get("input") if fmt == "responses" else body.get("contents" if fmt == "google" else "messages")
+    last = turns[-1] if isinstance(turns, list) and turns else {}
+    if not isinstance(last, dict):
+        return False
+    if fmt == "openai":
+        return last.get("role") == "tool"
+    if fmt == "responses":
+        return last.get("type") == "function_call_output"
+    parts = last.get("parts") if fmt == "google" else last.get("content")
+    wanted = "functionResponse" if fmt == "google" else "tool_result"
+    return isinstance(parts, list) and any(
+        isinstance(part, dict) and (wanted in part or part.get("type") == wanted) for part in parts)
 
 
 def _openai_tool_calls(reply: Reply) -> list[dict]:
