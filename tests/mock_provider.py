@@ -29,8 +29,9 @@ included; `reasoning` comes back signed (`signature`) where the format signs it.
 Anthropic request that forces a tool (tool_choice type "tool") is answered with that tool, its input
 being the reply's text read as JSON; the other formats answer the text itself.
 `text_after_tool_result` closes an agent's loop: a request whose last turn carries a tool result is
-answered with that text and no tool calls. `delay_s` waits before answering, `chunk_delay_s` between stream events; `fault_times` makes a
-fault happen only that many times, then the model answers normally (for failover tests).
+answered with that text and no tool calls. `delay_s` waits before answering, `chunk_delay_s` between
+stream events; `fault_times` makes a fault happen only that many times, then the model answers normally
+(for failover tests).
 Control over HTTP (standalone use): POST /_mock/models/{name} with Reply fields as JSON,
 GET /_mock/requests, DELETE /_mock/requests.
 """
