@@ -8,7 +8,9 @@ upstream itself, then each proxy; the order rotates every round) gets `--request
 requests on one keep-alive connection. Per round: p50 and p95 of the request times, time to the
 first content token for streams, and each proxy's difference to the upstream in that same round;
 printed are the medians of those over the rounds. Server CPU per request is user+sys from
-/proc/<pid>/stat over all the rounds' requests. `--with-llmspy` / `--with-litellm` add llms.py
+/proc/<pid>/stat over all the rounds' requests. The floor (`bench/floor.py`: a bare aiohttp pass-through, on
+asyncio's loop and on uvloop's) is always measured in the same rounds, and llms's time added is also given as a
+ratio to the floor's on the same loop as llms (uvloop where it is installed). `--with-llmspy` / `--with-litellm` add llms.py
 2.0.35 and 4.0.26 / the LiteLLM proxy, creating their venvs (see bench/contenders.py) when missing.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import json
 import statistics
 import sys
@@ -26,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from contenders import (MODEL, Server, Upstream, add_contender_flags, chosen_contenders,  # noqa: E402
                         machine_line, tree_cpu_ms)
+from floor import FLOOR, FLOOR_UVLOOP  # noqa: E402
 from upstream import TEXT  # noqa: E402
 
 MESSAGES = [{"role": "user", "content": "Say hello"}]
@@ -138,6 +142,18 @@ def median_difference(mine: list[float], theirs: list[float]) -> float | None:
     return statistics.median(a - b for a, b in zip(mine, theirs))
 
 
+def floor_ratios(mode: str, tallies: dict[str, Tally], floor_name: str) -> None:
+    """llms's time added over the floor's, p50 (and to the first token for streams), same rounds."""
+    direct, floor, ours = tallies["upstream"], tallies[floor_name], tallies["llms"]
+    pairs = [("+p50", "p50")] + ([("+ttft p50", "ttft50")] if mode == "streaming" else [])
+    for label, name in pairs:
+        added = median_difference(getattr(ours, name), getattr(direct, name))
+        floor_added = median_difference(getattr(floor, name), getattr(direct, name))
+        if added is not None and floor_added:
+            print(f"llms {label} {added:.3f} ms / {floor_name} {label} {floor_added:.3f} ms = "
+                  f"{added / floor_added:.2f} x the floor")
+
+
 def report(mode: str, targets: list[Target], tallies: dict[str, Tally], rounds: int, count: int) -> None:
     streaming = mode == "streaming"
     print(f"\n{mode}: {rounds} rounds x {count} sequential requests per target, medians over rounds (ms)")
@@ -161,6 +177,10 @@ def report(mode: str, targets: list[Target], tallies: dict[str, Tally], rounds: 
               + f"{cpu:>12}  {problems}")
 
 
+def uvloop_installed() -> bool:
+    return importlib.util.find_spec("uvloop") is not None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per target per round")
@@ -172,7 +192,7 @@ def main() -> None:
     with Upstream() as upstream:
         servers = []
         try:
-            for contender in contenders:
+            for contender in [FLOOR, FLOOR_UVLOOP, *contenders]:
                 servers.append(Server(contender, upstream.url))
             targets = [Target("upstream", upstream.port, "/v1/chat/completions", None)]
             targets += [Target(s.contender.name, s.port, "/v1/chat/completions", s.pid) for s in servers]
@@ -187,6 +207,7 @@ def main() -> None:
                     for target in targets[shift:] + targets[:shift]:
                         run_block(target, mode == "streaming", args.requests, tallies[target.name])
                 report(mode, targets, tallies, args.rounds, args.requests)
+                floor_ratios(mode, tallies, FLOOR_UVLOOP.name if uvloop_installed() else FLOOR.name)
         finally:
             for server in servers:
                 server.stop()
