@@ -11,10 +11,11 @@ from aiohttp import web
 from llms.providers.answer import Answer
 from llms.providers.base import ProviderError
 from llms.providers.failover import CallFailed, complete_first, open_first_stream
+from llms.providers.registry import dropped_params
 from llms.providers.routing import Candidate, UnknownModel, candidates_for, known_models
 from llms.providers.shapes import reasoning_of
 from llms.server.chat_request import BadRequest, parse_chat_body, wants_usage_chunk
-from llms.server.errors import error_body, error_response
+from llms.server.errors import error_response, provider_error_body, provider_error_response
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS, HTTP
@@ -58,22 +59,30 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         exchange.finish(request.app)  # the one place a proxied request ends: ok, error or aborted
 
 
+def _dropped(exchange: Exchange) -> list[str]:
+    """Fields the answering wire format dropped on purpose (sampling hints without an equivalent there)."""
+    return dropped_params(exchange.candidate.provider.type, exchange.body)
+
+
 def _meta_headers(exchange: Exchange) -> dict[str, str]:
     candidate = exchange.candidate
-    return {"X-LLMS-Provider": candidate.provider.id, "X-LLMS-Provider-Model": candidate.provider_model,
-            "X-LLMS-Request-Id": exchange.request_id}
+    headers = {"X-LLMS-Provider": candidate.provider.id, "X-LLMS-Provider-Model": candidate.provider_model,
+               "X-LLMS-Request-Id": exchange.request_id}
+    dropped = _dropped(exchange)
+    return headers | ({"X-LLMS-Dropped-Params": ",".join(dropped)} if dropped else {})
 
 
 def _meta(exchange: Exchange, failures: list[dict]) -> dict:
+    dropped = _dropped(exchange)
     return {"request_id": exchange.request_id, "provider": exchange.candidate.provider.id,
             "provider_model": exchange.candidate.provider_model, "duration_ms": exchange.elapsed_ms(),
-            "ttft_ms": exchange.ttft_ms, "failed_over": failures}
+            "ttft_ms": exchange.ttft_ms, "failed_over": failures} | ({"dropped_params": dropped} if dropped else {})
 
 
 def _failed_response(request: web.Request, exchange: Exchange, failed: CallFailed) -> web.Response:
     error = failed.error
     exchange.failed(error.status, failed.message, error.provider_id)
-    response = error_response(error.status, failed.message, code=error.kind, provider=error.provider_id)
+    response = provider_error_response(error, failed.message)  # the upstream's type/code/param and Retry-After
     response.headers["X-LLMS-Request-Id"] = exchange.request_id
     return response
 
@@ -112,7 +121,7 @@ async def _stream(request: web.Request, exchange: Exchange, candidates: list[Can
     except ProviderError as exc:
         # Headers are gone already: the fault travels as a last event the client can show.
         exchange.failed(exc.status, exc.message)
-        await response.write(_sse(error_body(exc.status, exc.message, code=exc.kind, provider=exc.provider_id)))
+        await response.write(_sse(provider_error_body(exc, exc.message)))
     else:
         final = dict(upstream.final or {})
         final["llms"] = _meta(exchange, failures)
