@@ -4,6 +4,8 @@ import { buildRecord, failedRecord, priceOf } from "../rules/record.js";
 import * as store from "../store/store.js";
 import * as inflight from "./inflight.js";
 import { streamChat } from "./stream.js";
+import { cacheTimelineView } from "./cache_timeline_view.js";
+import { mountEstimate } from "./estimate_view.js";
 import { historyForRequest, lastUserText, titleFromMessage } from "../rules/threads.js";
 import { assistantMessage, fillMetrics, storedAnswer, userMessage } from "./view.js";
 
@@ -16,6 +18,10 @@ export function createChat(ui, { model, config, onThreadChanged }) {
   // The answers streaming now, by thread id: each thread is busy on its own, so another chat can send meanwhile.
   const state = { threadId: null, thread: null, messages: [], runs: new Map() };
   const runHere = () => (state.threadId === null ? null : state.runs.get(state.threadId) ?? null);
+  // The thread's cache turn by turn, above its messages; the next message's estimate, under the composer.
+  const timeline = cacheTimelineView();
+  ui.messages.before(timeline.node);
+  const estimate = mountEstimate({ form: ui.send.form, input: ui.send.form.elements.message, model, config, messages: () => state.messages });
 
   const nearBottom = () => ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < 80;
   const scrollDown = () => { ui.scroller.scrollTop = ui.scroller.scrollHeight; };
@@ -31,6 +37,8 @@ export function createChat(ui, { model, config, onThreadChanged }) {
     ui.emptyState.hidden = state.messages.length > 0 || runHere() !== null;
     ui.totals.hidden = !state.thread;
     if (state.thread) fillMetrics(ui.totals, threadTotals(state.thread.totals));
+    timeline.show(state.messages);
+    estimate.update();
   }
 
   /** Send or Stop, for the thread on screen. */
@@ -159,6 +167,7 @@ export function createChat(ui, { model, config, onThreadChanged }) {
       state.messages.push(message);
       if (saved.thread) state.thread = saved.thread;
       showAnswer(view, message);
+      estimate.update({ answered: true }); // this answer joins the model's output range
       showHeader();
     }
     onThreadChanged(record.thread_id);

@@ -19,6 +19,12 @@ export const HIGH_SHARE = 0.5;
 /** "Near zero": under 5 % of the input read from cache, at most a short system prompt's worth of a long chat. */
 export const NEAR_ZERO_SHARE = 0.05;
 
+/** A thread's messages → its requests that have usage, in order: {timestamp, usage, model, provider} (the turns). */
+export function threadTurns(messages) {
+  return messages.filter((m) => m.role === "assistant" && m.record?.usage)
+    .map((m) => ({ timestamp: m.record.timestamp, usage: m.record.usage, model: m.record.model, provider: m.record.provider }));
+}
+
 /** The cache tokens of a normalized usage: read, written, written with a 1-hour TTL. */
 export function cacheTokens(usage) {
   const details = usage?.prompt_tokens_details ?? {};
