@@ -23,6 +23,10 @@ DEFAULT_LIMIT, MAX_LIMIT = 1000, 10_000
 MAX_WARNINGS = 20
 # Lines are written when a request ends but carry its start: read this far before `since`.
 LONGEST_REQUEST = timedelta(days=1)
+# A line that ends later than now is held back until its time: served, it would move `next_since` past every line
+# written after it (one line dated 8999 hid every newer one). Past this much it is a wrong clock or a hand edit,
+# and the pull's warnings say so.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 _SPACED_OFFSET = re.compile(r" (\d{2}:\d{2})$")  # a "+01:00" sent unencoded arrives as " 01:00"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 OFF_NOTE = 'the ledger is off: set "ledger": {"enabled": true} in llms.json to count API traffic'
@@ -116,8 +120,9 @@ async def ledger_view(request: web.Request) -> web.Response:
         return web.json_response({"records": [], "next_since": None, "more": False,
                                   "ledger": _ledger_state(config, 0, [])})
     loop = asyncio.get_running_loop()
+    now = datetime.now(timezone.utc)
     try:
-        records, more, warnings = await loop.run_in_executor(None, ledger_page, config, since, limit)
+        records, more, warnings = await loop.run_in_executor(None, ledger_page, config, since, limit, now)
     except OSError as exc:
         return _unreadable(config, exc)
     next_since = _ended_at(records[-1]).isoformat(timespec="milliseconds") if records else None
@@ -125,15 +130,31 @@ async def ledger_view(request: web.Request) -> web.Response:
                               "ledger": _ledger_state(config, len(records), warnings)})
 
 
-def ledger_page(config, since: datetime | None, limit: int) -> tuple[list[dict], bool, list[str]]:
-    """The `limit` records that ended first at or after `since`, in the order they ended; and whether more follow."""
+def ledger_page(config, since: datetime | None, limit: int, now: datetime) -> tuple[list[dict], bool, list[str]]:
+    """The `limit` records that ended first at or after `since` and by `now`, in the order they ended; and whether
+    more follow. A record that ends after `now` waits for its time (warned about past FUTURE_TOLERANCE), so
+    `next_since` is never later than now; a `since` later than now (a position given out before that rule) reads
+    from the start, and the browser, which stores a request once by its id, keeps what it has."""
     warnings: list[str] = []
+    warn = _collector(warnings)
+    if since is not None and since > now:
+        since = None
     read_from = None if since is None else since - LONGEST_REQUEST
     files = ledger_files(ledger_path(config), modified_since=None if since is None else since.timestamp())
-    ended = ((_ended_at(r), i, r) for i, r in enumerate(read_records(files, _collector(warnings), since=read_from)))
-    wanted = (item for item in ended if since is None or item[0] >= since)
+    ended = ((_ended_at(r), i, r) for i, r in enumerate(read_records(files, warn, since=read_from)))
+    wanted = (item for item in ended if (since is None or item[0] >= since) and _due(item, now, warn))
     first = heapq.nsmallest(limit + 1, wanted, key=lambda item: (item[0], item[1]))
     return [record for _, _, record in first[:limit]], len(first) > limit, warnings
+
+
+def _due(item: tuple[datetime, int, dict], now: datetime, warn) -> bool:
+    ended, _, record = item
+    if ended <= now:
+        return True
+    if ended > now + FUTURE_TOLERANCE:
+        warn(f"request {record['request_id']} ends at {ended.isoformat(timespec='milliseconds')}, later than now: "
+             "held back until then (is a clock wrong?)")
+    return False
 
 
 def _ended_at(record: dict) -> datetime:
