@@ -178,10 +178,17 @@ async function main() {
   window.addEventListener("hashchange", openFromLocation);
   page.modelPicker.addEventListener("htmx:afterSwap", () => preferModel(chat.thread?.model ?? localStorage.getItem(MODEL_PREFERENCE)));
   page.modelPicker.addEventListener("change", (event) => localStorage.setItem(MODEL_PREFERENCE, event.target.value));
-  store.onOtherTabChange(async (change) => {
-    if (change.thread_id && change.thread_id === chat.threadId) await chat.open(chat.threadId);
+  // A change to the store, made by another tab or by this page's data buttons: the chat list follows it, and the
+  // open thread too when it changed or was cleared away.
+  const onStoreChange = async (change) => {
+    if (change.type === "cleared" || (change.thread_id && change.thread_id === chat.threadId)) {
+      const thread = await chat.open(chat.threadId);
+      if (!thread && location.hash) history.replaceState(null, "", location.pathname);
+    }
     await refreshThreads();
-  });
+  };
+  store.onOtherTabChange(onStoreChange);
+  document.addEventListener("llms:store-changed", (event) => onStoreChange(event.detail));
   // Ask the browser not to evict the store under storage pressure; it may say no, and then nothing changes.
   navigator.storage?.persist?.();
   try {

@@ -9,6 +9,9 @@ const progress = $("data-progress");
 const clearDialog = $("clear-dialog");
 const importFileInput = $("import-file");
 
+/** Tells this page's chat list the store changed (other tabs hear it from the store's BroadcastChannel). */
+const changed = (type) => document.dispatchEvent(new CustomEvent("llms:store-changed", { detail: { type } }));
+
 function say(text, { error = false } = {}) {
   status.textContent = text;
   status.classList.toggle("error", error);
@@ -54,11 +57,13 @@ importFileInput.addEventListener("change", (event) => busy(async () => {
   if (!file) return;
   say(`Checking ${file.name}…`);
   say(await importFile(file, showProgress));
+  changed("imported");
 }));
 
 $("demo-data").addEventListener("click", () => busy(async () => {
   say("Loading demo data…");
   const n = await loadDemo(showProgress);
+  changed("demo");
   say(`Loaded ${n.toLocaleString("en-US")} demo requests over 90 days; see Analytics. Remove them there with "Remove demo data".`);
 }));
 
