@@ -1,4 +1,5 @@
-"""`llms --report`: the ledger as terminal tables or CSV, streamed (a million lines never sit in memory)."""
+"""`llms --report`: the ledger as terminal tables or CSV. Summary and hourly read the index's cells
+(ledger/index.py); CSV and detailed stream every line in range (a million lines never sit in memory)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from llms.files import EXIT_OK, EXIT_USAGE
-from llms.ledger.analytics import Aggregator, Query, local_midnight, matches
+from llms.ledger.analytics import Query, epoch_ms, local_midnight, matches
 from llms.ledger.export import csv_lines
+from llms.ledger.index import IndexUnusable, aggregate_ledger, index_path, reindex
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
 
-__all__ = ["FORMATS", "run_report", "parse_since", "local_zone"]
+__all__ = ["FORMATS", "run_report", "run_reindex", "parse_since", "local_zone"]
 
 FORMATS = ("summary", "detailed", "csv", "hourly")
 HOURLY_DEFAULT = timedelta(hours=24)
@@ -89,28 +91,41 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
     def warn(message: str) -> None:
         print(f"llms: warning: {message}", file=err)
 
-    records = _matching(read_records(files, warn, since=since), model, provider)
-    if fmt == "csv":
-        _write_csv(records, out)
-    elif fmt == "detailed":
-        _write_detailed(records, tz, out)
-    else:
-        start_ms = None if since is None else int(since.timestamp() * 1000)
-        end_ms = int(now.timestamp() * 1000) + 1 if fmt == "hourly" else None
-        aggregator = Aggregator(Query(start_ms, end_ms, "hour" if fmt == "hourly" else "day", tz))
-        from llms.pricing.savings import CacheSavings  # imported on first use, like the rest of pricing
-
-        cache = CacheSavings()
-        for record in records:
-            aggregator.add(record)
-            cache.add(record)
-        result = aggregator.result()
-        if fmt == "hourly":
-            _write_hourly(result, path, since, out)
+    if fmt in ("csv", "detailed"):  # every line in range: read from the ledger itself
+        records = _matching(read_records(files, warn, since=since), model, provider)
+        if fmt == "csv":
+            _write_csv(records, out)
         else:
-            _write_guide_summary(result, since, now, out)
-            _write_summary(result, path, since, out)
-            _write_cache_line(cache.result()["summary"], out)
+            _write_detailed(records, tz, out)
+        return EXIT_OK
+    # The first instant at or after `since` in whole ms: lines carry ms, so this keeps exactly the lines at or after it.
+    start_ms = None if since is None else epoch_ms(since) + (1 if since.microsecond % 1000 else 0)
+    end_ms = epoch_ms(now) + 1 if fmt == "hourly" else None
+    query = Query(start_ms, end_ms, "hour" if fmt == "hourly" else "day", tz, provider, model)
+    aggregator, cache = aggregate_ledger(path, query, warn, with_savings=fmt == "summary",
+                                         progress=lambda message: print(f"llms: {message}", file=err))
+    result = aggregator.result()
+    if fmt == "hourly":
+        _write_hourly(result, path, since, out)
+    else:
+        _write_guide_summary(result, since, now, out)
+        _write_summary(result, path, since, out)
+        _write_cache_line(cache.result()["summary"], out)
+    return EXIT_OK
+
+
+def run_reindex(config, err: TextIO = sys.stderr) -> int:
+    """`llms --reindex`: rebuild the ledger's index from its JSONL files (after a crash, an upgrade, a hand edit)."""
+    path = ledger_path(config)
+    if not ledger_files(path):
+        print(f"llms: {path} does not exist yet: nothing to index", file=err)
+        return EXIT_OK
+    try:
+        lines = reindex(path, lambda message: print(f"llms: {message}", file=err))
+    except IndexUnusable as exc:
+        print(f"llms: the ledger index cannot be written: {exc}", file=err)
+        return EXIT_USAGE
+    print(f"llms: indexed {lines:,} ledger lines into {index_path(path)}", file=err)
     return EXIT_OK
 
 

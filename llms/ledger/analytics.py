@@ -6,8 +6,10 @@ The rules (docs/architecture.md, "Ledger"):
   `model` matches the alias (`model`) or the provider's model id (`provider_model`), as `llms --report -m` does.
 - `requests` counts every request; `errors` those with status "error", `aborted` those with "aborted".
 - `cost_usd` adds every known cost (reported, computed, estimated); an unpriced request adds nothing and
-  counts in `unpriced_requests`; `estimated_requests` counts estimated costs. Sums are made per cell
-  (provider, model, bucket) in record order, then cells are merged in the order first seen.
+  counts in `unpriced_requests`; `estimated_requests` counts estimated costs. Cost and time sums are exact
+  (`ExactSum`, rounded once when read), so the same records give the same float in whatever order or
+  grouping they are added: the index's cells (ledger/index.py) and a scan of the lines agree to the last bit.
+  aggregate.js adds in record order; both pass the vectors, and may differ in the last digit elsewhere.
 - p50_ms/p95_ms come from a histogram of response_ms with buckets floor(8 × log2(ms)) (0 under 1 ms): the
   nearest-rank bucket's midpoint 2^((b + 0.5) / 8), rounded to 0.1 ms; null when no request has a time.
   This is rollup.js's rule, so month pages built from day rollups show the same percentiles.
@@ -30,7 +32,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "Query", "QueryError", "parse_query", "aggregate", "Aggregator", "GRANULARITIES", "MAX_BUCKETS",
-    "NO_PROVIDER", "matches", "histogram_bucket", "percentile_from_histogram", "tokens_of",
+    "NO_PROVIDER", "matches", "histogram_bucket", "percentile_from_histogram", "tokens_of", "ExactSum", "Totals",
+    "SLOT_MS", "epoch_ms", "epoch_ms_of",
 ]
 
 GRANULARITIES = ("hour", "day", "week")
@@ -38,7 +41,7 @@ MAX_BUCKETS = 10_000
 NO_PROVIDER = "(none)"  # requests no provider answered, as in rollup.js
 HISTOGRAM_STEPS_PER_DOUBLING = 8
 _HOUR_MS = 3_600_000
-_SLOT_MS = 900_000  # every UTC offset and DST change falls on a 15-minute boundary
+SLOT_MS = 900_000  # every UTC offset and DST change falls on a 15-minute boundary
 _LOCAL_TIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:\d{2})?)?$")
 _TOKEN_FIELDS = ("input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens")
@@ -105,8 +108,8 @@ def _boundary(param: str, text: str | None, tz: tzinfo, *, end: bool) -> int | N
     except (ValueError, OverflowError) as exc:  # OverflowError: the day after 9999-12-31
         raise QueryError(param, f"{text!r} is not a real time: {exc}") from None
     if offset is None:
-        return _epoch_ms(stamp.replace(tzinfo=tz))
-    return _epoch_ms(datetime.fromisoformat(text.replace(" ", "T")))
+        return epoch_ms(stamp.replace(tzinfo=tz))
+    return epoch_ms(datetime.fromisoformat(text.replace(" ", "T")))
 
 
 def _check_bucket_count(query: Query) -> None:
@@ -116,7 +119,12 @@ def _check_bucket_count(query: Query) -> None:
                                         "buckets: choose a coarser granularity or a shorter range")
 
 
-def _epoch_ms(moment: datetime) -> int:
+def epoch_ms_of(timestamp: str) -> int:
+    """A ledger timestamp (ISO 8601 with its offset) as epoch milliseconds."""
+    return epoch_ms(datetime.fromisoformat(timestamp))
+
+
+def epoch_ms(moment: datetime) -> int:
     delta = moment - _EPOCH
     return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
 
@@ -127,7 +135,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 def local_midnight(day: date, tz: tzinfo) -> int:
     """The first instant (epoch ms) of a local day. PEP 495 fold=0: a midnight skipped by DST starts
     the day at the transition; a repeated one at its first occurrence."""
-    return _epoch_ms(datetime(day.year, day.month, day.day, tzinfo=tz))
+    return epoch_ms(datetime(day.year, day.month, day.day, tzinfo=tz))
 
 
 def _local(epoch_ms: int, tz: tzinfo) -> datetime:
@@ -187,15 +195,46 @@ def tokens_of(usage: dict | None) -> tuple[int, int, int, int, int]:
             prompt.get("cache_write_tokens") or 0, completion.get("reasoning_tokens") or 0)
 
 
-class _Totals:
+class ExactSum:
+    """A sum of floats kept exact (Shewchuk's non-overlapping partials, as math.fsum), read correctly rounded:
+    the value does not depend on the order the numbers came in or on how partial sums were grouped."""
+
+    __slots__ = ("partials",)
+
+    def __init__(self, partials=()):
+        self.partials = list(partials)
+
+    def add(self, x: float) -> None:
+        partials, i = self.partials, 0
+        for y in partials:
+            if abs(x) < abs(y):
+                x, y = y, x
+            high = x + y
+            low = y - (high - x)
+            if low:
+                partials[i] = low
+                i += 1
+            x = high
+        partials[i:] = [x]
+
+    def merge(self, other: "ExactSum") -> None:
+        for part in other.partials:
+            self.add(part)
+
+    @property
+    def value(self) -> float:
+        return math.fsum(self.partials)
+
+
+class Totals:
     __slots__ = ("requests", "errors", "aborted", "tokens", "cost_usd", "unpriced", "estimated", "histogram",
                  "timed", "response_ms")
 
     def __init__(self):
         self.requests = self.errors = self.aborted = self.unpriced = self.estimated = self.timed = 0
-        self.response_ms = 0.0  # the sum over the `timed` requests, for the documented mean (avgLatencyMs)
+        self.response_ms = ExactSum()  # over the `timed` requests, for the documented mean (avgLatencyMs)
         self.tokens = [0, 0, 0, 0, 0]
-        self.cost_usd = 0.0
+        self.cost_usd = ExactSum()
         self.histogram: dict[int, int] = {}
 
     def add(self, record: dict) -> None:
@@ -207,7 +246,7 @@ class _Totals:
             self.aborted += 1
         cost = record.get("cost_usd")
         if cost is not None:
-            self.cost_usd += cost
+            self.cost_usd.add(cost)
         provenance = record.get("cost_provenance")
         if provenance == "unpriced":
             self.unpriced += 1
@@ -224,19 +263,19 @@ class _Totals:
         response_ms = record.get("response_ms")
         if response_ms is not None:
             self.timed += 1
-            self.response_ms += response_ms
+            self.response_ms.add(response_ms)
             bucket = histogram_bucket(response_ms)
             self.histogram[bucket] = self.histogram.get(bucket, 0) + 1
 
-    def merge(self, other: "_Totals") -> None:
+    def merge(self, other: "Totals") -> None:
         self.requests += other.requests
         self.errors += other.errors
         self.aborted += other.aborted
-        self.cost_usd += other.cost_usd
+        self.cost_usd.merge(other.cost_usd)
         self.unpriced += other.unpriced
         self.estimated += other.estimated
         self.timed += other.timed
-        self.response_ms += other.response_ms
+        self.response_ms.merge(other.response_ms)
         self.tokens = [a + b for a, b in zip(self.tokens, other.tokens)]
         for bucket, count in other.histogram.items():
             self.histogram[bucket] = self.histogram.get(bucket, 0) + count
@@ -244,7 +283,7 @@ class _Totals:
     def as_dict(self) -> dict:
         out = {"requests": self.requests, "errors": self.errors, "aborted": self.aborted}
         out.update(zip(_TOKEN_FIELDS, self.tokens))
-        out.update(cost_usd=self.cost_usd, unpriced_requests=self.unpriced, estimated_requests=self.estimated,
+        out.update(cost_usd=self.cost_usd.value, unpriced_requests=self.unpriced, estimated_requests=self.estimated,
                    p50_ms=_tenth(percentile_from_histogram(self.histogram, 0.5)),
                    p95_ms=_tenth(percentile_from_histogram(self.histogram, 0.95)))
         return out
@@ -253,22 +292,22 @@ class _Totals:
         """AgentLens's names (calls, costUsd, inputTokens, outputTokens, avgLatencyMs: the mean response_ms to
         0.1 ms, 0 without a timed call), then our figures in camelCase."""
         tokens = self.tokens
-        return {"calls": self.requests, "costUsd": self.cost_usd, "inputTokens": tokens[0], "outputTokens": tokens[1],
-                "avgLatencyMs": _tenth(self.response_ms / self.timed) if self.timed else 0,
+        return {"calls": self.requests, "costUsd": self.cost_usd.value, "inputTokens": tokens[0],
+                "outputTokens": tokens[1], "avgLatencyMs": _tenth(self.response_ms.value / self.timed) if self.timed else 0,
                 "errors": self.errors, "aborted": self.aborted, "cachedTokens": tokens[2],
                 "cacheWriteTokens": tokens[3], "reasoningTokens": tokens[4], "unpricedCalls": self.unpriced,
                 "estimatedCalls": self.estimated, "p50Ms": _tenth(percentile_from_histogram(self.histogram, 0.5)),
                 "p95Ms": _tenth(percentile_from_histogram(self.histogram, 0.95))}
 
 
-def documented_summary(totals: "_Totals") -> dict:
+def documented_summary(totals: "Totals") -> dict:
     """AgentLens's summary: totalCalls, totalCostUsd, totalInputTokens, totalOutputTokens, avgLatencyMs,
-    avgCostPerCall (0 without calls), then the extras of `_Totals.documented`."""
+    avgCostPerCall (0 without calls), then the extras of `Totals.documented`."""
     figures = totals.documented()
-    calls = figures.pop("calls")
+    calls, cost = figures.pop("calls"), figures["costUsd"]
     return {"totalCalls": calls, "totalCostUsd": figures.pop("costUsd"), "totalInputTokens": figures.pop("inputTokens"),
             "totalOutputTokens": figures.pop("outputTokens"), "avgLatencyMs": figures.pop("avgLatencyMs"),
-            "avgCostPerCall": totals.cost_usd / calls if calls else 0, **figures}
+            "avgCostPerCall": cost / calls if calls else 0, **figures}
 
 
 def matches(record: dict, *, provider: str | None = None, model: str | None = None, client: str | None = None,
@@ -289,36 +328,49 @@ class Aggregator:
 
     def __init__(self, query: Query):
         self.query = query
-        self.cells: dict[tuple[str, str, int], _Totals] = {}
+        self.cells: dict[tuple[str, str, int], Totals] = {}
         self._slots: dict[int, int] = {}  # 15-minute slot → bucket start: one zone lookup per slot
         self.first_ms: int | None = None
         self.last_ms: int | None = None
 
-    def add(self, record: dict) -> None:
+    def add(self, record: dict) -> bool:
+        """Count a record when it matches the query; whether it did."""
         query = self.query
         if not matches(record, provider=query.provider, model=query.model, client=query.client, agent=query.agent):
-            return
-        epoch_ms = _epoch_ms(datetime.fromisoformat(record["timestamp"]))
+            return False
+        epoch_ms = epoch_ms_of(record["timestamp"])
         if query.start_ms is not None and epoch_ms < query.start_ms or query.end_ms is not None and epoch_ms >= query.end_ms:
-            return
+            return False
+        self._cell(record, epoch_ms, epoch_ms, epoch_ms).add(record)
+        return True
+
+    def add_totals(self, dims: dict, start_ms: int, totals: Totals, first_ms: int, last_ms: int) -> bool:
+        """Add the totals of records that share `dims` (provider, model, provider_model, client, client_app,
+        token), all inside the range and inside the bucket holding `start_ms`, the first 15-minute slot they
+        cover; `first_ms`/`last_ms` are their earliest and latest instants. Whether they match the filters."""
+        query = self.query
+        if not matches(dims, provider=query.provider, model=query.model, client=query.client, agent=query.agent):
+            return False
+        self._cell(dims, start_ms, first_ms, last_ms).merge(totals)
+        return True
+
+    def _cell(self, dims: dict, epoch_ms: int, first_ms: int, last_ms: int) -> Totals:
         if self.first_ms is None:
-            self.first_ms = self.last_ms = epoch_ms
-        elif epoch_ms < self.first_ms:
-            self.first_ms = epoch_ms
-        elif epoch_ms > self.last_ms:
-            self.last_ms = epoch_ms
-        slot = epoch_ms // _SLOT_MS
+            self.first_ms, self.last_ms = first_ms, last_ms
+        else:
+            self.first_ms, self.last_ms = min(self.first_ms, first_ms), max(self.last_ms, last_ms)
+        slot = epoch_ms // SLOT_MS
         bucket_ms = self._slots.get(slot)
         if bucket_ms is None:
-            bucket_ms = self._slots[slot] = bucket_start(epoch_ms, query.granularity, query.tz)
-        key = (record.get("provider") or NO_PROVIDER, record.get("model"), bucket_ms)
+            bucket_ms = self._slots[slot] = bucket_start(epoch_ms, self.query.granularity, self.query.tz)
+        key = (dims.get("provider") or NO_PROVIDER, dims.get("model"), bucket_ms)
         cell = self.cells.get(key)
         if cell is None:
-            cell = self.cells[key] = _Totals()
-        cell.add(record)
+            cell = self.cells[key] = Totals()
+        return cell
 
-    def _merged(self) -> tuple[_Totals, dict, dict, dict]:
-        summary, by_model, by_provider, by_time = _Totals(), {}, {}, {}
+    def _merged(self) -> tuple[Totals, dict, dict, dict]:
+        summary, by_model, by_provider, by_time = Totals(), {}, {}, {}
         for (provider, model, bucket_ms), cell in self.cells.items():
             summary.merge(cell)
             _group(by_model, (provider, model)).merge(cell)
@@ -346,7 +398,7 @@ class Aggregator:
             "byTime": [{"bucket": label, **t.documented()} for label, t in self._series(by_time)],
         }
 
-    def _series(self, by_time: dict[int, _Totals]) -> list[tuple[str, _Totals]]:
+    def _series(self, by_time: dict[int, Totals]) -> list[tuple[str, Totals]]:
         query = self.query
         start = query.start_ms if query.start_ms is not None else self.first_ms
         end = query.end_ms if query.end_ms is not None else (None if self.last_ms is None else self.last_ms + 1)
@@ -354,22 +406,22 @@ class Aggregator:
             return []
         series, cursor = [], bucket_start(start, query.granularity, query.tz)
         while cursor < end:
-            totals = by_time.get(cursor) or _Totals()
+            totals = by_time.get(cursor) or Totals()
             series.append((bucket_label(cursor, query.tz), totals))
             cursor = next_bucket(cursor, query.granularity, query.tz)
         return series
 
 
-def _group(groups: dict, key) -> _Totals:
+def _group(groups: dict, key) -> Totals:
     totals = groups.get(key)
     if totals is None:
-        totals = groups[key] = _Totals()
+        totals = groups[key] = Totals()
     return totals
 
 
 def _ranked(groups: dict) -> list:
     # Most expensive first, then most used, then by name: the order both languages produce.
-    return sorted(groups.items(), key=lambda item: (-item[1].cost_usd, -item[1].requests, item[0]))
+    return sorted(groups.items(), key=lambda item: (-item[1].cost_usd.value, -item[1].requests, item[0]))
 
 
 def aggregate(records: Iterable[dict], query: Query) -> dict:

@@ -8,6 +8,11 @@ Writes are one `os.write` of a whole line on an O_APPEND descriptor: the OS puts
 one piece, a crash loses at most that line, and nothing is buffered in this process. Rotation by
 size renames `usage.jsonl` → `usage.jsonl.1` (older files move up: `.1` → `.2` …); nothing is deleted.
 
+The index beside the ledger (ledger/index.py) is updated in the same step: the line is written inside the
+index's write transaction and indexed before it commits. When a reader holds that transaction (catching up or
+rebuilding), the line is written without waiting and the reader's next refresh indexes it; an index that
+cannot be written is warned about once and left to readers, who rebuild or scan: the request is never failed.
+
 Every record is written: configured secrets are masked (a provider may echo a key into any text), a lone
 surrogate (which UTF-8 cannot encode) becomes U+FFFD. A write that fails (disk full, a read-only file) is
 cut back to the last whole line, counted in `write_errors` and warned about once; the request it records
@@ -22,6 +27,7 @@ import os
 import re
 from pathlib import Path
 
+from llms.ledger.index import IndexUnusable, LedgerIndex
 from llms.ledger.location import rotated_files
 from llms.providers.masking import masked
 
@@ -29,6 +35,7 @@ __all__ = ["LedgerWriter"]
 
 log = logging.getLogger("llms.ledger")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+OPEN_WAIT_S = 2.0  # at start-up, for a reader's transaction to end; an append itself never waits
 
 
 class LedgerWriter:
@@ -40,8 +47,10 @@ class LedgerWriter:
         self.secrets = secrets
         self.write_errors = 0
         self.last_error: str | None = None
+        self.index_errors = 0
         self._fd: int | None = None
         self._size = 0
+        self._index: LedgerIndex | None = None
 
     def append(self, line: dict) -> None:
         text = json.dumps(masked(line, self.secrets), ensure_ascii=False, separators=(",", ":"))
@@ -51,9 +60,26 @@ class LedgerWriter:
                 self._open()
             if self._size > 0 and self._size + len(data) > self.max_bytes:
                 self._rotate()
-            self._write(data)
+            self._append_indexed(data)
         except OSError as exc:
             self._failed(exc)
+
+    def _append_indexed(self, data: bytes) -> None:
+        if self._index is None:
+            self._write(data)
+            return
+        problem = self._index.record_append(self._fd, lambda: self._write(data))
+        if problem is not None:
+            self._index_failed(problem)
+
+    def _index_failed(self, problem: str) -> None:
+        self.index_errors += 1
+        if self.index_errors == 1:
+            log.warning("the ledger index cannot be written (%s); lines are still appended, and reports read "
+                        "them from the ledger (llms --reindex rebuilds the index)", problem)
+        if self._index is not None:
+            self._index.close()
+        self._index = None
 
     def open(self) -> None:
         """Open (and create) the file now: at start-up, so a ledger that cannot be written is said before serving."""
@@ -71,15 +97,24 @@ class LedgerWriter:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        if self._index is not None:
+            self._index.close()
+            self._index = None
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # 0o600: the ledger may hold prompts, and always holds what you spent.
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # 0o600: the ledger may hold prompts, and always holds what you spent. Read-write: the index reads
+        # back what it has not indexed yet (os.pread) through the same descriptor.
+        self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         self._size = os.fstat(self._fd).st_size
         if self._size and not _ends_with_newline(self.path):
             # A torn line from a crash: end it here, so the next line is not glued onto it.
             self._write(b"\n")
+        if self._index is None and self.index_errors == 0:
+            try:
+                self._index = LedgerIndex(self.path, wait_s=OPEN_WAIT_S, writer=True)
+            except IndexUnusable as exc:
+                self._index_failed(str(exc))
 
     def _write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -101,7 +136,8 @@ class LedgerWriter:
             self.close()
 
     def _rotate(self) -> None:
-        self.close()
+        os.close(self._fd)
+        self._fd = None
         for number, older in sorted(rotated_files(self.path), reverse=True):
             older.rename(self.path.with_name(f"{self.path.name}.{number + 1}"))
         self.path.rename(self.path.with_name(f"{self.path.name}.1"))

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 from aiohttp import web
 
-from llms.ledger.analytics import Aggregator, QueryError, matches, parse_query
+from llms.ledger.analytics import Aggregator, QueryError, parse_query
+from llms.ledger.index import aggregate_ledger
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
 from llms.pricing.savings import CacheSavings, documented
@@ -28,7 +29,6 @@ LONGEST_REQUEST = timedelta(days=1)
 # and the pull's warnings say so.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 _SPACED_OFFSET = re.compile(r" (\d{2}:\d{2})$")  # a "+01:00" sent unencoded arrives as " 01:00"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 OFF_NOTE = 'the ledger is off: set "ledger": {"enabled": true} in llms.json to count API traffic'
 
 
@@ -77,29 +77,17 @@ async def analytics_view(request: web.Request) -> web.Response:
 
 
 def analytics_from_ledger(config, query) -> tuple[dict, int, list[str]]:
-    """(aggregate under AgentLens's names, records in range, warnings) of the ledger's records; empty when the
-    ledger is off. The `cache` extra is what caching saved (pricing/savings.py), by provider and model."""
-    aggregator = Aggregator(query)
-    cache = CacheSavings()
+    """(aggregate under AgentLens's names, records in range, warnings) of the ledger's records, read from its
+    index (ledger/index.py); empty when the ledger is off. The `cache` extra is what caching saved
+    (pricing/savings.py: each line priced in its own tier at its recorded prices), by provider and model."""
     warnings: list[str] = []
     if config.ledger["enabled"]:
-        start = None if query.start_ms is None else datetime.fromtimestamp(query.start_ms / 1000, timezone.utc)
-        files = ledger_files(ledger_path(config), modified_since=None if start is None else start.timestamp())
-        for record in read_records(files, _collector(warnings), since=start):
-            aggregator.add(record)
-            if _selected(record, query):
-                cache.add(record)  # per line: a request's savings are priced in its own tier at its recorded prices
+        aggregator, cache = aggregate_ledger(ledger_path(config), query, _collector(warnings), with_savings=True)
+    else:
+        aggregator, cache = Aggregator(query), CacheSavings()
     result = aggregator.documented_result()
     result["cache"] = documented(cache.result())
     return result, result["summary"]["totalCalls"], warnings
-
-
-def _selected(record: dict, query) -> bool:
-    """The records the aggregate counts: the query's filters and [from, to)."""
-    if not matches(record, provider=query.provider, model=query.model, client=query.client, agent=query.agent):
-        return False
-    moment_ms = (datetime.fromisoformat(record["timestamp"]) - _EPOCH) // timedelta(milliseconds=1)  # exact, no float
-    return (query.start_ms is None or moment_ms >= query.start_ms) and (query.end_ms is None or moment_ms < query.end_ms)
 
 
 def _collector(warnings: list[str]):
