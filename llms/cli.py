@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--since", metavar="WHEN",
                         help="with --report: 7d, 24h, 2w, hours like 168, or a date like 2026-11-01")
     parser.add_argument("--provider", help="with --report: only this provider")
+    parser.add_argument("--reindex", action="store_true",
+                        help="rebuild the ledger's index (usage.index.sqlite) from its JSONL files")
     parser.add_argument("--import-config", metavar="PATH",
                         help="convert an llms.py llms.json to ours (written next to it as NAME.converted.json)")
     parser.add_argument("--output", metavar="PATH", help="with --import-config: where to write the converted config")
@@ -78,6 +80,10 @@ def _run(argv: list[str] | None) -> int:
         return EXIT_USAGE
     if args.serve is not None:
         return _serve(config, args)
+    if args.reindex:
+        from llms.commands.report import run_reindex
+
+        return run_reindex(config)
     if args.report:
         from llms.commands.report import run_report
 
