@@ -84,6 +84,15 @@ test("an HTTP error keeps its status, message, type and code", async () => {
   assert.equal(outcome.provider, "groq");
 });
 
+test("an HTTP error names the provider that answered it, as the error body does (the ledger line names it too)", async () => {
+  const error = { error: { message: "openai: rate limited", type: "rate_limit_error", code: null, provider: "openai" } };
+  const outcome = await streamChat({ model: "m", messages: [], fetchFn: fakeFetch(429, JSON.stringify(error)).fetchFn, now: clock() });
+  assert.equal(outcome.provider, "openai");
+  assert.deepEqual(outcome.error, { message: "openai: rate limited", type: "rate_limit_error", code: null, status: 429 });
+  const refused = await streamChat({ model: "m", messages: [], fetchFn: fakeFetch(400, JSON.stringify({ error: { message: "bad" } })).fetchFn, now: clock() });
+  assert.equal(refused.provider, null); // refused before any provider: no provider
+});
+
 test("an HTTP error that is not JSON is told by its status line and text", async () => {
   const outcome = await streamChat({ model: "m", messages: [], fetchFn: fakeFetch(503, "Service Unavailable").fetchFn, now: clock() });
   assert.equal(outcome.error.status, 503);

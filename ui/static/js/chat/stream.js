@@ -22,7 +22,9 @@ async function httpError(response) {
   } catch {
     body = null; // not JSON (a proxy's HTML page, say): the status line and text say enough
   }
-  return errorOf(body, response.status, `${response.status} ${response.statusText}${text && !body ? `: ${text.slice(0, 200)}` : ""}`);
+  const error = errorOf(body, response.status, `${response.status} ${response.statusText}${text && !body ? `: ${text.slice(0, 200)}` : ""}`);
+  const provider = body?.error?.provider;
+  return { error, provider: typeof provider === "string" ? provider : null };
 }
 
 const isAbort = (error) => error?.name === "AbortError";
@@ -62,7 +64,11 @@ export async function streamChat({ model, messages, signal, onDelta = () => {}, 
   outcome.provider = response.headers.get("X-LLMS-Provider");
   outcome.provider_model = response.headers.get("X-LLMS-Provider-Model");
   try {
-    if (!response.ok) return finish("error", await httpError(response));
+    if (!response.ok) {
+      const { error, provider } = await httpError(response);
+      outcome.provider ??= provider; // an error answered has no X-LLMS-Provider: its body names the provider
+      return finish("error", error);
+    }
     outcome.started_headers = true;
     return await readAnswer(response, outcome, onDelta, () => now() - started, finish);
   } catch (error) {
