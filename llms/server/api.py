@@ -1,4 +1,4 @@
-"""/api/config and /health: what the browser app needs to know, never a key."""
+"""/api/config and /health: what the browser app needs to know, never a key; GET /v1/models/{id}."""
 
 from __future__ import annotations
 
@@ -6,17 +6,22 @@ from aiohttp import web
 
 from llms import __version__
 from llms.providers.registry import usage_format_for
+from llms.providers.routing import Candidate, UnknownModel, candidates_for
 from llms.server import ledger_recorder
 from llms.server.access import TOKEN_COOKIE, token_ok
+from llms.server.errors import error_response
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS, CONFIG, SETTINGS
 
-__all__ = ["add_routes", "public_config"]
+__all__ = ["add_routes", "public_config", "model_object"]
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/config", config_view)
     app.router.add_get("/health", health)
+    # `.+`: a name may hold a slash (`groq/llama-3.3-70b` pins a provider; provider ids like `openai/gpt-oss-120b`),
+    # sent as is or as %2F (the openai SDKs quote it).
+    app.router.add_get("/v1/models/{model_id:.+}", model_view)
 
 
 def public_config(config, prices) -> dict:
@@ -48,3 +53,21 @@ async def health(request: web.Request) -> web.Response:
         status |= await ledger_recorder.health_fields(request.app)
         status |= request.app[BUDGETS].health_fields()
     return web.json_response(status)
+
+
+def model_object(name: str, candidates: list[Candidate]) -> dict:
+    """OpenAI's Model object (https://platform.openai.com/docs/api-reference/models/object) for a name a client
+    may ask for; `owned_by` lists the providers that would serve it, in the order they are tried."""
+    owners = dict.fromkeys(candidate.provider.id for candidate in candidates)
+    return {"id": name, "object": "model", "created": 0, "owned_by": ",".join(owners)}
+
+
+async def model_view(request: web.Request) -> web.Response:
+    config, _ = await served(request.app)  # Ollama's models as installed now, like the routing
+    name = request.match_info["model_id"]
+    try:
+        candidates = candidates_for(config, name)
+    except UnknownModel as exc:
+        # As OpenAI answers an unknown model: 404, invalid_request_error, model_not_found.
+        return error_response(404, str(exc), code="model_not_found", param="model", error_type="invalid_request_error")
+    return web.json_response(model_object(name, candidates))
