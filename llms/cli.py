@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--since", metavar="WHEN",
                         help="with --report: 7d, 24h, 2w, hours like 168, or a date like 2026-11-01")
     parser.add_argument("--provider", help="with --report: only this provider")
+    parser.add_argument("--by", choices=("app",),
+                        help="with --report summary: a table by client application too (Claude Code, Codex, the SDKs)")
     parser.add_argument("--reindex", action="store_true",
                         help="rebuild the ledger's index (usage.index.sqlite) from its JSONL files")
     parser.add_argument("--import-config", metavar="PATH",
@@ -87,7 +89,7 @@ def _run(argv: list[str] | None) -> int:
     if args.report:
         from llms.commands.report import run_report
 
-        return run_report(config, args.format or args.report, args.since, args.model, args.provider)
+        return run_report(config, args.format or args.report, args.since, args.model, args.provider, by=args.by)
     if args.check:
         from llms.commands.check import run_check
 

@@ -13,7 +13,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from llms.files import EXIT_OK, EXIT_USAGE
-from llms.ledger.analytics import Query, epoch_ms, local_midnight, matches
+from llms.ledger.analytics import Query, Totals, epoch_ms, local_midnight, matches
 from llms.ledger.export import csv_lines
 from llms.ledger.index import IndexUnusable, aggregate_ledger, index_path, reindex
 from llms.ledger.location import ledger_files, ledger_path
@@ -69,7 +69,7 @@ def parse_since(text: str | None, now: datetime, tz: tzinfo) -> datetime | None:
 
 def run_report(config, fmt: str, since_text: str | None, model: str | None, provider: str | None,
                out: TextIO = sys.stdout, err: TextIO = sys.stderr, *, now: datetime | None = None,
-               tz: tzinfo | None = None) -> int:
+               tz: tzinfo | None = None, by: str | None = None) -> int:
     tz = tz or local_zone()
     now = now or datetime.now(tz)
     try:
@@ -110,6 +110,8 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
     else:
         _write_guide_summary(result, since, now, out)
         _write_summary(result, path, since, out)
+        if by == "app" and result["summary"]["requests"]:
+            _write_by_app(_matching(read_records(files, warn, since=since), model, provider), out)
         _write_cache_line(cache.result()["summary"], out)
     return EXIT_OK
 
@@ -184,6 +186,25 @@ def _write_summary(result: dict, path: Path, since: datetime | None, out: TextIO
            set(range(2, 9)))
 
 
+def app_of(record: dict) -> str:
+    """The application a request came from: its `client_app` (named from its User-Agent), else this chat's own
+    requests ("llms chat"), else "unknown" (the browser's twin: ui/static/js/pages/by_app.js)."""
+    return record.get("client_app") or ("llms chat" if record.get("client") == "app" else "unknown")
+
+
+def _write_by_app(records: Iterator[dict], out: TextIO) -> None:
+    """`--by app`: the summary's requests by application (Claude Code, Codex, the SDKs, this chat), read from the
+    ledger's lines (the index keeps provider × model cells)."""
+    apps: dict[str, Totals] = {}
+    for record in records:
+        apps.setdefault(app_of(record), Totals()).add(record)
+    # Most expensive first, then most used, then by name: the order of the other tables (analytics.py).
+    ranked = sorted(apps.items(), key=lambda item: (-item[1].cost_usd.value, -item[1].requests, item[0]))
+    print("\nBy app", file=out)
+    _table(("app", *_GROUP_HEADERS), _group_rows([{"app": app, **t.as_dict()} for app, t in ranked], ("app",)), out,
+           set(range(1, 8)))
+
+
 def _write_cache_line(cache: dict, out: TextIO) -> None:
     """What caching saved in the range (pricing/savings.py): hit rate, reads saved, writes' extra, net."""
     from llms.pricing.cost import format_usd
@@ -245,7 +266,8 @@ def _write_detailed(records: Iterator[dict], tz: tzinfo, out: TextIO) -> None:
     from llms.ledger.analytics import tokens_of
     from llms.pricing.cost import format_usd
 
-    header = f"{'time':<19}  {'provider':<12}  {'model':<28}  {'input':>9}  {'output':>8}  {'cost':>11}  {'time ms':>9}  status"
+    header = (f"{'time':<19}  {'provider':<12}  {'model':<28}  {'app':<20}  {'input':>9}  {'cached':>9}  {'written':>9}  "
+              f"{'output':>8}  {'cost':>11}  {'time ms':>9}  status")
     print(header, file=out)
     print("-" * len(header), file=out)
     for record in records:
@@ -253,7 +275,8 @@ def _write_detailed(records: Iterator[dict], tz: tzinfo, out: TextIO) -> None:
         tokens = tokens_of(record.get("usage"))
         ms = record.get("response_ms")
         print(f"{when:<19}  {(record.get('provider') or '—')[:12]:<12}  {str(record.get('model'))[:28]:<28}  "
-              f"{tokens[0]:>9,}  {tokens[1]:>8,}  {format_usd(record.get('cost_usd'), record.get('cost_provenance')):>11}  "
+              f"{app_of(record)[:20]:<20}  {tokens[0]:>9,}  {tokens[2]:>9,}  {tokens[3]:>9,}  {tokens[1]:>8,}  "
+              f"{format_usd(record.get('cost_usd'), record.get('cost_provenance')):>11}  "
               f"{'—' if ms is None else f'{ms:,.0f}':>9}  {record.get('status')}", file=out)
 
 

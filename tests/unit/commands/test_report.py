@@ -122,7 +122,8 @@ def test_detailed_prints_one_row_per_request_in_local_time(config):
     out, _ = report(config, "detailed", since="2026-11-23")
     rows = out.splitlines()[2:]
     assert len(rows) == 4
-    assert rows[0].split() == ["2026-11-23", "10:05:00", "openai", "gpt-4o", "1,000", "100", "$0.0035", "800", "ok"]
+    assert rows[0].split() == ["2026-11-23", "10:05:00", "openai", "gpt-4o", "unknown", "1,000", "0", "0", "100",
+                               "$0.0035", "800", "ok"]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -178,3 +179,19 @@ def test_model_filter_matches_the_provider_model_too_as_the_analytics_api_does(t
     for model in ("gpt-4o", "gpt-4o-2024-08-06"):
         out, _ = report(config, "csv", model=model)
         assert [r["request_id"] for r in csv.DictReader(io.StringIO(out))] == ["p"]
+
+
+def test_summary_by_app_groups_requests_by_client_app_most_expensive_first(tmp_path):
+    lines = [line("2026-11-23T10:00:00.000+01:00", rid="x", cost=0.25) | {"client_app": "claude-code"},
+             line("2026-11-23T10:01:00.000+01:00", rid="y", cost=0.5) | {"client_app": "codex"},
+             line("2026-11-23T10:02:00.000+01:00", rid="z", cost=0.25) | {"client_app": "claude-code"},
+             line("2026-11-23T10:03:00.000+01:00", rid="w", cost=0.001) | {"client": "app"}]
+    (tmp_path / "usage.jsonl").write_text("".join(json.dumps(item) + "\n" for item in lines))
+    config = parse_config(json.dumps({"providers": {}, "ledger": {"enabled": True, "path": "usage.jsonl"}}),
+                          tmp_path / "llms.json", {})
+    out, err = io.StringIO(), io.StringIO()
+    assert run_report(config, "summary", None, None, None, out, err, now=NOW, tz=BERLIN, by="app") == 0
+    block = out.getvalue().split("\nBy app\n")[1].split("\n\n")[0].splitlines()
+    assert [row.split()[:4] for row in block[2:]] == [["claude-code", "2", "0", "2,000"], ["codex", "1", "0", "1,000"],
+                                                     ["llms", "chat", "1", "0"]]
+    assert [row.split()[5] for row in block[2:4]] == ["$0.50", "$0.50"]
