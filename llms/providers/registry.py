@@ -63,7 +63,8 @@ def price_data_ids() -> dict[str, str]:
 
 def dropped_params(provider_type: str, body: dict) -> list[str]:
     """The fields of `body` this provider type's wire format drops on purpose (pure sampling hints with no
-    equivalent there), in the body's order: the proxy lists them in `llms.dropped_params` and X-LLMS-Dropped-Params."""
+    equivalent there), in the order the wire declares them: the proxy lists them in `llms.dropped_params` and
+    X-LLMS-Dropped-Params."""
     module = _module_for(provider_type)
-    return [name for name, value in body.items() if name in module.DROPPED_SAMPLING_HINTS and value is not None
-            and not (name in module.NEUTRAL_VALUES and module.NEUTRAL_VALUES[name] == value)]
+    return [name for name in module.DROPPED_SAMPLING_HINTS if body.get(name) is not None
+            and not (name in module.NEUTRAL_VALUES and module.NEUTRAL_VALUES[name] == body[name])]
