@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from llms.pricing import format_usd
+from llms.pricing.cost import cost_for
 from tests.conftest import MOCK_KEY_ENV, PRICES, mock_config
 from tests.server_process import ServerProcess
 
@@ -175,3 +176,135 @@ def test_screenshots_of_the_costs_sections(open_tab, scheme, width, height):
     section.scroll_into_view_if_needed()
     section.screenshot(path=str(SHOTS / f"cache-savings-{width}-{scheme}.png"))
     what_if.screenshot(path=str(SHOTS / f"what-if-{width}-{scheme}.png"))
+
+
+# ---- the chat: a thread's cache timeline, the estimate under the composer ----
+
+def request_key(rec: dict) -> str:
+    epoch_ms = int(datetime.fromisoformat(rec["timestamp"]).timestamp() * 1000)
+    return f"req:{epoch_ms:013d}:{rec['id']}"
+
+
+def thread(tid: str, title: str, turns: list[tuple[str, str, dict]]) -> dict:
+    """A thread of (question, answer, record) turns, as our chat export writes it."""
+    messages = []
+    for question, answer, rec in turns:
+        at = rec["timestamp"]
+        messages.append({"id": f"{rec['id']}-q", "seq": len(messages), "role": "user", "content": question, "created_at": at})
+        messages.append({"id": f"{rec['id']}-a", "seq": len(messages), "role": "assistant", "content": answer,
+                         "created_at": at, "request_key": request_key(rec), "status": "ok"})
+    last = turns[-1][2]["timestamp"]
+    recs = [rec for _, _, rec in turns]
+    details = [rec["usage"]["prompt_tokens_details"] for rec in recs]
+    totals = {"requests": len(recs), "cost_usd": sum(rec["cost_usd"] for rec in recs),
+              "prompt_tokens": sum(rec["usage"]["prompt_tokens"] for rec in recs),
+              "completion_tokens": sum(rec["usage"]["completion_tokens"] for rec in recs),
+              "cached_tokens": sum(d["cached_tokens"] for d in details),
+              "cache_write_tokens": sum(d["cache_write_tokens"] for d in details),
+              "response_ms": sum(rec["response_ms"] for rec in recs)}
+    return {"id": tid, "title": title, "created_at": turns[0][2]["timestamp"], "updated_at": last,
+            "model": "anthropic/claude-sonnet-4-5", "next_seq": len(messages), "totals": totals, "messages": messages}
+
+
+def threads_file(threads) -> bytes:
+    return json.dumps({"source": "llms", "kind": "threads", "version": 1, "exported_at": "2026-05-01T10:00:00.000+02:00",
+                       "count": len(threads), "threads": threads}).encode()
+
+
+def claude(rid, when, used, thread_id=None):
+    return record(rid, when, "claude-sonnet-4-5", "anthropic", used, cost_for(used, CLAUDE)["cost_usd"], CLAUDE,
+                  thread_id=thread_id)
+
+
+def broken_thread(now: datetime) -> tuple[list[dict], dict]:
+    """Turn 1 writes 1,000 tokens to the cache, turn 2 reads them a minute later, turn 3 comes 9 minutes after."""
+    start = now - timedelta(minutes=30)
+    recs = [claude("b1", start, usage(1100, 50, 0, 1000), "tb"),
+            claude("b2", start + timedelta(minutes=1), usage(1300, 50, 1000, 200), "tb"),
+            claude("b3", start + timedelta(minutes=10), usage(1500, 50, 0, 1400), "tb")]
+    return recs, thread("tb", "Quarterly report", [("Summarize it", "Done.", recs[0]), ("Shorter", "Sure.", recs[1]),
+                                                   ("And the risks?", "Three.", recs[2])])
+
+
+def test_a_threads_cache_timeline_shows_each_turn_and_where_the_cache_broke_and_why(open_tab):
+    tab = open_tab()
+    recs, doc = broken_thread(datetime.now(ZoneInfo(TZ)))
+    import_bytes(tab, requests_file(recs))
+    import_bytes(tab, threads_file([doc]), name="chats.json")
+    tab.goto(tab.base + "/#thread=tb")
+    timeline = tab.locator("details.cache-timeline")
+    # 1,000 read of 1,100 + 1,300 + 1,500 = 3,900 input tokens.
+    expect(timeline.locator("summary")).to_have_text(
+        "Cache: 25.6\u00a0% of 3,900 input tokens read from cache over 3 turns · broke at turn 3")
+    timeline.locator("summary").click()
+    expect(timeline.get_by_role("note")).to_have_text(
+        "Cache broke at turn 3: 9 minutes since the previous turn, longer than the cache's 5-minute lifetime")
+    assert rows(timeline.get_by_role("table", name="Cache by turn")) == [
+        ["1", "1,100", "0", "1,000", "0.0\u00a0%"],
+        ["2", "1,300", "1,000", "200", "76.9\u00a0%"],
+        ["3 ⚠", "1,500", "0", "1,400", "0.0\u00a0%"]]
+
+
+def warm_thread(now: datetime) -> tuple[list[dict], dict]:
+    """A thread whose last turn, a minute ago, read 1,000 and wrote 200 tokens; nine older Claude answers of
+    200 … 1,000 output tokens besides its own 100."""
+    older = [claude(f"o{n}", now - timedelta(days=1, minutes=n), usage(500, 100 * n)) for n in range(2, 11)]
+    last = claude("w1", now - timedelta(minutes=1), usage(1300, 100, 1000, 200), "tw")
+    return [*older, last], thread("tw", "Warm chat", [("a" * 4000, "b" * 796, last)])
+
+
+def choose_model(page, alias: str) -> None:
+    page.get_by_role("combobox", name="Model").select_option(f"anthropic/{alias}")
+
+
+def test_the_estimate_under_the_composer_counts_history_cache_and_the_models_output_range(open_tab):
+    tab = open_tab()
+    recs, doc = warm_thread(datetime.now(ZoneInfo(TZ)))
+    import_bytes(tab, requests_file(recs))
+    import_bytes(tab, threads_file([doc]), name="chats.json")
+    tab.goto(tab.base + "/#thread=tw")
+    choose_model(tab, "claude-sonnet-4-5")
+    tab.get_by_role("textbox", name="Message").fill("c" * 399)
+    estimate = tab.get_by_label("Estimate of the next message")
+    # (4,000 + 1 + 796 + 1 + 399) code points / 4 → 1,300 tokens; 1,000 read + 200 written a minute ago → 1,200 cached.
+    # Output p50 500, p90 900 of 100 … 1,000. Low: 100 × 3 + 1,200 × 0.3 + 500 × 15 = 8,160; high: … + 900 × 15 = 14,160.
+    expect(estimate).to_have_text(
+        f"Next message: ~1,300 tokens in (1,200 from cache) · 500–900 out · "
+        f"{format_usd(8160 / 1e6, 'estimated')}–{format_usd(14160 / 1e6, 'computed')}")
+    assert format_usd(8160 / 1e6, "estimated") == "~$0.0082"
+    expect(tab.get_by_role("alert")).to_have_count(0)
+    tab.get_by_role("textbox", name="Message").fill("")
+    expect(estimate).to_be_hidden()
+
+
+def test_a_prompt_past_200k_tokens_warns_with_the_tiers_extra_cost(open_tab):
+    tab = open_tab()
+    tab.goto(tab.base + "/")
+    choose_model(tab, "claude-long")
+    tab.get_by_role("textbox", name="Message").fill("y" * 1_120_000)
+    estimate = tab.get_by_label("Estimate of the next message")
+    # 280,000 tokens; no answer of this model yet: 500–1,500 out. At the tier 280,000 × 6 + 500 × 22.5 = 1,691,250;
+    # below it 280,000 × 3 + 500 × 15 = 847,500: +843,750 → $0.84.
+    expect(estimate.get_by_role("alert")).to_have_text(
+        "this message crosses 200,000 tokens: the whole request is priced at the higher tier (+$0.84)")
+    expect(estimate.locator(".estimate-line")).to_have_text(
+        "Next message: ~280,000 tokens in · 500–1,500 out (no history yet) · ~$1.69–$1.71")
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_screenshots_of_the_estimate_and_the_timeline(open_tab, scheme, width, height):
+    tab = open_tab(width, height, scheme)
+    now = datetime.now(ZoneInfo(TZ))
+    broken_recs, broken = broken_thread(now)
+    import_bytes(tab, requests_file(broken_recs))
+    import_bytes(tab, threads_file([broken]), name="chats.json")
+    tab.goto(tab.base + "/#thread=tb")
+    timeline = tab.locator("details.cache-timeline")
+    timeline.locator("summary").click()
+    expect(timeline.get_by_role("note")).to_contain_text("Cache broke at turn 3")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"cache-timeline-{width}-{scheme}.png"))
+    choose_model(tab, "claude-long")
+    tab.get_by_role("textbox", name="Message").fill("y" * 1_120_000)
+    expect(tab.get_by_label("Estimate of the next message").get_by_role("alert")).to_contain_text("+$0.84")
+    tab.screenshot(path=str(SHOTS / f"estimate-{width}-{scheme}.png"))

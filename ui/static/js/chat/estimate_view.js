@@ -29,7 +29,8 @@ function lineOf(estimate, samples) {
   const { prompt_tokens: prompt, cached_tokens: cached, output, low, high } = estimate;
   const cachedText = cached ? ` (${formatTokens(cached)} from cache)` : "";
   const outputText = `${formatTokens(output.p50)}–${formatTokens(output.p90)} out${samples ? "" : " (no history yet)"}`;
-  const cost = low.cost_usd === null ? "cost unknown: no price for this model" : `${costText(low)}–${costText(high)}`;
+  // One "~" for the range: "~$0.0082–$0.014".
+  const cost = low.cost_usd === null ? "cost unknown: no price for this model" : `${costText(low)}–${formatUsd(high.cost_usd, "computed")}`;
   return `Next message: ~${formatTokens(prompt)} tokens in${cachedText} · ${outputText} · ${cost}`;
 }
 
