@@ -1,5 +1,7 @@
-// Pure: request records → summary, by model, by provider and zero-filled time buckets in an IANA time zone.
-// The twin of llms/analytics.py (its docstring states the rules); both pass tests/vectors/analytics.json.
+// Pure: request records → summary, by model, by provider and zero-filled time buckets in an IANA time zone, under
+// the documented names of /api/analytics/llm (AgentLens's summary.totalCalls …, byModel[], byTime[], and llms's
+// extras in camelCase: docs/contracts.md). The twin of llms/ledger/analytics.py's documented_result (its docstring
+// states the rules); both pass tests/vectors/analytics.json. Day rollups are shown through totalsOut (period.js).
 // Works in the browser and in node (time zones through Intl). Records are ledger lines or the store's
 // request records: the fields read are timestamp, provider, model, client, status, usage, cost_usd,
 // cost_provenance and response_ms.
@@ -168,7 +170,7 @@ export function parseQuery(params, defaultTz = "UTC") {
 /** A time in ms to a tenth, rounded half up (analytics.py rounds p50/p95 the same way). */
 export const tenth = (value) => (value === null ? null : Math.floor(value * 10 + 0.5) / 10);
 
-/** Counters (counters.js) under the names of the analytics API and the vectors, with p50/p95 from the histogram. */
+/** Counters (counters.js) as the Costs and Tokens pages read them, with p50/p95 from the histogram. */
 export function totalsOut(c) {
   const histogram = c.response_ms_histogram ?? {};
   return {
@@ -178,6 +180,32 @@ export function totalsOut(c) {
     cost_usd: c.cost_usd, unpriced_requests: c.unpriced_requests, estimated_requests: c.estimated_requests,
     p50_ms: tenth(percentileFromHistogram(histogram, 0.5)),
     p95_ms: tenth(percentileFromHistogram(histogram, 0.95)),
+  };
+}
+
+/**
+ * Counters under AgentLens's names (calls, costUsd, inputTokens, outputTokens, avgLatencyMs: the mean response_ms to
+ * 0.1 ms over the timed requests, 0 without one), then llms's figures in camelCase: analytics.py Totals.documented.
+ */
+export function documentedOut(c) {
+  const histogram = c.response_ms_histogram ?? {};
+  const timed = Object.values(histogram).reduce((sum, n) => sum + n, 0); // every timed request is in the histogram
+  return {
+    calls: c.requests, costUsd: c.cost_usd, inputTokens: c.prompt_tokens, outputTokens: c.completion_tokens,
+    avgLatencyMs: timed ? tenth(c.response_ms / timed) : 0,
+    errors: c.errors, aborted: c.aborted, cachedTokens: c.cached_tokens, cacheWriteTokens: c.cache_write_tokens,
+    reasoningTokens: c.reasoning_tokens, unpricedCalls: c.unpriced_requests, estimatedCalls: c.estimated_requests,
+    p50Ms: tenth(percentileFromHistogram(histogram, 0.5)), p95Ms: tenth(percentileFromHistogram(histogram, 0.95)),
+  };
+}
+
+/** AgentLens's summary (totalCalls, totalCostUsd, totalInputTokens, totalOutputTokens, avgLatencyMs, avgCostPerCall:
+ * 0 without calls), then the extras of documentedOut: analytics.py documented_summary. */
+export function documentedSummary(c) {
+  const { calls, costUsd, inputTokens, outputTokens, avgLatencyMs, ...extras } = documentedOut(c);
+  return {
+    totalCalls: calls, totalCostUsd: costUsd, totalInputTokens: inputTokens, totalOutputTokens: outputTokens, avgLatencyMs,
+    avgCostPerCall: calls ? costUsd / calls : 0, ...extras,
   };
 }
 
@@ -260,13 +288,13 @@ export class Aggregator {
       mergeInto(group(byTime, bucketMs), totals);
     }
     return {
-      summary: totalsOut(summary),
-      by_model: ranked(byModel, (key) => key.split("\u0000")).map(([key, totals]) => {
+      summary: documentedSummary(summary),
+      byModel: ranked(byModel, (key) => key.split("\u0000")).map(([key, totals]) => {
         const [provider, model] = key.split("\u0000");
-        return { provider, model, ...totalsOut(totals) };
+        return { provider, model, ...documentedOut(totals) };
       }),
-      by_provider: ranked(byProvider).map(([provider, totals]) => ({ provider, ...totalsOut(totals) })),
-      by_time: this.series(byTime).map(({ start_ms, ...bucket }) => bucket),
+      byProvider: ranked(byProvider).map(([provider, totals]) => ({ provider, ...documentedOut(totals) })),
+      byTime: this.series(byTime).map(({ start_ms, ...bucket }) => bucket),
     };
   }
 
@@ -275,18 +303,18 @@ export class Aggregator {
     const start = q.startMs ?? this.firstMs;
     const end = q.endMs ?? (this.lastMs === null ? null : this.lastMs + 1);
     if (start === null || end === null || start >= end) return [];
-    return zeroFilled(byTime, start, end, q.granularity, q.tz);
+    return zeroFilled(byTime, start, end, q.granularity, q.tz, documentedOut);
   }
 }
 
 /**
  * Every bucket of `granularity` in `tz` from the one holding `startMs` up to `endMs`, with the counters
- * `byTime` holds for its start (ms), zeros for a bucket without requests: [{start_ms, bucket, ...totalsOut}].
+ * `byTime` holds for its start (ms), zeros for a bucket without requests: [{start_ms, bucket, ...out(counters)}].
  */
-export function zeroFilled(byTime, startMs, endMs, granularity, tz) {
+export function zeroFilled(byTime, startMs, endMs, granularity, tz, out = totalsOut) {
   const series = [];
   for (let cursor = bucketStart(startMs, granularity, tz); cursor < endMs; cursor = nextBucket(cursor, granularity, tz)) {
-    series.push({ start_ms: cursor, bucket: bucketLabel(cursor, tz), ...totalsOut(byTime.get(cursor) ?? emptyCounters()) });
+    series.push({ start_ms: cursor, bucket: bucketLabel(cursor, tz), ...out(byTime.get(cursor) ?? emptyCounters()) });
   }
   return series;
 }
