@@ -70,3 +70,33 @@ def test_a_request_still_streaming_in_another_tab_is_not_recorded_as_aborted_by_
     expect(row).to_contain_text("ok")
     first.context.close()
     assert page_errors == []
+
+
+def out_tokens(totals) -> int:
+    return int(re.search(r"/ ([\d,]+) out", totals.inner_text()).group(1).replace(",", ""))
+
+
+def test_the_thread_totals_in_the_footer_and_the_chat_list_move_while_the_answer_streams(
+        browser, llms_server, script, page_errors, shot):
+    script(Reply(text=" ".join(f"word{i}" for i in range(300)), chunk_delay_s=0.04))
+    page = open_tab(browser, llms_server.url + "/", page_errors)
+    page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
+    send(page, "Count slowly")
+    answer = answers(page).first
+    expect(answer).to_contain_text("word10", timeout=ANSWER_TIMEOUT_MS)
+    footer = page.get_by_label("Thread totals")
+    item = page.get_by_role("navigation", name="Chats").get_by_role("listitem").filter(has_text="Count slowly")
+    expect(footer).to_contain_text("1 request")
+    expect(footer).to_contain_text("~$")  # estimated until the usage arrives
+    expect(item).to_contain_text("1 request")
+    early = out_tokens(footer)
+    assert early > 0
+    expect(answer).to_contain_text("word60", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()  # still streaming
+    page.wait_for_function("n => Number(/\\/ ([\\d,]+) out/.exec(document.getElementById('thread-totals').innerText)[1].replace(/,/g, '')) > n", arg=early)
+    assert out_tokens(item.get_by_label("Totals", exact=True)) > early  # the chat list's item moved too
+    shot(page, "streaming-totals")
+    page.keyboard.press("Escape")
+    expect(answer.get_by_text("Stopped.")).to_be_visible()
+    page.context.close()
+    assert page_errors == []

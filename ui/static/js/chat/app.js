@@ -3,7 +3,8 @@ import { createChat } from "./chat.js";
 import { startDrawer } from "./drawer.js";
 import { settleAbandoned } from "./inflight.js";
 import * as store from "../store/store.js";
-import { threadItem } from "./view.js";
+import { threadTotals } from "../rules/metrics.js";
+import { fillMetrics, threadItem } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const MODEL_PREFERENCE = "llms.model";
@@ -43,6 +44,11 @@ const chat = createChat(ui, {
       history.pushState(null, "", threadHash(threadId));
     }
     refreshThreads();
+  },
+  onTotals: (threadId, totals) => {
+    const item = [...page.threadList.children].find((li) => li.dataset.threadId === threadId);
+    const dl = item?.querySelector(".thread-item-totals");
+    if (dl) fillMetrics(dl, threadTotals(totals));
   },
 });
 

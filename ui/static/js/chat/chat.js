@@ -1,4 +1,5 @@
 // The open conversation: show a thread, send, stream, stop, retry, and record every request.
+import { addRecord } from "../rules/counters.js";
 import { threadTotals } from "../rules/metrics.js";
 import { buildRecord, failedRecord, priceOf } from "../rules/record.js";
 import * as store from "../store/store.js";
@@ -9,12 +10,15 @@ import { mountEstimate } from "./estimate_view.js";
 import { historyForRequest, lastUserText, titleFromMessage } from "../rules/threads.js";
 import { assistantMessage, fillMetrics, storedAnswer, userMessage } from "./view.js";
 
+const TOTALS_EVERY_MS = 200; // the running totals repaint this often at most, however fast chunks come
+
 /**
  * @param {object} ui       the page's elements: messages, emptyState, title, totals, send, stop, notice
  * @param {object} options  model() → {value, provider, alias}|null; config() → /api/config (providers, pricing);
- *                          onThreadChanged(threadId) after a message or answer is stored
+ *                          onThreadChanged(threadId) after a message or answer is stored; onTotals(threadId, totals)
+ *                          while an answer streams: the thread's totals with the answer so far (estimated)
  */
-export function createChat(ui, { model, config, onThreadChanged }) {
+export function createChat(ui, { model, config, onThreadChanged, onTotals = () => {} }) {
   // The answers streaming now, by thread id: each thread is busy on its own, so another chat can send meanwhile.
   const state = { threadId: null, thread: null, messages: [], runs: new Map() };
   const runHere = () => (state.threadId === null ? null : state.runs.get(state.threadId) ?? null);
@@ -131,10 +135,11 @@ export function createChat(ui, { model, config, onThreadChanged }) {
     };
     // Noted before it is sent: a reload or a closed tab mid-answer leaves it to the next load to record as aborted.
     const note = inflight.begin(call, choice, call.price_for(choice.provider));
+    const moveTotals = totalsMover(threadId, state.thread?.totals ?? null, call, choice.provider);
     try {
       const outcome = await streamChat({
         model: choice.value, messages: history, signal: controller.signal,
-        onDelta: (delta) => { followAnswer(); view.update(delta); note.progress(delta.text, delta.reasoning); },
+        onDelta: (delta) => { followAnswer(); view.update(delta); note.progress(delta.text, delta.reasoning); moveTotals(delta); },
       });
       const record = recordFor(call, outcome);
       const answer = { content: outcome.text, reasoning: outcome.reasoning, status: record.status, error: record.error };
@@ -144,6 +149,26 @@ export function createChat(ui, { model, config, onThreadChanged }) {
       state.runs.delete(threadId);
       showBusy();
     }
+  }
+
+  /**
+   * The thread's totals while its answer streams, at most every TOTALS_EVERY_MS: the stored totals plus the request so
+   * far (inflight.recordSoFar), in the footer when the thread is on screen and in its chat list item (onTotals).
+   */
+  function totalsMover(threadId, stored, call, provider) {
+    const startedMs = performance.now();
+    let shownMs = -Infinity;
+    return (delta) => {
+      if (performance.now() - shownMs < TOTALS_EVERY_MS) return;
+      shownMs = performance.now();
+      const soFar = inflight.recordSoFar(call, provider, delta, { response_ms: shownMs - startedMs });
+      const totals = addRecord(stored, soFar);
+      if (state.threadId === threadId) {
+        ui.totals.hidden = false;
+        fillMetrics(ui.totals, threadTotals(totals));
+      }
+      onTotals(threadId, totals);
+    };
   }
 
   function recordFor(call, outcome) {

@@ -77,18 +77,24 @@ export function begin(call, choice, price) {
   };
 }
 
+/**
+ * The record of a request known only so far: its answer `{text, reasoning}` until now, its usage estimated from the
+ * prompt and that answer (buildRecord's rule for a stream without usage), at the provider picked.
+ */
+export function recordSoFar(call, provider, { text, reasoning }, { status = "ok", response_ms = null } = {}) {
+  return buildRecord(call, {
+    status, text, reasoning, finish_reason: null, usage: null, server: null, provider, provider_model: null,
+    started_headers: true, ttft_ms: null, response_ms, error: null, request_id: null,
+  });
+}
+
 /** The aborted request a note stands for: what streamChat would have told had the page stayed to see Stop. */
 export function abandonedRecord(note) {
   const call = {
     id: note.id, started: new Date(note.started), thread_id: note.thread_id, model: note.model, prompt: note.prompt,
     prompt_text: note.prompt_text, price_for: () => note.price,
   };
-  const outcome = {
-    status: "aborted", text: note.text, reasoning: note.reasoning, finish_reason: null, usage: null, server: null,
-    provider: note.provider, provider_model: null, started_headers: true, ttft_ms: null, response_ms: null, error: null,
-    request_id: null,
-  };
-  return { call, record: buildRecord(call, outcome) };
+  return { call, record: recordSoFar(call, note.provider, note, { status: "aborted" }) };
 }
 
 /**
