@@ -226,12 +226,16 @@ def broken_thread(now: datetime) -> tuple[list[dict], dict]:
                                                    ("And the risks?", "Three.", recs[2])])
 
 
-def test_a_threads_cache_timeline_shows_each_turn_and_where_the_cache_broke_and_why(open_tab):
-    tab = open_tab()
-    recs, doc = broken_thread(datetime.now(ZoneInfo(TZ)))
+def open_thread(tab, recs: list[dict], doc: dict) -> None:
+    """Imports a thread's requests, then the thread, and opens it."""
     import_bytes(tab, requests_file(recs))
     import_bytes(tab, threads_file([doc]), name="chats.json")
-    tab.goto(tab.base + "/#thread=tb")
+    tab.goto(f"{tab.base}/#thread={doc['id']}")
+
+
+def test_a_threads_cache_timeline_shows_each_turn_and_where_the_cache_broke_and_why(open_tab):
+    tab = open_tab()
+    open_thread(tab, *broken_thread(datetime.now(ZoneInfo(TZ))))
     timeline = tab.locator("details.cache-timeline")
     # 1,000 read of 1,100 + 1,300 + 1,500 = 3,900 input tokens.
     expect(timeline.locator("summary")).to_have_text(
@@ -259,10 +263,7 @@ def choose_model(page, alias: str) -> None:
 
 def test_the_estimate_under_the_composer_counts_history_cache_and_the_models_output_range(open_tab):
     tab = open_tab()
-    recs, doc = warm_thread(datetime.now(ZoneInfo(TZ)))
-    import_bytes(tab, requests_file(recs))
-    import_bytes(tab, threads_file([doc]), name="chats.json")
-    tab.goto(tab.base + "/#thread=tw")
+    open_thread(tab, *warm_thread(datetime.now(ZoneInfo(TZ))))
     choose_model(tab, "claude-sonnet-4-5")
     tab.get_by_role("textbox", name="Message").fill("c" * 399)
     estimate = tab.get_by_label("Estimate of the next message")
@@ -294,11 +295,7 @@ def test_a_prompt_past_200k_tokens_warns_with_the_tiers_extra_cost(open_tab):
 @pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
 def test_screenshots_of_the_estimate_and_the_timeline(open_tab, scheme, width, height):
     tab = open_tab(width, height, scheme)
-    now = datetime.now(ZoneInfo(TZ))
-    broken_recs, broken = broken_thread(now)
-    import_bytes(tab, requests_file(broken_recs))
-    import_bytes(tab, threads_file([broken]), name="chats.json")
-    tab.goto(tab.base + "/#thread=tb")
+    open_thread(tab, *broken_thread(datetime.now(ZoneInfo(TZ))))
     timeline = tab.locator("details.cache-timeline")
     timeline.locator("summary").click()
     expect(timeline.get_by_role("note")).to_contain_text("Cache broke at turn 3")
