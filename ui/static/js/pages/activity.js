@@ -10,6 +10,7 @@ import { NO_PROVIDER } from "../rules/counters.js";
 import * as store from "../store/store.js";
 import { download } from "../store/transfer.js";
 import { COLUMNS, matchChunk, sortRows, sortValue } from "../rules/search.js";
+import { detailDialog } from "./request_detail.js";
 import { $, measureRender, readParams, startPage, writeParams } from "./shell.js";
 
 const PAGE_SIZES = ["25", "50", "100", "200"];
@@ -98,12 +99,18 @@ function statusCell(record) {
   return badge;
 }
 
-function row({ value: r }) {
+/** The records of the rows shown, by key: what a row's detail opens. */
+const shown = new Map();
+const detail = detailDialog();
+
+function row({ key, value: r }) {
+  shown.set(key, r);
   const tags = [];
   if (r.demo) tags.push(el("span", { className: "tag", text: "demo" }));
   if (r.client === "api") tags.push(el("span", { className: "tag", text: "API" }));
   const prompt = el("td", { className: "prompt", title: r.prompt_preview || null, text: r.prompt_preview || "—" });
-  return el("tr", {}, [
+  // A row opens its record (click, Enter or Space), so it is focusable.
+  return el("tr", { className: "request-row", tabindex: "0", "data-key": key, title: "Open this request" }, [
     el("td", { text: TIME.format(new Date(r.timestamp)) }),
     el("td", {}, [r.model, ...tags.map((t) => [" ", t]).flat()]),
     el("td", { text: r.provider ?? "—" }),
@@ -164,6 +171,7 @@ async function render() {
   showFilterOptions(filterOptions(days), s);
   const pages = Math.max(1, Math.ceil(total / s.size));
   const first = total ? (s.page - 1) * s.size + 1 : 0;
+  shown.clear();
   $("rows").replaceChildren(...(rows.length ? rows.map(row)
     : [el("tr", {}, [el("td", { colspan: String(COLUMNS.length), className: "empty-rows", text: "No request matches these filters." })])]));
   $("result-count").textContent = `${formatTokens(total)} ${total === 1 ? "request" : "requests"}${filtered(s) || s.from || s.to ? " match" : ""}`;
@@ -214,6 +222,14 @@ $("columns").addEventListener("click", (event) => {
   const dir = s.sort === column ? (s.dir === "asc" ? "desc" : "asc") : (type === "number" || column === "time" ? "desc" : "asc");
   go({ sort: column, dir, page: 1 });
   rerender();
+});
+const openRow = (tr) => { if (tr && shown.has(tr.dataset.key)) detail.show(shown.get(tr.dataset.key), tr); };
+$("rows").addEventListener("click", (event) => openRow(event.target.closest("tr.request-row")));
+$("rows").addEventListener("keydown", (event) => {
+  if ((event.key === "Enter" || event.key === " ") && event.target.matches("tr.request-row")) {
+    event.preventDefault();
+    openRow(event.target);
+  }
 });
 $("page-size").addEventListener("change", (event) => { go({ size: event.target.value, page: 1 }); rerender(); });
 $("prev-page").addEventListener("click", () => { go({ page: state().page - 1 }); rerender(); });
