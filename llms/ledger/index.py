@@ -411,8 +411,17 @@ class LedgerIndex:
         raise IndexUnusable(f"{self.path}: the ledger changed during {MAX_ATTEMPTS} rebuilds ({reason})")
 
     def _catch_up(self) -> str | None:
-        """Index what the files gained; or, untouched, the reason the index must be rebuilt."""
+        """Index what the files gained; or, untouched, the reason the index must be rebuilt. The write lock is
+        taken only when there is something to index, so a writer is rarely made to leave its line for later."""
         db = self.db
+        db.execute("BEGIN")
+        try:
+            reason = self._stale_reason()
+            behind = reason is None and self._behind()
+        finally:
+            db.execute("COMMIT")
+        if reason is not None or not behind:
+            return reason
         db.execute("BEGIN IMMEDIATE")
         try:
             reason = self._stale_reason()
@@ -445,6 +454,15 @@ class LedgerIndex:
             if tail_bytes and _read_at(path, indexed - tail_bytes, tail_bytes, sha=True) != tail_sha:
                 return f"{path.name} no longer holds the lines indexed"
         return None
+
+    def _behind(self) -> bool:
+        """Whether a file holds bytes past what is indexed of it (or is not indexed yet)."""
+        for path in ledger_files(self.ledger):
+            info = path.stat()
+            state = self._state(info)
+            if state is None or info.st_size > state.indexed_bytes:
+                return True
+        return False
 
     def _catch_up_file(self, path: Path) -> None:
         with path.open("rb") as file:
