@@ -347,13 +347,14 @@ def _tool(tool) -> dict:
     if not isinstance(function, dict) or not isinstance(function.get("name"), str):
         raise unsupported(NAME, "tools", f"'tools': only function tools with a name are translated, got "
                                          f"{str(tool)[:80]}")
-    if function.get("strict"):
-        raise unsupported(NAME, "tools", f"'tools' {function['name']!r}: 'strict' schemas are not enforced by "
-                                         "Anthropic")
     entry = {"name": function["name"], "input_schema": function.get("parameters") or {"type": "object",
                                                                                       "properties": {}}}
     if function.get("description"):
         entry["description"] = function["description"]
+    if function.get("strict"):
+        # Strict tool use: the input always matches input_schema (Claude 4.5 and later; an older model's refusal
+        # comes back as Anthropic's 400). https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs
+        entry["strict"] = True
     if tool.get("cache_control"):
         entry["cache_control"] = tool["cache_control"]  # prompt-caching: tools may carry a breakpoint
     return entry

@@ -306,7 +306,14 @@ def _tooling(body: dict) -> dict:
     if declarations:
         fields["tools"] = [{"functionDeclarations": declarations}]
     choice = body.get("tool_choice")
-    if choice is not None:
+    strict = any(isinstance(tool.get("function"), dict) and tool["function"].get("strict")
+                 for tool in body.get("tools") or [])
+    if strict and choice in (None, "auto"):
+        # A strict tool's arguments must match its schema: VALIDATED mode "ensures function schema adherence"
+        # while letting the model answer in text (ANY, for required and named choices, ensures it too).
+        # https://ai.google.dev/gemini-api/docs/function-calling#function_calling_modes
+        fields["toolConfig"] = {"functionCallingConfig": {"mode": "VALIDATED"}}
+    elif choice is not None:
         modes = {"auto": "AUTO", "none": "NONE", "required": "ANY"}
         function = choice.get("function") if isinstance(choice, dict) else None
         if isinstance(choice, str) and choice in modes:

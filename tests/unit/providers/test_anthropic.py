@@ -406,3 +406,11 @@ def test_stream_structured_tool_input_streams_as_content_with_stop():
         ("message_delta", {"delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 3}}))
     assert [c["choices"][0]["delta"] for c in chunks][1:] == [{"content": '{"a": 1}'}, {}]
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+
+
+def test_a_strict_tool_stays_strict_on_anthropic():
+    tools = [{"type": "function", "function": {"name": "weather", "strict": True, "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"],
+        "additionalProperties": False}}}]
+    [tool] = WIRE.build_request(TARGET, body(tools=tools), stream=False).json["tools"]
+    assert tool == {"name": "weather", "strict": True, "input_schema": tools[0]["function"]["parameters"]}

@@ -282,3 +282,12 @@ def test_stream_function_calls_become_tool_call_deltas_and_finish_with_tool_call
     assert delta["tool_calls"][0]["extra_content"] == {"google": {"thought_signature": "s"}}
     assert chunks[1]["choices"][0]["finish_reason"] == "tool_calls"
     assert stream.finish()["usage"] == NORMALIZED
+
+
+@pytest.mark.parametrize("choice, mode", [(None, "VALIDATED"), ("auto", "VALIDATED"), ("required", "ANY"),
+                                          ("none", "NONE")])
+def test_a_strict_tool_asks_gemini_for_schema_adherence(choice, mode):
+    strict = {"type": "function", "function": {**WEATHER["function"], "strict": True}}
+    extra = {} if choice is None else {"tool_choice": choice}
+    request = WIRE.build_request(TARGET, body(tools=[strict], **extra), stream=False)
+    assert request.json["toolConfig"]["functionCallingConfig"]["mode"] == mode
