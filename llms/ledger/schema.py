@@ -28,6 +28,10 @@ The rules, in the order they are checked (the first problem found is the one rep
 - user_id (`token:<name>` or `local`) and ip_address texts or null; input_tokens, output_tokens,
   total_tokens whole numbers ≥ 0 or null; input_cost, output_cost, total_cost numbers from 0 to MAX_COST_USD
   or null (all may be absent: lines written before them lack them).
+- computed_cost_usd (ours from the prices in force, beside a cost the provider reported) a number from 0 to
+  MAX_COST_USD or null; energy (the rates an energy-priced request was costed at) null or an object with watts and
+  usd_per_kwh numbers ≥ 0; price_version (pricing/version.py) a text of at most 200 characters or null. All may be
+  absent (lines written before them lack them).
 - prices: null or an object; each price field a number ≥ 0, -1 (variable) or null; `tiers` a list of at
   most MAX_TIERS objects, each with `above` a number ≥ 0 and price fields as above.
 Numbers are finite (JSON parsers read 1e999 as infinity). A problem reads
@@ -44,6 +48,7 @@ import sys
 from decimal import Decimal
 
 from llms.pricing.cost import PRICE_FIELDS, PROVENANCES, output_usd
+from llms.pricing.energy import ENERGY_FIELDS
 
 __all__ = ["RECORDER_FIELDS", "RECORD_FIELDS", "PROMPT_FIELDS", "REQUIRED_FIELDS", "FLAT_COUNTS", "FLAT_COSTS",
            "LOCAL_USER", "STATUSES", "COST_PROVENANCES", "TEXT_LIMITS", "MAX_ERROR_CHARS", "MAX_DURATION_MS",
@@ -58,7 +63,7 @@ RECORD_FIELDS = (
     "timestamp", "request_id", "client", "client_app", "token", "provider", "model", "provider_model", "endpoint",
     "is_streaming", "status", "error", "finish_reason", "usage", "cost_usd", "cost_provenance", "prices",
     "response_ms", "ttft_ms", *("user_id", "ip_address"), *("input_tokens", "output_tokens", "total_tokens"),
-    *("input_cost", "output_cost", "total_cost"),
+    *("input_cost", "output_cost", "total_cost"), *("computed_cost_usd", "energy", "price_version"),
 )
 # The flat fields of the LLM proxy cost-tracking guide's line (docs/contracts.md); lines written before them lack
 # them, and every reader takes such a line.
@@ -71,7 +76,8 @@ COST_PROVENANCES = PROVENANCES  # a ledger line's costs are ours (never "importe
 # (field, most characters, may be null)
 TEXT_LIMITS = (("client", 200, True), ("client_app", 200, True), ("token", 200, True), ("provider", 200, True),
                ("model", 200, False), ("provider_model", 300, True), ("endpoint", 200, True),
-               ("finish_reason", 100, True), ("user_id", 206, True), ("ip_address", 100, True))
+               ("finish_reason", 100, True), ("user_id", 206, True), ("ip_address", 100, True),
+               ("price_version", 200, True))
 MAX_ERROR_CHARS, MAX_ERROR_TYPE_CHARS = 10_000, 200
 CUT_MARK = "… [truncated]"
 # No request lasts a week; the bound keeps readers' time arithmetic (timestamp + response_ms) in range.
@@ -105,8 +111,11 @@ def recorder_record(**fields) -> dict:
     return fields
 
 
-def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, prompts: bool) -> dict:
-    """The line written for one recorder record, already priced (`cost` is pricing.cost_for's result)."""
+def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, prompts: bool,
+                computed_cost_usd: float | None = None, energy: dict | None = None,
+                price_version: str | None = None) -> dict:
+    """The line written for one recorder record, already priced (`cost` is pricing.cost_for's result, or
+    energy.energy_cost's at the `energy` rates); `computed_cost_usd` is ours beside a cost the provider reported."""
     if cost["cost_usd"] is not None and not cost["cost_usd"] <= MAX_COST_USD:  # NaN too
         # Only an absurd price gives this (llms.json's, per 1M tokens): the cost is unknown, and the line stays one
         # its readers take.
@@ -137,6 +146,9 @@ def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, pro
         "ip_address": _cut(record["ip_address"], "ip_address"),
         **_flat_counts(usage),
         **_flat_costs(cost, usage),
+        "computed_cost_usd": computed_cost_usd,
+        "energy": energy,
+        "price_version": price_version,
     }
     if prompts:
         line["messages"] = record["messages"]
@@ -156,7 +168,7 @@ def _flat_costs(cost: dict, usage: dict | None) -> dict:
     """total_cost is cost_usd (null when unpriced, never 0); input_cost (uncached, cached and cache-write input)
     and output_cost add up to it exactly. A cost the provider reported (OpenRouter's usage.cost) has no split."""
     total = cost["cost_usd"]
-    if total is None or cost["provenance"] == "reported":
+    if total is None or cost["provenance"] == "reported" or cost["prices"] is None:
         return {"input_cost": None, "output_cost": None, "total_cost": total}
     output = output_usd(usage, cost["prices"]) if usage is not None else 0.0
     output = min(output, total)
@@ -204,7 +216,21 @@ def line_problem(line) -> str | None:
             or _amount_problem("ttft_ms", get("ttft_ms"), MAX_DURATION_MS)
             or _texts_problem(line, ("user_id", "ip_address"))
             or next(filter(None, (_count_problem(name, get(name)) for name in FLAT_COUNTS)), None)
-            or next(filter(None, (_amount_problem(name, get(name), MAX_COST_USD) for name in FLAT_COSTS)), None))
+            or next(filter(None, (_amount_problem(name, get(name), MAX_COST_USD) for name in FLAT_COSTS)), None)
+            or _amount_problem("computed_cost_usd", get("computed_cost_usd"), MAX_COST_USD)
+            or _energy_problem(get("energy"))
+            or _texts_problem(line, ("price_version",)))
+
+
+def _energy_problem(energy) -> str | None:
+    if energy is None:
+        return None
+    if type(energy) is not dict:
+        return _expected("energy", "an object or null", energy)
+    for name in ENERGY_FIELDS:
+        if not _is_amount(energy.get(name), sys.float_info.max):
+            return _expected(f"energy.{name}", "a number ≥ 0", energy.get(name))
+    return None
 
 
 def _count_problem(field: str, value) -> str | None:

@@ -25,7 +25,8 @@ def energy_usd(response_ms: float, energy: dict) -> float:
 
 
 def energy_cost(response_ms: float | None, energy: dict) -> dict:
-    """pricing.cost_for's shape for an energy-priced request: estimated, or unpriced when its time is unknown."""
-    if response_ms is None:
-        return {"cost_usd": None, "provenance": "unpriced", "prices": None}
-    return {"cost_usd": energy_usd(response_ms, energy), "provenance": "estimated", "prices": None}
+    """pricing.cost_for's shape for an energy-priced request (no token prices; `energy`, the rates it was costed
+    at): estimated, or unpriced when its time is unknown."""
+    cost_usd = None if response_ms is None else energy_usd(response_ms, energy)
+    return {"cost_usd": cost_usd, "provenance": "unpriced" if cost_usd is None else "estimated", "prices": None,
+            "energy": energy}

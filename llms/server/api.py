@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from llms import __version__
+from llms.pricing.version import price_version
 from llms.providers.registry import usage_format_for
 from llms.providers.routing import Candidate, UnknownModel, candidates_for
 from llms.server import ledger_recorder
@@ -30,11 +31,12 @@ def public_config(config, prices) -> dict:
         "version": __version__,
         "providers": [
             {"id": p.id, "type": p.type, "usage_format": usage_format_for(p.type), "enabled": p.enabled,
-             "disabled_reason": p.disabled_reason,
+             "disabled_reason": p.disabled_reason, "energy": p.energy,
              "models": [{"alias": alias, "provider_model": model} for alias, model in p.models.items()]}
             for p in config.providers
         ],
         "pricing": {provider_id: dict(models) for provider_id, models in prices.items()},
+        "price_version": price_version(config.providers),
         "defaults": {"model": config.defaults.model},
         "budget": config.budget,
     }

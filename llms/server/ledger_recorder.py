@@ -16,7 +16,9 @@ from llms.ledger.reader import read_records
 from llms.ledger.schema import ledger_line
 from llms.ledger.writer import LedgerWriter
 from llms.pricing.table import warn_unpriced_models
-from llms.pricing.cost import cost_for, estimated_usage
+from llms.pricing.cost import computed_beside_reported, cost_for, estimated_usage
+from llms.pricing.energy import energy_cost
+from llms.pricing.version import price_version
 from llms.providers.masking import config_secrets
 from llms.providers.routing import unpinned
 from llms.server.keys import BUDGETS, CONFIG, LEDGER, PRICES, RECORDERS
@@ -34,6 +36,8 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     aliases of one provider model keep their own prices.
     No usage but a started answer (Stop, cut stream): tokens are estimated from the text and reasoning.
     No usage and no answer (refused, unreachable): cost and provenance null, as the browser's record.js.
+    A provider with `energy` in llms.json (a local model) costs the electricity of the answer's time instead
+    (pricing/energy.py), whatever its token prices.
     """
     if record["alias"] is not None:
         model, price = record["alias"], prices.price_for(record["provider"], record["alias"])
@@ -41,13 +45,21 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
         model, price = unpinned(config, record["model"]), None
     usage = record["usage"]
     if usage is not None:
-        return model, usage, cost_for(usage, price)
+        return model, usage, _cost(record, config, usage, price)
     reasoning = record.get("reasoning_text")  # streamed reasoning, kept apart from the answer's text
     if record["output_text"] is None and reasoning is None:
         return model, None, {"cost_usd": None, "provenance": None, "prices": price}
     # Reasoning is billed as output; record.js estimates from text + reasoning alike.
     usage = estimated_usage(_message_text(record["messages"]), (record["output_text"] or "") + (reasoning or ""))
-    return model, usage, cost_for(usage, price, estimated=True)
+    return model, usage, _cost(record, config, usage, price, estimated=True)
+
+
+def _cost(record: dict, config, usage: dict, price: dict | None, *, estimated: bool = False) -> dict:
+    """The tokens at the alias's price, or, for a provider priced by energy, the electricity of its answer."""
+    provider = config.provider(record["provider"]) if record["alias"] is not None else None
+    if provider is not None and provider.energy is not None:
+        return energy_cost(record["response_ms"], provider.energy)
+    return cost_for(usage, price, estimated=estimated)
 
 
 def _message_text(messages) -> str:
@@ -68,6 +80,7 @@ class LedgerRecorder:
                  settle: Callable[[dict], None] | None = None):
         self.config = config
         self.settle = settle  # the budgets on the app: a request's reservation settled to its real cost (llms/budget)
+        self.price_version = price_version(config.providers)  # every line says which price data priced it
         self.prices = prices
         self.writer = writer
         self.prompts = prompts
@@ -77,7 +90,9 @@ class LedgerRecorder:
 
     def __call__(self, record: dict) -> None:
         model, usage, cost = priced(record, self.config, self.prices)
-        line = ledger_line(record, cost, usage, model, prompts=self.prompts)
+        line = ledger_line(record, cost, usage, model, prompts=self.prompts,
+                           computed_cost_usd=computed_beside_reported(usage, cost), energy=cost.get("energy"),
+                           price_version=self.price_version)
         if self.settle is not None:
             self.settle(line)  # first: a line the writer fails to write still counts against the budgets
         self.writer.append(line)

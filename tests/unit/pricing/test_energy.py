@@ -11,4 +11,5 @@ CASES = json.loads((Path(__file__).parents[2] / "vectors" / "energy.json").read_
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_energy_vector(case):
     cost = energy_cost(case["response_ms"], case["energy"])
-    assert cost == {"cost_usd": case["cost_usd"], "provenance": case["provenance"], "prices": None}
+    assert cost == {"cost_usd": case["cost_usd"], "provenance": case["provenance"], "prices": None,
+                    "energy": case["energy"]}

@@ -13,10 +13,10 @@ export function energyUsd(responseMs, energy) {
   return responseMs / 1000 * energy.watts / JOULES_PER_KWH * energy.usd_per_kwh;
 }
 
-/** costFor's shape for an energy-priced request: estimated, or unpriced when its time is unknown. */
+/** costFor's shape for an energy-priced request (no token prices; `energy`, the rates it was costed at). */
 export function energyCost(responseMs, energy) {
-  if (responseMs === null || responseMs === undefined) return { cost_usd: null, provenance: "unpriced", prices: null };
-  return { cost_usd: energyUsd(responseMs, energy), provenance: "estimated", prices: null };
+  const cost = responseMs === null || responseMs === undefined ? null : energyUsd(responseMs, energy);
+  return { cost_usd: cost, provenance: cost === null ? "unpriced" : "estimated", prices: null, energy };
 }
 
 /** "⚡ ~$0.000011": an energy cost as people read it (formatUsd's estimated form, marked as electricity). */

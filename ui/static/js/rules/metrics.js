@@ -1,4 +1,5 @@
 // Pure: speed arithmetic and the text of the metrics shown under an answer and for a thread.
+import { energyText } from "./energy.js";
 import { formatUsd } from "./pricing.js";
 import { tokensOf } from "./counters.js";
 
@@ -61,6 +62,11 @@ export function unpricedHint(record) {
 }
 
 function costMetric(record) {
+  if (record.energy && record.cost_usd !== null) {
+    const { watts, usd_per_kwh: perKwh } = record.energy;
+    return { name: "Cost", text: energyText(record.cost_usd),
+      title: `Energy cost (estimated): ${formatDuration(record.response_ms)} × ${watts} W at ${formatUsd(perKwh, "computed")} per kWh` };
+  }
   const item = { name: "Cost", text: formatUsd(record.cost_usd, record.cost_provenance) };
   const hint = unpricedHint(record);
   if (!hint) return item;

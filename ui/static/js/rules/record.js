@@ -5,6 +5,7 @@
 import { MAX_COST_USD } from "./counters.js";
 import { isoWithOffset } from "./keys.js";
 import { costFor, estimateTokens } from "./pricing.js";
+import { energyCost } from "./energy.js";
 import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
 import { PROVENANCES } from "./pricing.js";
 import {
@@ -17,7 +18,7 @@ export const PROMPT_PREVIEW_CHARS = 200;
 /** The most characters (code points) of each text a record and a ledger line hold (schema.py TEXT_LIMITS). */
 const MOST_CHARS = {
   client: 200, client_app: 200, token: 200, provider: 200, model: 200, provider_model: 300, endpoint: 200,
-  finish_reason: 100, user_id: 206, ip_address: 100,
+  finish_reason: 100, user_id: 206, ip_address: 100, price_version: 200,
 };
 
 const amount = (at, value) => number(at, value, { nullable: true });
@@ -47,6 +48,22 @@ const FIELDS = {
   finish_reason: bounded("finish_reason"),
 };
 
+/** The rates an energy-priced request was costed at (llms/pricing/energy.py), or null. */
+function energyRates(at, value) {
+  if (object(at, value, { nullable: true }) === null) return null;
+  return { watts: number(`${at}.watts`, value.watts), usd_per_kwh: number(`${at}.usd_per_kwh`, value.usd_per_kwh) };
+}
+
+/**
+ * What priced a request, kept by a ledger line and a record when known: ours beside a cost the provider reported
+ * (the Price check), the energy rates of a local model, the version of the price data (pricing/version.py).
+ */
+const PRICED_BY = {
+  computed_cost_usd: (at, value) => number(at, value, { nullable: true, max: MAX_COST_USD }),
+  energy: energyRates,
+  price_version: bounded("price_version"),
+};
+
 /** Fields a record carries only when known: who sent it through the API (ledger lines), and the demo mark. */
 const OPTIONAL = {
   client: bounded("client"),
@@ -54,6 +71,7 @@ const OPTIONAL = {
   token: bounded("token"),
   endpoint: bounded("endpoint"),
   demo: (at, value) => oneOf(at, value, [true]),
+  ...PRICED_BY,
 };
 
 export const RECORD_FIELDS = [...Object.keys(FIELDS), ...Object.keys(OPTIONAL)];
@@ -120,6 +138,7 @@ const LINE_FIELDS = {
   input_cost: lineCost,
   output_cost: lineCost,
   total_cost: lineCost,
+  ...PRICED_BY,
 };
 
 /** Throws ImportError with what makes a ledger line unusable, in the server's words (tests/vectors/records.json). */
@@ -181,6 +200,25 @@ export function priceOf(config, providerId, asked) {
   return alias === null ? null : config?.pricing?.[providerId]?.[alias] ?? null;
 }
 
+/**
+ * What prices a request made now from the page, from /api/config: `price_for(provider)` (priceOf), `energy_for(provider)`
+ * (a provider priced by electricity: its rates, else null) and the `price_version` of the server's price data.
+ */
+export function callPrices(config, asked) {
+  return {
+    price_for: (providerId) => priceOf(config, providerId, asked),
+    energy_for: (providerId) => providerOf(config, providerId)?.energy ?? null,
+    price_version: config?.price_version ?? null,
+  };
+}
+
+/** Our cost of a request the provider priced itself (llms/pricing/cost.py computed_beside_reported), else null. */
+function computedBesideReported(used, cost) {
+  if (cost.provenance !== "reported" || !cost.prices || !used) return null;
+  const { cost: reported, ...ours } = used;
+  return costFor(ours, cost.prices).cost_usd;
+}
+
 /** Usage estimated from the text sent and received: the shape of llms/pricing.estimated_usage. */
 export function estimatedUsage(promptText, answerText) {
   const prompt = estimateTokens(promptText);
@@ -218,7 +256,10 @@ function recordOf(call, outcome, { usage: used, cost, price, status, error }) {
     usage: used,
     cost_usd: cost.cost_usd,
     cost_provenance: cost.provenance,
-    prices: cost.prices ?? price,
+    prices: cost.energy ? null : cost.prices ?? price,
+    computed_cost_usd: computedBesideReported(used, cost),
+    energy: cost.energy ?? null,
+    price_version: call.price_version ?? null,
     response_ms: outcome.response_ms,
     ttft_ms: outcome.ttft_ms,
     ...speedsOf(used?.completion_tokens ?? 0, outcome.response_ms, outcome.ttft_ms),
@@ -235,13 +276,16 @@ const priceFor = (call, outcome) => (outcome.provider ? call.price_for(outcome.p
 /**
  * @param {object} call    {id (used when the server gave no request_id), started: Date, thread_id, model (the alias asked for),
  *                         prompt (the user text answered), prompt_text (all messages sent, for estimates),
- *                         price_for(provider) → the price entry of the alias at that provider when the request was made, or null}
+ *                         and what priced it: callPrices' price_for(provider), and (left out by a caller that prices
+ *                         nothing by energy) energy_for(provider) and price_version}
  * @param {object} outcome what streamChat resolved to
  */
 export function buildRecord(call, outcome) {
   const { usage: used, estimated } = usageOf(outcome, call.prompt_text);
   const price = priceFor(call, outcome);
-  const cost = used ? costFor(used, price, { estimated }) : { cost_usd: null, provenance: null, prices: price };
+  const energy = outcome.provider && call.energy_for ? call.energy_for(outcome.provider) : null;
+  let cost = { cost_usd: null, provenance: null, prices: price };
+  if (used) cost = energy ? energyCost(outcome.response_ms, energy) : costFor(used, price, { estimated });
   return recordOf(call, outcome, { usage: used, cost, price, status: outcome.status, error: outcome.error });
 }
 
