@@ -19,7 +19,7 @@ __all__ = ["chat_body", "message_of", "usage_of", "MessagesEvents", "REQUEST_FIE
 API = "Anthropic Messages"
 # https://docs.anthropic.com/en/api/messages: the request fields translated below.
 REQUEST_FIELDS = ("model", "messages", "system", "max_tokens", "metadata", "stop_sequences", "stream",
-                  "temperature", "top_k", "top_p", "tools", "tool_choice", "thinking")
+                  "temperature", "top_k", "top_p", "tools", "tool_choice", "thinking", "context_management", "output_config")
 # chat finish_reason → Anthropic stop_reason (https://docs.anthropic.com/en/api/messages#response-stop-reason).
 STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
                 "content_filter": "refusal"}
@@ -51,21 +51,23 @@ def chat_body(body: dict) -> dict:
     chat.update(_metadata(body.get("metadata")))
     chat.update(_tools(body))
     chat.update(_thinking(body.get("thinking")))
+    chat.update(_output_config(body.get("output_config")))
+    _context_management(body.get("context_management"))
     return chat
 
 
-def _system(system) -> list[dict]:
+def _system(system, where: str = "system") -> list[dict]:
     if system is None or system == "":
         return []
     if isinstance(system, str):
         return [{"role": "system", "content": system}]
     if not isinstance(system, list):
-        raise Refused("system", f"expected a string or text blocks, got {json.dumps(system)[:60]}")
+        raise Refused(where, f"expected a string or text blocks, got {json.dumps(system)[:60]}")
     parts = []
     for index, block in enumerate(system):
         if not isinstance(block, dict) or block.get("type") != "text":
-            raise Refused(f"system[{index}]", "only text blocks are carried in the system prompt")
-        parts.append(_text_part(block, f"system[{index}]."))
+            raise Refused(f"{where}[{index}]", "only text blocks are carried in a system prompt")
+        parts.append(_text_part(block, f"{where}[{index}]."))
     return [{"role": "system", "content": parts}]
 
 
@@ -84,10 +86,13 @@ def _cached(block: dict, part: dict) -> dict:
 
 
 def _turn(message, where: str) -> list[dict]:
-    if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
-        raise Refused(f"{where}.role", "expected a message with role user or assistant")
+    if not isinstance(message, dict) or message.get("role") not in ("user", "assistant", "system"):
+        raise Refused(f"{where}.role", "expected a message with role user, assistant or system")
     refuse_unknown(message, ("role", "content"), f"{where}.", API)
     content = message.get("content")
+    if message["role"] == "system":
+        # A system message between turns (Claude Code sends them) stays one, where it was.
+        return _system(content, f"{where}.content")
     if isinstance(content, str):
         return [{"role": message["role"], "content": content}]
     if not isinstance(content, list):
@@ -262,6 +267,49 @@ def _thinking(thinking) -> dict:
     if kind != "enabled" or isinstance(budget, bool) or not isinstance(budget, int):
         raise Refused("thinking", "expected {\"type\": \"enabled\", \"budget_tokens\": N}, disabled or adaptive")
     return {"reasoning_effort": effort_for(budget)}
+
+
+def _output_config(config) -> dict:
+    """output_config.effort → reasoning_effort (https://docs.anthropic.com/en/docs/build-with-claude/effort: low,
+    medium, high; it wins over a thinking budget, as it governs all of the answer's tokens); output_config.format
+    (structured outputs, a JSON schema) → response_format json_schema
+    (https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs)."""
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise Refused("output_config", "expected an object")
+    refuse_unknown(config, ("effort", "format"), "output_config.", API)
+    fields: dict = {}
+    effort = config.get("effort")
+    if effort is not None:
+        if effort not in ("low", "medium", "high"):
+            raise Refused("output_config.effort", f"{json.dumps(effort)[:40]} is not low, medium or high")
+        fields["reasoning_effort"] = effort
+    format_ = config.get("format")
+    if format_ is not None:
+        if not isinstance(format_, dict) or format_.get("type") != "json_schema" or \
+                not isinstance(format_.get("schema"), dict):
+            raise Refused("output_config.format", "expected {\"type\": \"json_schema\", \"schema\": {...}}")
+        refuse_unknown(format_, ("type", "schema"), "output_config.format.", API)
+        fields["response_format"] = {"type": "json_schema", "json_schema": {"name": "output", "schema": format_["schema"]}}
+    return fields
+
+
+def _context_management(management) -> None:
+    """context_management asks Anthropic to clear old context (https://docs.anthropic.com/en/docs/build-with-claude/context-editing).
+    Accepted only when it clears nothing: thinking cleared with `keep: all` (what Claude Code sends), which is
+    what a chat provider does anyway; any other edit is refused."""
+    if management is None:
+        return
+    if not isinstance(management, dict):
+        raise Refused("context_management", "expected an object")
+    refuse_unknown(management, ("edits",), "context_management.", API)
+    for index, edit in enumerate(listed(management, "edits", "context_management.")):
+        keep = edit.get("keep") if isinstance(edit, dict) else None
+        if not (isinstance(edit, dict) and edit.get("type") == "clear_thinking_20251015"
+                and keep in ("all", {"type": "all"}) and set(edit) <= {"type", "keep"}):
+            raise Refused(f"context_management.edits[{index}]", "only clearing nothing (clear_thinking with keep "
+                                                                "all) can be carried: chat providers edit no context")
 
 
 # ---- answers ------------------------------------------------------------------------------------

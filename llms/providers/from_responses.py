@@ -25,7 +25,7 @@ API = "Responses"
 REQUEST_FIELDS = ("model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "reasoning",
                   "text", "max_output_tokens", "temperature", "top_p", "user", "safety_identifier",
                   "prompt_cache_key", "service_tier", "metadata", "stream", "store", "include", "stream_options",
-                  "truncation", "background", "max_tool_calls")
+                  "truncation", "background", "max_tool_calls", "client_metadata")
 # Fields taken under the chat name they have in chat completions (chat/create documents each).
 SAME_NAME = ("temperature", "top_p", "user", "safety_identifier", "prompt_cache_key", "service_tier", "metadata",
              "parallel_tool_calls", "stream")
@@ -62,7 +62,11 @@ def chat_body(body: dict) -> dict:
 
 
 def _neutral(body: dict) -> None:
-    """Fields accepted only at the value that asks for what a translated call does anyway."""
+    """Fields accepted only at the value that asks for what a translated call does anyway. Accepted at any value:
+    `store` (nothing is kept either way), `stream_options` (its one option pads deltas against network
+    eavesdropping; llms sends none), `max_tool_calls` (it limits hosted tool calls, and none are carried) and
+    `client_metadata` (Codex's description of itself for the server it talks to, which is llms; it is not model
+    input at OpenAI either)."""
     if body.get("background"):
         raise Refused("background", "background responses are kept for polling, and llms keeps no responses")
     if body.get("truncation") not in (None, "disabled"):

@@ -121,6 +121,8 @@ class ResponsesRelay:
             self.done = True
             if kind == "response.failed":
                 self.error = _failure(response)
+            else:  # the finish reason the whole response means, for the record
+                chunks = [self._chunk({}, _meaning(response, self.model)["choices"][0]["finish_reason"])]
         elif kind == "error":
             # https://platform.openai.com/docs/api-reference/responses-streaming/error
             self.error = ProviderError("http", 502, f"{NAME}: {payload.get('message') or data[:200]}")
@@ -141,8 +143,8 @@ class ResponsesRelay:
                                                  "function": {"arguments": delta}}]})]
         return []
 
-    def _chunk(self, delta: dict) -> dict:
-        return chunk(self.id, self.created, self.model, [{"index": 0, "delta": delta, "finish_reason": None}])
+    def _chunk(self, delta: dict, finish_reason: str | None = None) -> dict:
+        return chunk(self.id, self.created, self.model, [{"index": 0, "delta": delta, "finish_reason": finish_reason}])
 
     def finish(self) -> dict:
         if self.error is not None:

@@ -182,3 +182,36 @@ def test_usage_without_figures_is_zeros():
     assert usage_of(None) == {"input_tokens": 0, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
                               "output_tokens": 0}
     assert json.dumps(usage_of(None))
+
+
+def test_what_claude_code_sends_is_carried_system_turns_effort_and_a_context_edit_that_clears_nothing():
+    # Claude Code 2.1 to a model it does not know: adaptive thinking, output_config.effort, a system message
+    # between turns, and thinking kept in full.
+    chat = chat_body({"model": "m", "max_tokens": 32000, "thinking": {"type": "adaptive"},
+                      "output_config": {"effort": "high"},
+                      "context_management": {"edits": [{"type": "clear_thinking_20251015", "keep": "all"}]},
+                      "messages": [{"role": "user", "content": "Q"},
+                                   {"role": "system", "content": "Agents: claude, Explore"},
+                                   {"role": "user", "content": "Q2"}]})
+    assert chat["reasoning_effort"] == "high" and chat["max_completion_tokens"] == 32000
+    assert [m["role"] for m in chat["messages"]] == ["user", "system", "user"]
+    assert chat["messages"][1] == {"role": "system", "content": "Agents: claude, Explore"}
+
+
+def test_output_config_format_is_structured_output():
+    chat = chat_body({"model": "m", "messages": [],
+                      "output_config": {"format": {"type": "json_schema", "schema": {"type": "object"}}}})
+    assert chat["response_format"] == {"type": "json_schema", "json_schema": {"name": "output",
+                                                                              "schema": {"type": "object"}}}
+
+
+@pytest.mark.parametrize("body, param", [
+    ({"context_management": {"edits": [{"type": "clear_tool_uses_20250919"}]}}, "context_management.edits[0]"),
+    ({"context_management": {"edits": [{"type": "clear_thinking_20251015",
+                                        "keep": {"type": "thinking_turns", "value": 1}}]}}, "context_management.edits[0]"),
+    ({"output_config": {"effort": "max"}}, "output_config.effort"),
+    ({"output_config": {"format": {"type": "json_schema"}}}, "output_config.format")])
+def test_context_edits_and_output_settings_without_an_equivalent_are_refused(body, param):
+    with pytest.raises(Refused) as raised:
+        chat_body({"model": "m", "messages": [], **body})
+    assert raised.value.param == param
