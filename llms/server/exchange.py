@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -51,7 +51,8 @@ class Exchange:
     @classmethod
     def begin(cls, request: web.Request, body: dict, started: float) -> "Exchange":
         client = "app" if request.headers.get("X-LLMS-Client") == "app" else "api"
-        return cls(uuid.uuid4().hex, started, datetime.now().astimezone(), body, client, request.get(TOKEN_NAME),
+        # 32 random hex characters, as uuid4().hex was, at a fifth of its cost.
+        return cls(os.urandom(16).hex(), started, datetime.now().astimezone(), body, client, request.get(TOKEN_NAME),
                    request.remote, client_app=client_app(request.headers.get("User-Agent")), endpoint=request.path)
 
     def elapsed_ms(self) -> float:

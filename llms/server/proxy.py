@@ -6,6 +6,7 @@ import json
 import time
 from contextlib import aclosing
 
+import orjson
 from aiohttp import web
 
 from llms.providers.answer import Answer
@@ -59,6 +60,16 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         exchange.finish(request.app)  # the one place a proxied request ends: ok, error or aborted
 
 
+def json_bytes(payload: dict) -> bytes:
+    """Compact JSON as UTF-8, written by orjson (about 10x the standard library on a completion or a chunk).
+    What orjson refuses but JSON allows — an integer past 64 bits, a lone surrogate from a provider's "\\ud800"
+    escape — is written by `json` instead (orjson.JSONEncodeError is a TypeError)."""
+    try:
+        return orjson.dumps(payload)
+    except TypeError:
+        return json.dumps(payload, separators=(",", ":")).encode()
+
+
 def _dropped(exchange: Exchange) -> list[str]:
     """Fields the answering wire format dropped on purpose (sampling hints without an equivalent there)."""
     return dropped_params(exchange.candidate.provider.type, exchange.body)
@@ -98,11 +109,12 @@ async def _complete(request: web.Request, exchange: Exchange, candidates: list[C
     exchange.succeeded(completion.get("usage"), choices[0].get("finish_reason"), output_text=message.get("content"),
                        reasoning_text=reasoning_of(message) or None)
     headers = _meta_headers(exchange) | {"X-LLMS-Duration-Ms": str(completion["llms"]["duration_ms"])}
-    return web.json_response(completion, headers=headers)
+    return web.Response(body=json_bytes(completion), headers=headers, content_type="application/json",
+                        charset="utf-8")
 
 
 def _sse(payload: dict) -> bytes:
-    return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
+    return b"data: " + json_bytes(payload) + b"\n\n"
 
 
 async def _stream(request: web.Request, exchange: Exchange, candidates: list[Candidate]):

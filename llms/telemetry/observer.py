@@ -54,5 +54,5 @@ def install(app: web.Application) -> None:
 
 
 async def _close_export(app: web.Application) -> None:
-    # Off the event loop: the last export may wait on a slow collector (bounded by otel.EXPORT_TIMEOUT_S).
+    # Off the event loop: the last export may wait on a slow collector (bounded by otel.CLOSE_TIMEOUT_S).
     await asyncio.get_running_loop().run_in_executor(None, app[TELEMETRY].export.close)

@@ -13,6 +13,8 @@ The span is written when the request has ended, with its real start and end time
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -31,6 +33,7 @@ __all__ = ["OtelExport"]
 
 log = logging.getLogger("llms.telemetry")
 EXPORT_TIMEOUT_S = 5.0  # per export, retries included (the SDK's default is 10 s)
+CLOSE_TIMEOUT_S = 3.0  # at shutdown, the last spans and metrics get this long; a collector that is down gets no more
 MAX_QUEUE_SPANS = 2048  # the BatchSpanProcessor's bound; past it spans are dropped, never waited for
 SCOPE = "llms"
 
@@ -77,6 +80,16 @@ class OtelExport:
             self.token_usage.record(measure.tokens["output"], attributes | {"gen_ai.token.type": "output"})
 
     def close(self) -> None:
-        """Send what is queued (each export bounded by EXPORT_TIMEOUT_S) and stop the export threads."""
-        self.tracer_provider.shutdown()
-        self.meter_provider.shutdown()
+        """Send what is queued, spans and metrics side by side, for at most CLOSE_TIMEOUT_S: a collector that is
+        down would otherwise hold the server's exit for an export timeout per signal. What is not sent by then is
+        dropped with the process (the threads are daemons)."""
+        threads = [threading.Thread(target=provider.shutdown, name=f"otel-{name}-shutdown", daemon=True)
+                   for name, provider in (("traces", self.tracer_provider), ("metrics", self.meter_provider))]
+        deadline = time.monotonic() + CLOSE_TIMEOUT_S
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in threads):
+            log.warning("OpenTelemetry: the last spans and metrics were not sent within %gs of shutdown "
+                        "(is the collector down?)", CLOSE_TIMEOUT_S)
