@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from llms.files import EXIT_OK, EXIT_USAGE
 from llms.ledger.analytics import Query, Totals, epoch_ms, local_midnight, matches
 from llms.ledger.export import csv_lines
-from llms.ledger.index import IndexUnusable, aggregate_ledger, index_path, reindex
+from llms.ledger.index import IndexUnusable, aggregate_ledger, checked_lines, index_path, reindex
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
 
@@ -91,8 +91,9 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
     def warn(message: str) -> None:
         print(f"llms: warning: {message}", file=err)
 
-    if fmt in ("csv", "detailed"):  # every line in range: read from the ledger itself
-        records = _matching(read_records(files, warn, since=since), model, provider)
+    if fmt in ("csv", "detailed"):  # every line in range, read from the ledger; those the index checked, unchecked
+        checked = checked_lines(path) if files else {}
+        records = _matching(read_records(files, warn, since=since, checked=checked), model, provider)
         if fmt == "csv":
             _write_csv(records, out)
         else:
@@ -209,8 +210,8 @@ def _write_cache_line(cache: dict, out: TextIO) -> None:
     """What caching saved in the range (pricing/savings.py): hit rate, reads saved, writes' extra, net."""
     from llms.pricing.cost import format_usd
 
-    if not cache["requests"]:
-        return
+    if not cache["cached_tokens"] + cache["cache_write_tokens"]:
+        return  # no request read or wrote a cache: nothing to say
     rate = "—" if cache["hit_rate"] is None else f"{cache['hit_rate'] * 100:.1f} %"
     unpriced = f" (+{cache['unpriced_requests']:,} unpriced)" if cache["unpriced_requests"] else ""
     print(f"\nCache {cache['cached_tokens']:,} of {cache['input_tokens']:,} input tokens read from cache ({rate}) · "
