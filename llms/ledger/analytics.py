@@ -32,13 +32,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "Query", "QueryError", "parse_query", "aggregate", "Aggregator", "GRANULARITIES", "MAX_BUCKETS",
-    "NO_PROVIDER", "matches", "histogram_bucket", "percentile_from_histogram", "tokens_of", "ExactSum", "Totals",
+    "NO_PROVIDER", "NO_ENDPOINT", "matches", "histogram_bucket", "percentile_from_histogram", "tokens_of", "ExactSum", "Totals",
     "SLOT_MS", "epoch_ms", "epoch_ms_of",
 ]
 
 GRANULARITIES = ("hour", "day", "week")
 MAX_BUCKETS = 10_000
 NO_PROVIDER = "(none)"  # requests no provider answered, as in rollup.js
+NO_ENDPOINT = "(none)"  # lines written before the endpoint was recorded
 HISTOGRAM_STEPS_PER_DOUBLING = 8
 _HOUR_MS = 3_600_000
 SLOT_MS = 900_000  # every UTC offset and DST change falls on a 15-minute boundary
@@ -323,12 +324,12 @@ def matches(record: dict, *, provider: str | None = None, model: str | None = No
 class Aggregator:
     """Feed records one at a time (a million fit: only counters are kept), then `result()`.
 
-    Each record is added to one cell (provider, model, bucket); result() merges the cells in the order
+    Each record is added to one cell (provider, model, endpoint, bucket); result() merges the cells in the order
     they were first seen. aggregate.js does the same, so float sums come out identical."""
 
     def __init__(self, query: Query):
         self.query = query
-        self.cells: dict[tuple[str, str, int], Totals] = {}
+        self.cells: dict[tuple[str, str, str, int], Totals] = {}
         self._slots: dict[int, int] = {}  # 15-minute slot → bucket start: one zone lookup per slot
         self.first_ms: int | None = None
         self.last_ms: int | None = None
@@ -363,23 +364,24 @@ class Aggregator:
         bucket_ms = self._slots.get(slot)
         if bucket_ms is None:
             bucket_ms = self._slots[slot] = bucket_start(epoch_ms, self.query.granularity, self.query.tz)
-        key = (dims.get("provider") or NO_PROVIDER, dims.get("model"), bucket_ms)
+        key = (dims.get("provider") or NO_PROVIDER, dims.get("model"), dims.get("endpoint") or NO_ENDPOINT, bucket_ms)
         cell = self.cells.get(key)
         if cell is None:
             cell = self.cells[key] = Totals()
         return cell
 
-    def _merged(self) -> tuple[Totals, dict, dict, dict]:
-        summary, by_model, by_provider, by_time = Totals(), {}, {}, {}
-        for (provider, model, bucket_ms), cell in self.cells.items():
+    def _merged(self) -> tuple[Totals, dict, dict, dict, dict]:
+        summary, by_model, by_provider, by_time, by_endpoint = Totals(), {}, {}, {}, {}
+        for (provider, model, endpoint, bucket_ms), cell in self.cells.items():
             summary.merge(cell)
             _group(by_model, (provider, model)).merge(cell)
             _group(by_provider, provider).merge(cell)
             _group(by_time, bucket_ms).merge(cell)
-        return summary, by_model, by_provider, by_time
+            _group(by_endpoint, endpoint).merge(cell)
+        return summary, by_model, by_provider, by_time, by_endpoint
 
     def result(self) -> dict:
-        summary, by_model, by_provider, by_time = self._merged()
+        summary, by_model, by_provider, by_time, _ = self._merged()
         return {
             "summary": summary.as_dict(),
             "by_model": [{"provider": p, "model": m, **t.as_dict()} for (p, m), t in _ranked(by_model)],
@@ -389,12 +391,14 @@ class Aggregator:
 
     def documented_result(self) -> dict:
         """The same figures under AgentLens's /api/analytics/llm names (summary, byModel, byTime), with
-        byProvider and the extras in camelCase."""
-        summary, by_model, by_provider, by_time = self._merged()
+        byProvider, byEndpoint (the API each request came in by: /v1/chat/completions, /v1/messages,
+        /v1/responses; nr-llm's "by service") and the extras in camelCase."""
+        summary, by_model, by_provider, by_time, by_endpoint = self._merged()
         return {
             "summary": documented_summary(summary),
             "byModel": [{"provider": p, "model": m, **t.documented()} for (p, m), t in _ranked(by_model)],
             "byProvider": [{"provider": p, **t.documented()} for p, t in _ranked(by_provider)],
+            "byEndpoint": [{"endpoint": e, **t.documented()} for e, t in _ranked(by_endpoint)],
             "byTime": [{"bucket": label, **t.documented()} for label, t in self._series(by_time)],
         }
 

@@ -123,10 +123,13 @@ def test_the_guides_health_check(ledger_of):
     assert (stats["requests"], stats["errors"]) == (3, 0)
 
 
+ENDPOINTS = {"anthropic": "/v1/messages", "openai": "/v1/chat/completions"}  # how each request of the ledger came in
+
+
 def ledger_line(when: datetime, number: int, provider: str, model: str, token, tokens: tuple[int, int], cost: float,
                 ms: float) -> dict:
     return {"timestamp": when.isoformat(timespec="milliseconds"), "request_id": f"req{number}", "client": "api",
-            "token": token, "provider": provider, "model": model, "status": "ok",
+            "token": token, "provider": provider, "model": model, "endpoint": ENDPOINTS[provider], "status": "ok",
             "usage": {"prompt_tokens": tokens[0], "completion_tokens": tokens[1]}, "cost_usd": cost,
             "cost_provenance": "computed", "response_ms": ms}
 
@@ -169,6 +172,16 @@ def test_agentlens_past_week_by_day(analytics_server):
     assert len(answer["byTime"]) == 8 and answer["byTime"][1]["bucket"].startswith("2026-02-02T00:00:00")
     assert [(b["calls"], b["inputTokens"]) for b in answer["byTime"] if b["calls"]] == [(2, 1500), (1, 2000)]
     assert answer["byTime"][1]["avgLatencyMs"] == 1200 and answer["byTime"][1]["costUsd"] == pytest.approx(0.00825)
+
+
+def test_by_endpoint_stands_beside_by_provider_and_by_model(analytics_server):
+    answer = curl(f"{analytics_server}/api/analytics/llm?from=2026-02-01&to=2026-02-08&granularity=day",
+                  "Authorization: Bearer als_your_key")
+    # by hand: requests 1 and 3 came in by /v1/messages ($0.006 + $0.012), request 2 by /v1/chat/completions
+    assert [(e["endpoint"], e["calls"], e["inputTokens"], e["outputTokens"], e["avgLatencyMs"])
+            for e in answer["byEndpoint"]] == [("/v1/messages", 2, 3000, 600, 1300),
+                                               ("/v1/chat/completions", 1, 500, 100, 900)]
+    assert [e["costUsd"] for e in answer["byEndpoint"]] == pytest.approx([0.018, 0.00225])
 
 
 def test_agentlens_one_model_since_a_date(analytics_server):

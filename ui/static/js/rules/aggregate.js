@@ -3,10 +3,12 @@
 // extras in camelCase: docs/contracts.md). The twin of llms/ledger/analytics.py's documented_result (its docstring
 // states the rules); both pass tests/vectors/analytics.json. Day rollups are shown through totalsOut (period.js).
 // Works in the browser and in node (time zones through Intl). Records are ledger lines or the store's
-// request records: the fields read are timestamp, provider, model, client, status, usage, cost_usd,
+// request records: the fields read are timestamp, provider, model, endpoint, client, status, usage, cost_usd,
 // cost_provenance and response_ms.
 import { pad } from "./keys.js";
 import { NO_PROVIDER, countInto, emptyCounters, mergeInto, percentileFromHistogram } from "./counters.js";
+
+export const NO_ENDPOINT = "(none)"; // records without the endpoint they came in by (analytics.py NO_ENDPOINT)
 
 export const GRANULARITIES = ["hour", "day", "week"];
 export const MAX_BUCKETS = 10_000;
@@ -239,7 +241,7 @@ export function matches(record, { provider = null, model = null, client = null }
 
 /**
  * Feed records one at a time with add(), then result(). Each record is added to one cell (provider, model,
- * bucket); result() merges the cells in the order first seen, as llms/analytics.py does, so sums are identical.
+ * endpoint, bucket); result() merges the cells in the order first seen, as llms/analytics.py does.
  */
 export class Aggregator {
   constructor(query) {
@@ -267,10 +269,11 @@ export class Aggregator {
       this.slots.set(slot, bucketMs);
     }
     const provider = record.provider || NO_PROVIDER;
-    const key = `${provider}\u0000${record.model}\u0000${bucketMs}`;
+    const endpoint = record.endpoint || NO_ENDPOINT;
+    const key = `${provider}\u0000${record.model}\u0000${endpoint}\u0000${bucketMs}`;
     let cell = this.cells.get(key);
     if (!cell) {
-      cell = { provider, model: record.model, bucketMs, totals: emptyCounters() };
+      cell = { provider, model: record.model, endpoint, bucketMs, totals: emptyCounters() };
       this.cells.set(key, cell);
     }
     countInto(cell.totals, record);
@@ -281,11 +284,13 @@ export class Aggregator {
     const byModel = new Map();
     const byProvider = new Map();
     const byTime = new Map();
-    for (const { provider, model, bucketMs, totals } of this.cells.values()) {
+    const byEndpoint = new Map();
+    for (const { provider, model, endpoint, bucketMs, totals } of this.cells.values()) {
       mergeInto(summary, totals);
       mergeInto(group(byModel, `${provider}\u0000${model}`), totals);
       mergeInto(group(byProvider, provider), totals);
       mergeInto(group(byTime, bucketMs), totals);
+      mergeInto(group(byEndpoint, endpoint), totals);
     }
     return {
       summary: documentedSummary(summary),
@@ -294,6 +299,7 @@ export class Aggregator {
         return { provider, model, ...documentedOut(totals) };
       }),
       byProvider: ranked(byProvider).map(([provider, totals]) => ({ provider, ...documentedOut(totals) })),
+      byEndpoint: ranked(byEndpoint).map(([endpoint, totals]) => ({ endpoint, ...documentedOut(totals) })),
       byTime: this.series(byTime).map(({ start_ms, ...bucket }) => bucket),
     };
   }
