@@ -6,6 +6,7 @@ All models are asked at once, so the wall time is about the slowest model's, not
 from __future__ import annotations
 
 import asyncio
+import textwrap
 import time
 from dataclasses import dataclass
 from typing import TextIO
@@ -23,6 +24,7 @@ __all__ = ["run_check", "check_models", "refusal_for", "CheckResult", "reason_fo
 
 CHECK_PROMPT = "Reply with one word: ok"
 CHECK_MAX_TOKENS = 16
+STATUS_WIDTH = 60  # the status column's width in the table; longer reasons go on below
 
 
 @dataclass(frozen=True)
@@ -72,16 +74,20 @@ def _cell(value, spec: str) -> str:
 
 
 def format_table(results: list[CheckResult]) -> str:
+    """The results as a table; a reason longer than the status column goes on under it, cut between words only,
+    so a URL in an error is never cut in half."""
     rows = [("model", "status", "latency ms", "in", "out", "tok/s")]
     for r in results:
         rows.append((r.model, r.reason, f"{r.latency_ms:,.0f}", _cell(r.input_tokens, ","),
                      _cell(r.output_tokens, ","), _cell(r.tokens_per_s, ".1f")))
-    widths = [min(max(len(row[i]) for row in rows), 60) for i in range(len(rows[0]))]
+    widths = [min(max(len(row[i]) for row in rows), STATUS_WIDTH) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
-        cells = [row[0].ljust(widths[0]), row[1][:60].ljust(widths[1])]
+        status = textwrap.wrap(row[1], widths[1], break_long_words=False, break_on_hyphens=False) or [""]
+        cells = [row[0].ljust(widths[0]), status[0].ljust(widths[1])]
         cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:])]
         lines.append("  ".join(cells).rstrip())
+        lines += [" " * widths[0] + "  " + more for more in status[1:]]
     return "\n".join(lines)
 
 

@@ -31,3 +31,19 @@ def test_check_reasons_are_plain():
     assert reason_for(ProviderError("http", 429, "slow down")).startswith("429 rate-limited")
     assert reason_for(ProviderError("timeout", 504, "x timed out")) == "timeout: x timed out"
     assert reason_for(ProviderError("unreachable", 502, "cannot reach x")) == "unreachable: cannot reach x"
+
+
+def test_a_long_reason_goes_on_under_its_status_and_its_url_is_never_cut():
+    from llms.commands.check import CheckResult, format_table
+
+    url = "https://gateway.internal.example.com/openai/deployments/gpt-4o-mini-2024-07-18/chat/completions"
+    reason = f"unreachable: openai: cannot reach {url} (Connect call failed)"
+    table = format_table([CheckResult("gpt-4o-mini", False, reason, 1234.0), CheckResult("gpt-4o", True, "ok", 80.0, 9, 2)])
+    lines = table.splitlines()
+    assert lines[0].split() == ["model", "status", "latency", "ms", "in", "out", "tok/s"]
+    assert lines[1].startswith("gpt-4o-mini  unreachable: openai: cannot reach ")
+    assert lines[1].split()[-4:] == ["1,234", "—", "—", "—"]  # the row's figures stay in their columns
+    assert any(line.strip() == url for line in lines)  # whole, on a line of its own
+    assert lines[3].strip() == "(Connect call failed)"
+    assert lines[4].startswith("gpt-4o       ok ")
+    assert " ".join([lines[1].split("  ")[1].strip()] + [line.strip() for line in lines[2:4]]) == reason  # all of it
