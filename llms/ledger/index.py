@@ -46,6 +46,7 @@ from llms.pricing import savings
 from llms.pricing.savings import CacheSavings, request_savings
 
 __all__ = ["LedgerIndex", "IndexUnusable", "Cell", "index_path", "aggregate_ledger", "scan_ledger", "reindex",
+           "checked_lines",
            "SCHEMA_VERSION", "HOUR_MS"]
 
 SCHEMA_VERSION = "1"
@@ -558,6 +559,15 @@ class LedgerIndex:
         finally:
             db.execute("COMMIT")
 
+    def checked(self) -> dict[Path, tuple[int, frozenset[int]]]:
+        checked = {}
+        for file_id, path in self._paths().items():
+            (indexed, bad_lines), = self.db.execute("SELECT indexed_bytes, bad_lines FROM files WHERE id = ?", (file_id,))
+            failed = frozenset(line for line, in self.db.execute("SELECT line FROM problems WHERE file_id = ?", (file_id,)))
+            if len(failed) == bad_lines:
+                checked[path] = (indexed, failed)
+        return checked
+
     def _paths(self) -> dict[int, Path]:
         ids = {(dev, ino): file_id for file_id, dev, ino in self.db.execute("SELECT id, dev, ino FROM files")}
         paths = {}
@@ -727,6 +737,21 @@ def scan_ledger(ledger: Path, query: Query, warn: Callable[[str], None], *,
         if aggregator.add(record) and cache is not None:
             cache.add(record)
     return aggregator, cache
+
+
+def checked_lines(ledger: Path) -> dict[Path, tuple[int, frozenset[int]]]:
+    """Per ledger file, the bytes the index checked (`schema.line_problem`) and the numbers of the lines that
+    failed, for `read_records(checked=…)`; only files whose every failed line is on record. Empty when the
+    index cannot be used (then every line is checked as it is read)."""
+    try:
+        index = LedgerIndex(ledger)
+        try:
+            index.refresh()
+            return index.checked()
+        finally:
+            index.close()
+    except (IndexUnusable, sqlite3.Error):
+        return {}  # the reader checks every line itself: slower, never wrong
 
 
 def reindex(ledger: Path, progress: Callable[[str], None]) -> int:

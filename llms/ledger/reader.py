@@ -9,7 +9,7 @@ parsed again by `json`, which says what is wrong in the words of the warning and
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -24,24 +24,35 @@ MAX_WARNINGS_PER_FILE = 10
 _TIMESTAMP_PREFIX = b'{"timestamp":"'
 
 
-def read_records(files: Iterable[Path], warn: Callable[[str], None], *,
-                 since: datetime | None = None) -> Iterator[dict]:
+def read_records(files: Iterable[Path], warn: Callable[[str], None], *, since: datetime | None = None,
+                 checked: Mapping[Path, tuple[int, frozenset[int]]] | None = None) -> Iterator[dict]:
     """Every record in `files`, in order; a corrupted line, a line with a field of the wrong type (see
     `line_problem`) or a torn last line is skipped with a warning naming file, line number and what is wrong.
     With `since` (aware), older records are left out (most without being parsed: a line written by
-    LedgerWriter starts with its timestamp)."""
+    LedgerWriter starts with its timestamp). `checked` (from the index, ledger/index.checked_lines): per file,
+    the bytes whose lines were checked when indexed and the numbers of those that failed; the others are
+    parsed without checking them again."""
     for path in files:
-        yield from _read_file(path, warn, since)
+        yield from _read_file(path, warn, since, (checked or {}).get(path, (0, frozenset())))
 
 
-def _read_file(path: Path, warn: Callable[[str], None], since: datetime | None) -> Iterator[dict]:
+def _read_file(path: Path, warn: Callable[[str], None], since: datetime | None,
+               checked: tuple[int, frozenset[int]]) -> Iterator[dict]:
     bad, since_ms = 0, None if since is None else epoch_ms(since)
+    checked_bytes, failed = checked
+    offset = 0
     with path.open("rb") as file:
         for number, raw in enumerate(file, start=1):
+            offset += len(raw)
             if since_ms is not None and (stamp := stamp_ms_of(raw)) is not None and stamp < since_ms:
                 continue
             if raw == b"\n":
                 continue  # the newline that ends a torn line (see LedgerWriter._open)
+            if offset <= checked_bytes and number not in failed:
+                record = _loads(raw)
+                if since is None or datetime.fromisoformat(record["timestamp"]) >= since:
+                    yield record
+                continue
             record, problem = parsed_line(raw)
             if problem is None:
                 if since is None or datetime.fromisoformat(record["timestamp"]) >= since:
@@ -59,14 +70,18 @@ def parsed_line(raw: bytes) -> tuple[dict | None, str | None]:
     if not raw.endswith(b"\n"):
         return None, "incomplete last line (the writer stopped mid-line)"
     try:
-        record = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        try:
-            record = json.loads(raw)
-        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-            return None, f"not valid JSON ({exc})"
+        record = _loads(raw)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        return None, f"not valid JSON ({exc})"
     problem = line_problem(record)
     return (record, None) if problem is None else (None, problem)
+
+
+def _loads(raw: bytes):
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)  # its error says what is wrong; and it takes NaN, big integers, lone surrogates
 
 
 def stamp_ms_of(raw: bytes) -> int | None:
