@@ -12,12 +12,13 @@ import time
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
 from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_fields, error_text, final_chunk,
-                                   load_json, malformed, map_parts, new_id, refuse_untranslatable, text_of, turns,
-                                   unsupported, usage_or_malformed)
+                                   load_json, malformed, map_parts, message_hints, new_id, refuse_untranslatable,
+                                   text_of, turns, unsupported, usage_or_malformed)
 from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "AnthropicWire", "AnthropicStream", "API_VERSION", "DEFAULT_MAX_TOKENS", "normalize_usage",
-           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS", "DROPPED_SAMPLING_HINTS", "THINKING_BUDGETS", "STRUCTURED_TOOL"]
+           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS", "DROPPED_SAMPLING_HINTS", "THINKING_BUDGETS", "STRUCTURED_TOOL",
+           "dropped_params"]
 
 NAME = "anthropic"
 # For the registry (llms/providers/registry.py): llms.json types, usage shape, genai-prices ids that differ from ours.
@@ -64,6 +65,19 @@ FINISH_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "pause_turn": "st
 ERROR_STATUS = {"invalid_request_error": 400, "authentication_error": 401, "permission_error": 403,
                 "not_found_error": 404, "request_too_large": 413, "rate_limit_error": 429, "api_error": 500,
                 "overloaded_error": 529}
+
+
+# Hints inside the messages with no Anthropic field, dropped on purpose and listed: a participant's `name`, an
+# image's `detail` (Anthropic sizes images itself: https://docs.anthropic.com/en/docs/build-with-claude/vision).
+DROPPED_MESSAGE_HINTS = ("messages[].name", "image_url.detail")
+
+
+def dropped_params(body: dict) -> list[str]:
+    """The sampling hints (at a value that would do something) and message hints this body uses that Anthropic has
+    no equivalent for: dropped on purpose, and listed by the proxy in llms.dropped_params / X-LLMS-Dropped-Params."""
+    hints = [name for name in DROPPED_SAMPLING_HINTS
+             if body.get(name) is not None and body[name] != NEUTRAL_VALUES.get(name)]
+    return hints + message_hints(body, DROPPED_MESSAGE_HINTS)
 
 
 def normalize_usage(raw: dict | None) -> dict | None:

@@ -14,12 +14,13 @@ import urllib.parse
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
 from llms.providers.shapes import (bad_request, chunk, completion, data_url, error_fields, error_text, final_chunk,
-                                   load_json, malformed, map_parts, refuse_untranslatable, new_id, turns, unsupported,
+                                   load_json, malformed, map_parts, message_hints, refuse_untranslatable, new_id, turns,
+                                   unsupported,
                                    usage_or_malformed)
 from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "GoogleWire", "GeminiStream", "GENERATION_CONFIG", "THINKING_BUDGETS", "normalize_usage",
-           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS", "DROPPED_SAMPLING_HINTS"]
+           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS", "dropped_params"]
 
 NAME = "google"
 # For the registry (llms/providers/registry.py): llms.json types, usage shape, genai-prices ids that differ from ours.
@@ -33,8 +34,7 @@ GENERATION_CONFIG = {"temperature": "temperature", "top_p": "topP", "top_k": "to
                      "seed": "seed"}
 
 # OpenAI request fields translated here; `stream_options` is the server's. Every sampling hint has a
-# GenerationConfig field, so nothing is dropped on purpose on this wire.
-DROPPED_SAMPLING_HINTS: tuple[str, ...] = ()
+# GenerationConfig field; only hints inside messages are dropped on purpose (dropped_params).
 TRANSLATED = ("model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "stop",
               "tools", "tool_choice", "response_format", "reasoning_effort", "logprobs", "top_logprobs",
               *GENERATION_CONFIG)
@@ -48,6 +48,17 @@ AUDIO_TYPES = {"wav": "audio/wav", "mp3": "audio/mp3"}
 
 # https://ai.google.dev/api/generate-content#FinishReason
 FILTERED = {"SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
+
+
+# Hints inside the messages Gemini has no field for, dropped on purpose and listed: a participant's `name`, an
+# image's `detail` (Gemini picks the resolution: media_resolution is per request), `cache_control` (Gemini caches
+# prefixes by itself: https://ai.google.dev/gemini-api/docs/caching#implicit-caching).
+DROPPED_MESSAGE_HINTS = ("messages[].name", "image_url.detail", "cache_control")
+
+
+def dropped_params(body: dict) -> list[str]:
+    """The message hints this body uses that Gemini has no field for (the proxy lists them to the client)."""
+    return message_hints(body, DROPPED_MESSAGE_HINTS)
 
 
 def normalize_usage(raw: dict | None) -> dict | None:
@@ -376,8 +387,10 @@ def _message_parts(message: dict, names: dict) -> list[dict]:
             raise bad_request(NAME, f"the 'tool' message for {call_id!r} answers no tool call of an earlier "
                                     "assistant message (Gemini needs the function's name)")
         content = message.get("content")
-        text = content if isinstance(content, str) else "".join(
-            part.get("text") or "" for part in content or [] if isinstance(part, dict))
+        if isinstance(content, list) and any(not isinstance(p, dict) or p.get("type") != "text" for p in content):
+            # functionResponse.response is JSON: an image or file in a tool's result has nowhere to go.
+            raise unsupported(NAME, "messages", f"the 'tool' message for {call_id!r} holds parts other than text")
+        text = content if isinstance(content, str) else "".join(part.get("text") or "" for part in content or [])
         try:
             result = json.loads(text)
         except ValueError:

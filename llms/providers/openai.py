@@ -14,8 +14,7 @@ from llms.providers.shapes import (error_fields, error_text, final_chunk, load_j
 from llms.providers.usage import normalized, token_count
 
 __all__ = ["WIRE", "OpenAIWire", "OpenAIStream", "SET_BY_US", "normalize_usage",
-           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS", "DROPPED_SAMPLING_HINTS",
-           "NEUTRAL_VALUES"]
+           "TYPES", "USAGE_FORMAT", "PRICE_DATA_IDS", "dropped_params"]
 
 NAME = "openai-compatible provider"
 # What this wire format is, for the registry (llms/providers/registry.py): the llms.json `type`s that speak it,
@@ -24,14 +23,16 @@ NAME = "openai-compatible provider"
 TYPES = ("openai-compatible", "ollama")
 USAGE_FORMAT = "openai"
 PRICE_DATA_IDS = {"xai": "x-ai", "bedrock": "aws", "moonshot": "moonshotai"}
-# Every field is forwarded as sent: nothing is dropped, no value stands for "absent".
-DROPPED_SAMPLING_HINTS: tuple[str, ...] = ()
-NEUTRAL_VALUES: dict = {}
 
 # Every client field goes upstream as sent (OpenAI-compatible servers each take their own extras: OpenRouter's
 # `transforms`, vLLM's `guided_json`, ...), but for the ones we set (`model`, and `stream`/`stream_options`:
 # we always ask for usage) and the routing fields that choose a provider or a key, never sent on.
 SET_BY_US = ("model", "stream", "stream_options")
+
+
+def dropped_params(body: dict) -> list[str]:
+    """Nothing: every field is forwarded as sent."""
+    return []
 
 
 def normalize_usage(raw: dict | None) -> dict | None:

@@ -4,8 +4,7 @@ A wire-format module (openai.py, anthropic.py, google.py) declares `TYPES` (the 
 types that speak it), `USAGE_FORMAT` (the name of its usage shape: `usage_format` in /api/config,
 `format` in tests/vectors/pricing.json), `normalize_usage` (its usage → normalized usage),
 `PRICE_DATA_IDS` (genai-prices provider ids of providers speaking it, where ours differ),
-`DROPPED_SAMPLING_HINTS` (request fields it drops on purpose, listed to the client), `NEUTRAL_VALUES` (a field's
-value that means "as if absent") and `WIRE`.
+`dropped_params(body)` (the fields it drops on purpose, listed to the client) and `WIRE`.
 Config validation, `wire_for`, the usage normalizers and the price table read this registry, so a new
 wire format is its module, its name below, and its test file. The modules are pure and small: importing
 them costs a few milliseconds, nothing heavy (no aiohttp, no genai-prices).
@@ -62,9 +61,6 @@ def price_data_ids() -> dict[str, str]:
 
 
 def dropped_params(provider_type: str, body: dict) -> list[str]:
-    """The fields of `body` this provider type's wire format drops on purpose (pure sampling hints with no
-    equivalent there), in the order the wire declares them: the proxy lists them in `llms.dropped_params` and
-    X-LLMS-Dropped-Params."""
-    module = _module_for(provider_type)
-    return [name for name in module.DROPPED_SAMPLING_HINTS if body.get(name) is not None
-            and not (name in module.NEUTRAL_VALUES and module.NEUTRAL_VALUES[name] == body[name])]
+    """The fields of `body` this provider type's wire format drops on purpose (hints with no equivalent there), in
+    the order the wire declares them: the proxy lists them in `llms.dropped_params` and X-LLMS-Dropped-Params."""
+    return _module_for(provider_type).dropped_params(body)

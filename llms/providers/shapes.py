@@ -18,7 +18,7 @@ from llms.providers.base import ProviderError
 
 __all__ = ["chunk", "completion", "final_chunk", "new_id", "load_json", "usage_or_malformed", "malformed",
            "refuse_untranslatable", "bad_request", "unsupported", "error_fields", "data_url", "reasoning_of",
-           "map_parts", "text_of", "turns", "error_text"]
+           "map_parts", "text_of", "turns", "error_text", "message_hints"]
 
 
 def chunk(id_: str, created: int, model: str, choices: list[dict]) -> dict:
@@ -107,6 +107,29 @@ def error_fields(data: object) -> dict:
     code = error.get("code") if isinstance(error.get("code"), str) else error.get("status")
     found = {"error_type": error.get("type"), "code": code, "param": error.get("param")}
     return {key: value[:MAX_ERROR_FIELD_CHARS] for key, value in found.items() if isinstance(value, str) and value}
+
+
+def message_hints(body: dict, wanted: tuple[str, ...]) -> list[str]:
+    """Which of the hints inside a body's messages and tools it uses, in `wanted`'s order: "messages[].name" (a
+    participant's name), "image_url.detail" (other than auto), "cache_control" (on a message, a part or a tool)."""
+    found = set()
+    for message in body.get("messages") or []:
+        if not isinstance(message, dict):
+            continue
+        if message.get("name"):
+            found.add("messages[].name")
+        parts = message.get("content") if isinstance(message.get("content"), list) else []
+        for item in (message, *parts):
+            if not isinstance(item, dict):
+                continue
+            if item.get("cache_control"):
+                found.add("cache_control")
+            image = item.get("image_url")
+            if isinstance(image, dict) and image.get("detail") not in (None, "auto"):
+                found.add("image_url.detail")
+    if any(isinstance(tool, dict) and tool.get("cache_control") for tool in body.get("tools") or []):
+        found.add("cache_control")
+    return [name for name in wanted if name in found]
 
 
 def data_url(who: str, url: str) -> tuple[str, str] | None:

@@ -291,3 +291,15 @@ def test_a_strict_tool_asks_gemini_for_schema_adherence(choice, mode):
     extra = {} if choice is None else {"tool_choice": choice}
     request = WIRE.build_request(TARGET, body(tools=[strict], **extra), stream=False)
     assert request.json["toolConfig"]["functionCallingConfig"]["mode"] == mode
+
+
+def test_a_tool_result_with_an_image_is_unsupported_rather_than_flattened():
+    messages = [{"role": "user", "content": "Look"},
+                {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function",
+                                                      "function": {"name": "shot", "arguments": "{}"}}]},
+                {"role": "tool", "tool_call_id": "c1", "content": [
+                    {"type": "text", "text": "here"},
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]}]
+    with pytest.raises(ProviderError) as caught:
+        WIRE.build_request(TARGET, body(messages), stream=False)
+    assert (caught.value.kind, caught.value.param) == ("unsupported", "messages")

@@ -42,3 +42,17 @@ def test_dropped_params_lists_only_hints_a_wire_drops_and_only_when_they_would_d
     assert dropped_params("anthropic", body) == ["seed", "frequency_penalty"]  # a penalty of 0 is no penalty
     assert dropped_params("anthropic", {"model": "m", "seed": None}) == []
     assert dropped_params("openai-compatible", body) == dropped_params("google", body) == []
+
+
+def test_dropped_params_lists_the_hints_inside_messages_a_wire_has_no_field_for():
+    rules = {"type": "text", "text": "Rules.", "cache_control": {"type": "ephemeral"}}
+    messages = [{"role": "system", "content": [rules]},
+                {"role": "user", "name": "ada", "content": [
+                    {"type": "image_url", "image_url": {"url": "https://x.test/a.png", "detail": "low"}}]}]
+    body = {"model": "m", "messages": messages, "seed": 1}
+    assert dropped_params("anthropic", body) == ["seed", "messages[].name", "image_url.detail"]  # caching is carried
+    assert dropped_params("google", body) == ["messages[].name", "image_url.detail", "cache_control"]
+    assert dropped_params("openai-compatible", body) == []
+    plain = {"model": "m", "messages": [{"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "https://x.test/a.png", "detail": "auto"}}]}]}
+    assert dropped_params("anthropic", plain) == dropped_params("google", plain) == []

@@ -91,7 +91,8 @@ async def test_an_upstream_429_keeps_its_type_code_and_rate_limit_headers_masked
         with pytest.raises(ProviderError) as caught:
             await call(upstream, "rate-limited", stream=stream)
         fault = caught.value
-        assert (fault.status, fault.error_type, fault.code, fault.param) == (429, "requests", "rate_limit_exceeded", None)
+        assert (fault.status, fault.error_type, fault.code, fault.param) == (429, "requests", "rate_limit_exceeded",
+                                                                             None)
         assert fault.retryable
         # Retry-After and the x-ratelimit-* family travel (names lower-case); other headers and the key do not.
         assert fault.headers == {"retry-after": "7", "x-ratelimit-remaining-requests": "0",
