@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token", action="append", metavar="[NAME=]SECRET",
                         help="require a Bearer token (repeat for several; default $LLMS_TOKEN); needed off loopback. "
                              "The NAME is recorded in the ledger for requests made with it")
+    parser.add_argument("--verbose", action="store_true",
+                        help="with --serve: log one line per request (time, model, provider, tokens, cost, ms, status)")
     parser.add_argument("--check", nargs="+", metavar=("PROVIDER", "MODEL"),
                         help="test a provider's models (all when none named)")
     parser.add_argument("--models", action="store_true", help="list the enabled models with their prices")
@@ -147,4 +149,4 @@ def _serve(config, args) -> int:
         return EXIT_USAGE
     from llms.server.app import run
 
-    return run(config, ServerSettings(args.host, args.serve, tokens))
+    return run(config, ServerSettings(args.host, args.serve, tokens, verbose=args.verbose))

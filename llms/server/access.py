@@ -24,6 +24,7 @@ class ServerSettings:
     host: str
     port: int
     tokens: dict[str, str] = field(default_factory=dict, repr=False)  # name → secret; empty: no token needed
+    verbose: bool = False  # --verbose: one log line per request (server/request_log.py)
 
 
 def parse_tokens(values: list[str]) -> dict[str, str]:

@@ -15,9 +15,10 @@ from llms.budget import enforcer
 from llms.budget.refusal import budget_refusals
 from llms.config import Config
 from llms.files import EXIT_OK, EXIT_USAGE
+from llms.pricing.table import warn_unpriced_models
 from llms.providers import transport
 from llms.server import (analytics_api, analytics_pages, api, ledger_recorder, messages, pages, providers_view, proxy,
-                         responses)
+                         request_log, responses)
 from llms.server.errors import error_response
 from llms.server.html import Templates
 from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
@@ -132,6 +133,8 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app[TEMPLATES] = Templates()
     enforcer.install(app)  # before the ledger, which settles each request with it
     ledger_recorder.install(app)
+    if settings.verbose:
+        request_log.install(app)  # one log line per request (--verbose)
     telemetry.install(app)  # /metrics; OpenTelemetry when `otel` is on
     app.cleanup_ctx.append(_http_session)
     app.on_startup.append(_warm_prices)
@@ -159,9 +162,16 @@ async def _warm_prices(app: web.Application) -> None:
     loop = asyncio.get_running_loop()
 
     def start() -> None:
-        loop.run_in_executor(None, app[PRICES].warm).add_done_callback(_log_failure)
+        loop.run_in_executor(None, _build_prices, app).add_done_callback(_log_failure)
 
     loop.call_later(PRICE_WARM_DELAY_S, start)
+
+
+def _build_prices(app: web.Application) -> None:
+    """The price table; then, ledger on or off, one warning per enabled model without a price, worded as the LLM
+    proxy cost-tracking guide's (docs/contracts.md)."""
+    app[PRICES].warm()
+    warn_unpriced_models(app[CONFIG].enabled_providers, app[PRICES].price_for, log.warning)
 
 
 def _log_failure(future: asyncio.Future) -> None:

@@ -15,7 +15,6 @@ from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
 from llms.ledger.schema import ledger_line
 from llms.ledger.writer import LedgerWriter
-from llms.pricing.table import warn_unpriced_models
 from llms.pricing.cost import computed_beside_reported, cost_for, estimated_usage
 from llms.pricing.energy import energy_cost
 from llms.pricing.version import price_version
@@ -163,8 +162,7 @@ async def _load(recorder: LedgerRecorder) -> None:
 
 
 def _warm(recorder: LedgerRecorder) -> list:
-    # Off the event loop: the price table takes ~0.3 s to build, and the ledger may be large.
-    warn_unpriced_models(recorder.config.enabled_providers, recorder.prices.price_for, log.warning)
+    # Off the event loop: the ledger may be large. (Unpriced models are warned about by app.py, ledger on or off.)
     return recorder.load_recent()
 
 

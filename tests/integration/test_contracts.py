@@ -5,6 +5,7 @@ by hand."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -243,3 +244,40 @@ def test_the_guides_report_commands_with_cost_tracking_file(tmp_path):
     assert len(report("--format", "detailed").splitlines()) == 2 + 4
     assert len(report("--format", "csv").splitlines()) == 1 + 4  # the header and the four requests
     assert report("--since", "24", "--format", "hourly").count("#") == 3
+
+
+@pytest.mark.parametrize("ledger", [False, True])
+def test_verbose_logs_one_line_per_request_and_every_unpriced_model_is_warned_about_once(tmp_path, mock_provider, ledger):
+    mock_provider.set_model(UPSTREAM_MODEL, Reply(text="Hello", usage={"openai": USAGE}))
+    config = {"providers": {"openai": {"type": "openai-compatible", "base_url": mock_provider.url("openai"),
+                                       "api_key": KEYS["openai"],
+                                       "models": {"gpt-4o": UPSTREAM_MODEL, "unpriced": UPSTREAM_MODEL,
+                                                  "broken": "fault-500"},
+                                       "pricing": PRICING}},
+              "ledger": {"enabled": ledger, "path": str(tmp_path / "usage.jsonl")}}
+    (tmp_path / "llms.json").write_text(json.dumps(config))
+    server = ServerProcess(tmp_path / "llms.json", "--verbose")
+    try:
+        client = openai.OpenAI(base_url=server.url + "/v1", api_key="unused")
+        for model in ("gpt-4o", "unpriced", "gpt-4o"):
+            client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Say hello"}])
+        with pytest.raises(openai.InternalServerError):
+            client.with_options(max_retries=0).chat.completions.create(
+                model="broken", messages=[{"role": "user", "content": "hi"}])
+        # the warning comes once the price table is built (just after start); requests give it time
+        deadline = datetime.now() + timedelta(seconds=10)
+        while "for openai/unpriced" not in server.output() and datetime.now() < deadline:
+            client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Say hello"}])
+    finally:
+        server.stop()
+    output = server.output()
+    warning = ("Cost: Not calculated (no pricing configured) for openai/unpriced: "
+               "add providers.openai.pricing.unpriced to llms.json")
+    assert output.count(warning) == 1 and output.count("Cost: Not calculated (no pricing configured) for ") == 2
+    lines = [line.split(" llms.requests: ", 1)[1] for line in output.splitlines() if " llms.requests: " in line]
+    # 12 in and 5 out at $600/$1200 per 1M: 0.0072 + 0.006 = $0.0132, as the ledger prices it
+    pattern = r"\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}[+-]\d\d:\d\d openai/{model} in 12 out 5 {cost} [\d,]+ ms ok"
+    assert re.fullmatch(pattern.format(model="gpt-4o", cost=re.escape("$0.01")), lines[0]), lines[0]
+    assert re.fullmatch(pattern.format(model="unpriced", cost=re.escape("Cost: Not calculated (no pricing configured)")),
+                        lines[1]), lines[1]
+    assert re.fullmatch(r"\S+ openai/broken no usage no cost [\d,]+ ms error 500", lines[3]), lines[3]
