@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime
 from typing import TextIO
 
 
+from llms.commands.recording import CliLedger, call_record
 from llms.commands.terminal import PrintableStream, printable
 from llms.files import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from llms.providers import transport
@@ -29,22 +31,33 @@ def run_chat(config, model: str | None, prompt: str, out: TextIO, err: TextIO) -
     except UnknownModel as exc:
         err.write(f"llms: {exc}\n")
         return EXIT_USAGE
-    return asyncio.run(_chat(config, model, prompt, candidates, out, err))
+    ledger = CliLedger(config)  # the chat is one line, client "cli", when the ledger is on
+    try:
+        return asyncio.run(_chat(model, prompt, candidates, out, err, ledger))
+    finally:
+        ledger.close()
 
 
-async def _chat(config, model, prompt, candidates, out: TextIO, err: TextIO) -> int:
+def _elapsed_ms(answer: Answer) -> float:
+    return (time.perf_counter() - answer.started) * 1000
+
+
+async def _chat(model, prompt, candidates, out: TextIO, err: TextIO, ledger: CliLedger) -> int:
     from llms.pricing.cost import cost_for, estimated_usage, format_usd
     from llms.pricing.table import build_price_table
 
     body = {"model": model, "messages": [{"role": "user", "content": prompt}], "stream": True}
     answer = Answer(time.perf_counter())
+    started_at = datetime.now().astimezone()
     shown = PrintableStream()  # the answer is printed without the terminal controls it may hold
-    status = EXIT_OK
+    status, error = EXIT_OK, None
     async with transport.new_session() as session:
         try:
             candidate, upstream, _ = await open_first_stream(session, body, candidates)
         except CallFailed as failed:
             err.write(f"llms: {printable(failed.message)}\n")
+            tried = candidates[len(failed.failures) - 1]  # the last provider asked, whose fault this is
+            ledger.record(call_record("cli", started_at, tried, body, _elapsed_ms(answer), error=failed.error))
             return EXIT_FAIL
         try:
             async for chunk in answer.chunks(upstream):
@@ -52,7 +65,11 @@ async def _chat(config, model, prompt, candidates, out: TextIO, err: TextIO) -> 
                 out.flush()
         except ProviderError as exc:
             err.write(f"\nllms: {printable(exc.message)}\n")
-            status = EXIT_FAIL
+            status, error = EXIT_FAIL, exc
+    ledger.record(call_record("cli", started_at, candidate, body, _elapsed_ms(answer), error=error,
+                              usage=(upstream.final or {}).get("usage"), finish_reason=answer.finish_reason,
+                              output_text=answer.output_text or None, reasoning_text=answer.reasoning_text or None,
+                              ttft_ms=answer.ttft_ms))
     response_s = time.perf_counter() - answer.started
     out.write(shown.finish() + "\n")
     usage = (upstream.final or {}).get("usage")

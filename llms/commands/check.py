@@ -9,10 +9,12 @@ import asyncio
 import textwrap
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TextIO
 
 
 from llms.commands.terminal import printable_line
+from llms.commands.recording import CliLedger, call_record
 from llms.files import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from llms.ledger.export import tokens_per_second
 from llms.providers import transport
@@ -55,16 +57,21 @@ def reason_for(error: ProviderError) -> str:
     return f"{error.kind}: {message}"
 
 
-async def _check_one(session, provider, alias: str) -> CheckResult:
+async def _check_one(session, provider, alias: str, client: str, record) -> CheckResult:
     body = {"model": alias, "messages": [{"role": "user", "content": CHECK_PROMPT}],
             "max_tokens": CHECK_MAX_TOKENS}
-    started = time.perf_counter()
+    candidate = Candidate(provider, provider.models[alias], alias)  # one named provider: nothing fails over
+    started_at, started = datetime.now().astimezone(), time.perf_counter()
     try:
-        # One named provider: a list of one candidate, so nothing fails over.
-        _, completion, _ = await complete_first(session, body, [Candidate(provider, provider.models[alias], alias)])
+        _, completion, _ = await complete_first(session, body, [candidate])
     except CallFailed as failed:
-        return CheckResult(alias, False, reason_for(failed.error), (time.perf_counter() - started) * 1000)
+        latency_ms = (time.perf_counter() - started) * 1000
+        record(call_record(client, started_at, candidate, body, latency_ms, error=failed.error))
+        return CheckResult(alias, False, reason_for(failed.error), latency_ms)
     latency_ms = (time.perf_counter() - started) * 1000
+    choice = (completion.get("choices") or [{}])[0]
+    record(call_record(client, started_at, candidate, body, latency_ms, usage=completion.get("usage"),
+                       finish_reason=choice.get("finish_reason"), output_text=(choice.get("message") or {}).get("content")))
     usage = completion.get("usage") or {}
     return CheckResult(alias, True, "ok", latency_ms, usage.get("prompt_tokens"), usage.get("completion_tokens"))
 
@@ -91,10 +98,12 @@ def format_table(results: list[CheckResult]) -> str:
     return "\n".join(lines)
 
 
-async def check_models(session, provider, aliases: list[str], on_result=lambda result, done: None) -> list[CheckResult]:
+async def check_models(session, provider, aliases: list[str], *, client: str, record,
+                       on_result=lambda result, done: None) -> list[CheckResult]:
     """The probe of `llms --check` and the Providers view's Check button: every alias asked at once, the results in
-    the order asked; `on_result(result, done)` hears of each as it comes."""
-    tasks = [asyncio.ensure_future(_check_one(session, provider, alias)) for alias in aliases]
+    the order asked; each call's record is handed to `record` (commands/recording.call_record, sent by `client`),
+    and `on_result(result, done)` hears of each result as it comes."""
+    tasks = [asyncio.ensure_future(_check_one(session, provider, alias, client, record)) for alias in aliases]
     results = []
     for finished in asyncio.as_completed(tasks):
         result = await finished
@@ -104,7 +113,7 @@ async def check_models(session, provider, aliases: list[str], on_result=lambda r
     return sorted(results, key=lambda r: order[r.model])
 
 
-async def _check(provider, aliases: list[str], out: TextIO) -> list[CheckResult]:
+async def _check(provider, aliases: list[str], out: TextIO, ledger: CliLedger) -> list[CheckResult]:
     out.write(f"checking {len(aliases)} model(s) of {provider.id} at {provider.base_url} …\n")
 
     def progress(result: CheckResult, done: int) -> None:
@@ -113,7 +122,7 @@ async def _check(provider, aliases: list[str], out: TextIO) -> list[CheckResult]
         out.flush()
 
     async with transport.new_session() as session:
-        return await check_models(session, provider, aliases, progress)
+        return await check_models(session, provider, aliases, client="cli", record=ledger.record, on_result=progress)
 
 
 def refusal_for(provider) -> str | None:
@@ -136,7 +145,11 @@ def run_check(config, provider_id: str, models: list[str], out: TextIO) -> int:
         out.write(f"llms: {provider_id} has no model {', '.join(map(repr, unknown))}; "
                   f"its models: {', '.join(provider.models)}\n")
         return EXIT_USAGE
-    results = asyncio.run(_check(provider, models or list(provider.models), out))
+    ledger = CliLedger(config)  # each model asked is one line, client "cli", when the ledger is on
+    try:
+        results = asyncio.run(_check(provider, models or list(provider.models), out, ledger))
+    finally:
+        ledger.close()
     out.write("\n" + format_table(results) + "\n")
     passed = sum(r.ok for r in results)
     out.write(f"{passed} of {len(results)} model(s) answered\n")

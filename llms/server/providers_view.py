@@ -8,6 +8,8 @@ a foreign page cannot make this server spend a key.
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from llms import __version__
@@ -16,10 +18,12 @@ from llms.server.api import public_config
 from llms.server.errors import error_response
 from llms.server.html import html_response
 from llms.server.installed_models import served
-from llms.server.keys import CONFIG, HTTP, TEMPLATES
+from llms.server.keys import CONFIG, HTTP, RECORDERS, TEMPLATES
 from llms.server.pages import price_text
 
 __all__ = ["add_routes", "provider_rows", "check_result"]
+
+log = logging.getLogger("llms.server")
 
 
 def add_routes(app: web.Application) -> None:
@@ -54,6 +58,14 @@ def check_result(result: CheckResult) -> dict:
             "tokens_per_s": result.tokens_per_s}
 
 
+def _hand_to_recorders(app: web.Application, record: dict) -> None:
+    for recorder in app[RECORDERS]:
+        try:
+            recorder(record)
+        except Exception:  # as exchange.finish: a broken recorder must not fail the check; it is logged
+            log.exception("recorder %r failed for a check of %s", recorder, record["provider"])
+
+
 async def check_provider(request: web.Request) -> web.Response:
     provider_id = request.match_info["provider_id"]
     provider = (await served(request.app))[0].provider(provider_id)
@@ -62,5 +74,7 @@ async def check_provider(request: web.Request) -> web.Response:
     refused = refusal_for(provider)
     if refused:
         return error_response(409, refused, code="provider_off", provider=provider_id)
-    results = await check_models(request.app[HTTP], provider, list(provider.models))
+    # Each model asked is a request like any other: handed to the recorders (the ledger), sent by the app.
+    results = await check_models(request.app[HTTP], provider, list(provider.models), client="app",
+                                 record=lambda record: _hand_to_recorders(request.app, record))
     return web.json_response({"provider": provider_id, "results": [check_result(r) for r in results]})

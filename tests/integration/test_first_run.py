@@ -116,3 +116,17 @@ def test_an_ollama_that_does_not_answer_offers_no_model_and_says_where_it_was_as
         assert "0 of 2 providers ready: no message can be sent yet\n" in server.output()
     finally:
         server.stop()
+
+
+def test_the_checks_of_the_providers_view_are_in_the_ledger_as_the_apps_requests(mock_provider, tmp_path):
+    from tests.integration.test_first_run_cli import ledger_config, lines_of
+
+    config, ledger = ledger_config(mock_provider, tmp_path)
+    server = ServerProcess(config, env=MOCK_KEY_ENV)
+    try:
+        assert post(server.url + "/providers/google/check", {"Origin": server.url})[0] == 200
+    finally:
+        server.stop()
+    lines = lines_of(ledger)
+    assert sorted(line["model"] for line in lines) == ["gemini-2.5-flash", "gemini-cut", "shape-google"]
+    assert {(line["client"], line["provider"]) for line in lines} == {("app", "google")}
