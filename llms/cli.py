@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--check", nargs="+", metavar=("PROVIDER", "MODEL"),
                         help="test a provider's models (all when none named)")
     parser.add_argument("--models", action="store_true", help="list the enabled models with their prices")
-    parser.add_argument("--init", action="store_true", help="write the default config to ~/.llms/llms.json")
+    parser.add_argument("--init", action="store_true",
+                        help="write the default config to ~/.llms/llms.json (or to --config PATH)")
     parser.add_argument("--force", action="store_true", help="with --init or --import-config: overwrite an existing file")
     parser.add_argument("--config", metavar="PATH", help="the llms.json to use (also $LLMS_CONFIG)")
     parser.add_argument("--update-pricing", action="store_true",
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.init:
-        return _init(args.force)
+        return _init(Path(args.config).expanduser() if args.config else paths.user_config(os.environ), args.force)
     if args.import_config:
         from llms.commands.import_config import run_import
 
@@ -124,8 +125,8 @@ def _load(config_path: Path):
         return None
 
 
-def _init(force: bool) -> int:
-    target = paths.user_config(os.environ)
+def _init(target: Path, force: bool) -> int:
+    """Writes the default config to `target` (--config's path, else ~/.llms/llms.json)."""
     if target.exists() and not force:
         print(f"llms: {target} exists; use --init --force to overwrite it", file=sys.stderr)
         return EXIT_USAGE
