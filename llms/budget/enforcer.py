@@ -117,7 +117,11 @@ class BudgetEnforcer:
     def settle(self, line: dict) -> None:
         """A request's ledger line is written: its reservation is released and its real cost counted."""
         for key, amount in self._reservations.pop(line["request_id"], {}).items():
-            self.reserved[key] -= amount
+            # Float subtraction leaves crumbs (0.1 + 0.2 - 0.1 - 0.2 ≠ 0): never below zero, and exactly zero once
+            # nothing is in flight.
+            self.reserved[key] = max(0.0, self.reserved[key] - amount)
+        if not self._reservations:
+            self.reserved = {}
         if self._settled_early is not None:
             self._settled_early.add(line["request_id"])
         self._roll(datetime.now())

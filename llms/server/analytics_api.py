@@ -9,13 +9,15 @@ from datetime import datetime, timedelta, timezone
 
 from aiohttp import web
 
-from llms.ledger.analytics import Aggregator, QueryError, parse_query
+from llms.budget.users import ByUser
+from llms.ledger.analytics import Aggregator, QueryError, matches, parse_query
 from llms.ledger.index import aggregate_ledger
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
+from llms.pricing.drift import PriceCheck
 from llms.pricing.savings import CacheSavings, documented
 from llms.server.errors import error_body, error_response
-from llms.server.keys import CONFIG
+from llms.server.keys import BUDGETS, CONFIG, SETTINGS
 
 __all__ = ["add_routes", "analytics_view", "ledger_view", "ledger_page"]
 
@@ -67,8 +69,11 @@ async def analytics_view(request: web.Request) -> web.Response:
     loop = asyncio.get_running_loop()
     try:
         result, read, warnings = await loop.run_in_executor(None, analytics_from_ledger, config, query)
+        users, prices = await loop.run_in_executor(None, ledger_extras, config, query, request.app[SETTINGS].tokens)
     except OSError as exc:
         return _unreadable(config, exc)
+    result["byUser"] = users.rows(request.app[BUDGETS].month_of_user)
+    result["priceCheck"] = prices.rows()
     result["query"] = {"from": params["from"], "to": params["to"], "granularity": query.granularity,
                        "tz": params.get("tz") or "UTC", "provider": query.provider, "model": query.model,
                        "client": query.client, "agentId": query.agent}
@@ -88,6 +93,27 @@ def analytics_from_ledger(config, query) -> tuple[dict, int, list[str]]:
     result = aggregator.documented_result()
     result["cache"] = documented(cache.result())
     return result, result["summary"]["totalCalls"], warnings
+
+
+def ledger_extras(config, query, token_names) -> tuple[ByUser, PriceCheck]:
+    """Who sent each request of the range (byUser: named token or `local`) and what providers billed against our
+    prices (priceCheck): one pass over the range's lines, as the index's cells split neither by token nor by
+    reported cost. Empty when the ledger is off."""
+    users, prices = ByUser(query, token_names), PriceCheck()
+    if not config.ledger["enabled"]:
+        return users, prices
+    start = None if query.start_ms is None else datetime.fromtimestamp(query.start_ms / 1000, timezone.utc)
+    files = ledger_files(ledger_path(config), modified_since=None if start is None else start.timestamp())
+    # The index's pass above already warned about any line that fails its check: not warned twice.
+    for record in read_records(files, lambda problem: None, since=start):
+        epoch_ms = datetime.fromisoformat(record["timestamp"]).timestamp() * 1000
+        if (query.start_ms is not None and epoch_ms < query.start_ms) or (
+                query.end_ms is not None and epoch_ms >= query.end_ms):
+            continue
+        if matches(record, provider=query.provider, model=query.model, client=query.client, agent=query.agent):
+            users.add(record)
+            prices.add(record)
+    return users, prices
 
 
 def _collector(warnings: list[str]):

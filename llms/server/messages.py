@@ -26,7 +26,7 @@ from llms.providers.routing import Candidate, UnknownModel, candidates_for
 from llms.providers.translation import Refused, client_body
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
-from llms.server.keys import HTTP
+from llms.server.keys import BUDGETS, HTTP
 from llms.server.relay import completed, meta_headers, relayed, sse_event, translated
 
 __all__ = ["add_routes"]
@@ -68,6 +68,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
     # Translated, the record keeps the chat messages the provider was sent (system prompt included).
     exchange = Exchange.begin(request, body if chat is None else chat, started)
     try:
+        await request.app[BUDGETS].reserve(exchange, candidates or others)  # a hard cap it could pass: a 429
         if chat is not None:
             return await _translated(request, exchange, body, chat, others)
         wire = MessagesPassThrough(dict(request.headers))

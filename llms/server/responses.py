@@ -26,7 +26,7 @@ from llms.providers.translation import Refused, client_body
 from llms.server.errors import error_body, error_response
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
-from llms.server.keys import HTTP
+from llms.server.keys import BUDGETS, HTTP
 from llms.server.relay import completed, meta_headers, relayed, sse_event, translated
 
 __all__ = ["add_routes"]
@@ -49,6 +49,7 @@ async def responses(request: web.Request) -> web.StreamResponse:
         return error_response(404, str(exc), code="model_not_found", param="model")
     exchange = Exchange.begin(request, chat or _record_body(body), started)
     try:
+        await request.app[BUDGETS].reserve(exchange, candidates)  # a hard cap it could pass: a 429, recorded
         if chat is not None:
             return await _translated(request, exchange, body, chat, candidates)
         if body.get("stream"):

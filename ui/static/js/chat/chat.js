@@ -1,7 +1,7 @@
 // The open conversation: show a thread, send, stream, stop, retry, and record every request.
 import { addRecord } from "../rules/counters.js";
 import { threadTotals } from "../rules/metrics.js";
-import { buildRecord, failedRecord, priceOf } from "../rules/record.js";
+import { buildRecord, callPrices, failedRecord } from "../rules/record.js";
 import * as store from "../store/store.js";
 import * as inflight from "./inflight.js";
 import { streamChat } from "./stream.js";
@@ -131,7 +131,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
     const call = {
       id: store.newId(), started: new Date(), thread_id: state.threadId, model: choice.alias,
       prompt: lastUserText(history), prompt_text: history.map((m) => m.content).join("\n"),
-      price_for: (provider) => priceOf(pricing, provider, choice.value),
+      ...callPrices(pricing, choice.value),
     };
     // Noted before it is sent: a reload or a closed tab mid-answer leaves it to the next load to record as aborted.
     const note = inflight.begin(call, choice, call.price_for(choice.provider));

@@ -1,0 +1,58 @@
+// The chat page's budget banner: budgets past 50 / 80 / 100 % of this month, and (opt-in) a browser notification
+// once per budget and threshold. The figures are the server's (/health `budgets`: the month from the ledger, what
+// the caps hold) when it has them, else this browser's own month (period.js budgetUse over the day rollups).
+import { el } from "../dom.js";
+import { banner, budgetRows, notificationsDue } from "../rules/budget.js";
+import { dayKey, localDate } from "../rules/keys.js";
+import { budgetUse, monthDates, summarize } from "../rules/period.js";
+import { readRange } from "../store/store.js";
+
+const REFRESH_MS = 30_000;
+const NOTIFY_KEY = "llms.budget.notify"; // "on" once the person asked for notifications
+const SEEN_KEY = "llms.budget.notified"; // {"YYYY-MM budget": threshold} already notified
+const $ = (id) => document.getElementById(id);
+
+async function browserRows(budget) {
+  const month = monthDates(localDate(new Date()).slice(0, 7));
+  const rollups = await readRange([dayKey(month[0]), dayKey(month.at(-1))]);
+  return budgetUse(budget, summarize(rollups));
+}
+
+async function currentRows() {
+  const [health, config] = await Promise.all([
+    fetch("/health").then((r) => r.json()),
+    fetch("/api/config").then((r) => (r.ok ? r.json() : null)),
+  ]);
+  if (health.budgets?.length) return budgetRows(health.budgets, []);
+  return budgetRows(null, await browserRows(config?.budget));
+}
+
+function notify(rows) {
+  const month = localDate(new Date()).slice(0, 7);
+  const { due, seen } = notificationsDue(rows, JSON.parse(localStorage.getItem(SEEN_KEY) ?? "{}"), month);
+  localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+  if (localStorage.getItem(NOTIFY_KEY) !== "on" || !("Notification" in window) || Notification.permission !== "granted") return;
+  for (const { text } of due) new Notification("llms budget", { body: text, tag: "llms-budget" });
+}
+
+async function refresh() {
+  const rows = await currentRows();
+  const shown = banner(rows);
+  const node = $("budget-banner");
+  node.hidden = shown === null;
+  if (shown) {
+    node.dataset.level = shown.level;
+    $("budget-banner-lines").replaceChildren(...shown.lines.map((line) => el("li", { text: line })));
+  }
+  const button = $("budget-notify");
+  button.hidden = !("Notification" in window) || (localStorage.getItem(NOTIFY_KEY) === "on" && Notification.permission === "granted");
+  notify(rows);
+}
+
+$("budget-notify").addEventListener("click", async () => {
+  if (await Notification.requestPermission() === "granted") localStorage.setItem(NOTIFY_KEY, "on");
+  await refresh();
+});
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") refresh(); });
+setInterval(() => { if (document.visibilityState === "visible") refresh(); }, REFRESH_MS);
+refresh();
