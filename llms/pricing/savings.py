@@ -74,12 +74,11 @@ class _Group:
         self.tokens = [0, 0, 0, 0]
         self.amounts = [0.0, 0.0, 0.0]
 
-    def add(self, tokens: tuple[int, int, int, int], saved: dict | None, unpriced: bool) -> None:
-        self.requests += 1
+    def add(self, requests: int, unpriced: int, tokens, amounts) -> None:
+        self.requests += requests
         self.unpriced += unpriced
         self.tokens = [a + b for a, b in zip(self.tokens, tokens)]
-        if saved is not None:
-            self.amounts = [total + saved[name] for total, name in zip(self.amounts, _AMOUNTS)]
+        self.amounts = [a + b for a, b in zip(self.amounts, amounts)]
 
     def as_dict(self) -> dict:
         out = {"requests": self.requests, **dict(zip(_TOKENS, self.tokens)), **dict(zip(_AMOUNTS, self.amounts))}
@@ -105,12 +104,18 @@ class CacheSavings:
             return  # nothing was read or written: no request to count
         cached, cache_write, cache_write_1h = _split(usage)
         saved = request_savings(usage, record.get("prices"))
-        unpriced = saved is None and cached + cache_write > 0
-        tokens = (usage["prompt_tokens"], cached, cache_write, cache_write_1h)
-        provider = record.get("provider") or NO_PROVIDER
-        for group in (self.summary, _group(self.by_provider, provider),
-                      _group(self.by_model, (provider, record.get("model")))):
-            group.add(tokens, saved, unpriced)
+        self.add_sums(record.get("provider"), record.get("model"), requests=1,
+                      unpriced=int(saved is None and cached + cache_write > 0),
+                      tokens=(usage["prompt_tokens"], cached, cache_write, cache_write_1h),
+                      amounts=(0.0, 0.0, 0.0) if saved is None else tuple(saved[name] for name in _AMOUNTS))
+
+    def add_sums(self, provider: str | None, model: str, *, requests: int, unpriced: int, tokens, amounts) -> None:
+        """The sums of several requests of one provider and model (an index cell: ledger/index.py), counted as `add`
+        counts each: `tokens` (input, cached, cache write, 1-hour write), `amounts` (read saved, 5-minute and 1-hour
+        write extras, from request_savings), `unpriced` those with cache tokens but no usable price."""
+        provider = provider or NO_PROVIDER
+        for group in (self.summary, _group(self.by_provider, provider), _group(self.by_model, (provider, model))):
+            group.add(requests, unpriced, tokens, amounts)
 
     def result(self) -> dict:
         return {"summary": self.summary.as_dict(),
