@@ -42,7 +42,8 @@ function lineOf(estimate, samples) {
 export function mountEstimate({ form, input, model, config, messages }) {
   const line = el("p", { className: "estimate-line" });
   const warning = el("p", { className: "estimate-warning", role: "alert", hidden: true });
-  const node = el("div", { className: "estimate", "aria-live": "polite", "aria-label": "Estimate of the next message", hidden: true }, [line, warning]);
+  // Not a live region: a screen reader would read the line at every pause in typing; the tier warning is an alert.
+  const node = el("div", { className: "estimate", role: "group", "aria-label": "Estimate of the next message", hidden: true }, [line, warning]);
   form.after(node);
   const outputs = new Map(); // alias → its past output tokens, read once per alias until a new answer is stored
   let timer = null;
