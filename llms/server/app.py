@@ -22,6 +22,7 @@ from llms.server import (analytics_api, analytics_pages, api, ledger_recorder, m
 from llms.server.errors import error_response
 from llms.server.html import Templates
 from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
+from llms.server.compression import compress_responses
 from llms.server.connections import ConnectionGuard, GuardedSite, Limits, connection_cap, raise_fd_limit
 from llms.server.installed_models import InstalledModels, served
 from llms.server.keys import (CONFIG, CONNECTIONS, HTTP, INSTALLED, LEDGER, PRICES, RECORDERS, SETTINGS, TEMPLATES,
@@ -122,8 +123,8 @@ def _authorization(request: web.Request) -> str | None:
 
 
 def create_app(config: Config, settings: ServerSettings) -> web.Application:
-    app = web.Application(middlewares=[connection_tracking, errors_as_json, access_check, body_deadline,
-                                       budget_refusals],
+    app = web.Application(middlewares=[connection_tracking, compress_responses, errors_as_json, access_check,
+                                       body_deadline, budget_refusals],
                           client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
     app[SETTINGS] = settings

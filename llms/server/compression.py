@@ -1,0 +1,36 @@
+"""gzip for what a page loads (static files, pages, fragments, JSON) when the client accepts it.
+
+A stream is never compressed: the compressor holds bytes back, and each server-sent event must reach the page
+when it is written. Bodies under MIN_BYTES go as they are: gzip's header and the work cost more than they save.
+"""
+
+from __future__ import annotations
+
+from aiohttp import hdrs, web
+
+__all__ = ["compress_responses", "COMPRESSIBLE_TYPES"]
+
+MIN_BYTES = 1024
+COMPRESSIBLE_TYPES = frozenset({"text/html", "text/css", "text/javascript", "application/javascript",
+                                "application/json", "image/svg+xml", "text/plain"})
+# Static files get their type from the file name when they are sent, later than this middleware runs.
+COMPRESSIBLE_SUFFIXES = (".js", ".mjs", ".css", ".html", ".json", ".svg", ".txt", ".map")
+
+
+def _compressible(request: web.Request, response: web.StreamResponse) -> bool:
+    if isinstance(response, web.FileResponse):
+        return request.path.endswith(COMPRESSIBLE_SUFFIXES)
+    if not isinstance(response, web.Response) or response.content_type not in COMPRESSIBLE_TYPES:
+        return False
+    return response.body is not None and len(response.body) >= MIN_BYTES
+
+
+@web.middleware
+async def compress_responses(request: web.Request, handler):
+    response = await handler(request)
+    if response.prepared or hdrs.CONTENT_ENCODING in response.headers or not _compressible(request, response):
+        return response  # already sent (an event stream), already encoded, or not worth it
+    response.headers.add(hdrs.VARY, hdrs.ACCEPT_ENCODING)  # a cache must not give the gzip body to a client without it
+    if "gzip" in request.headers.get(hdrs.ACCEPT_ENCODING, "").lower():
+        response.enable_compression(web.ContentCoding.gzip)
+    return response
