@@ -1,13 +1,14 @@
-"""Concurrency: waves of 200 streaming requests at once through a proxy; errors, throughput, server memory.
+"""Concurrency: waves of 200 (then 1,000) streaming requests at once through a proxy; errors, throughput, memory.
 
-    python bench/concurrency.py [--concurrent 200] [--waves 5] [--chunk-delay-ms 5] [--with-llmspy] [--with-litellm]
+    python bench/concurrency.py [--concurrent 200 1000] [--waves 5] [--chunk-delay-ms 5] [--with-llmspy] [--with-litellm]
 
 The upstream (`bench/upstream.py`) pauses `--chunk-delay-ms` between stream events, so a stream lasts
 about 100 ms and every request of a wave is open at the same time. Each wave sends `--concurrent`
 streaming requests at once (one connection each) and waits for all; a request counts as an error
-unless it answers 200 with the whole text and `[DONE]`. Printed per contender: errors over all waves,
-requests/s (median over waves, wall time of a wave), the server's RSS after start-up (before any
-request), after the last wave, and its peak (VmHWM), from /proc.
+unless it answers 200 with the whole text and `[DONE]`. Printed per contender and wave size: errors over all
+waves, requests/s (median over waves, wall time of a wave), the server's RSS after start-up (before any
+request), after the last wave, and its peak (VmHWM), from /proc. Each wave size gets a fresh server. The bench
+raises its own open-file limit to the hard one (a wave of 1,000 holds 1,000 sockets).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import statistics
 import sys
 import time
@@ -73,27 +75,29 @@ def measure(server: Server, concurrent: int, waves: int) -> None:
             problems[problem] = problems.get(problem, 0) + 1
     errors = sum(problems.values())
     detail = "; ".join(f"{what} x{n}" for what, n in problems.items())
-    print(f"{server.contender.name:<18}{errors:>7}{statistics.median(rates):>10.0f}"
+    print(f"{server.contender.name:<18}{concurrent:>8}{errors:>7}{statistics.median(rates):>10.0f}"
           f"{rss_before / 1024:>12.1f}{tree_rss_kb(server.pid) / 1024:>11.1f}"
           f"{tree_rss_kb(server.pid, 'VmHWM') / 1024:>11.1f}  {detail}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--concurrent", type=int, default=200)
+    parser.add_argument("--concurrent", type=int, nargs="+", default=[200, 1000], help="wave sizes, each in turn")
     parser.add_argument("--waves", type=int, default=5)
     parser.add_argument("--chunk-delay-ms", type=float, default=5.0, help="the upstream's pause between events")
     add_contender_flags(parser)
     args = parser.parse_args()
     contenders = chosen_contenders(args)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     print(machine_line())
-    print(f"{args.waves} waves x {args.concurrent} concurrent streams, upstream pause {args.chunk_delay_ms:g} ms "
-          f"between events; RSS in MiB")
-    print(f"{'server':<18}{'errors':>7}{'req/s':>10}{'RSS start':>12}{'RSS end':>11}{'RSS peak':>11}")
+    print(f"{args.waves} waves of each size, upstream pause {args.chunk_delay_ms:g} ms between events; RSS in MiB")
+    print(f"{'server':<18}{'streams':>8}{'errors':>7}{'req/s':>10}{'RSS start':>12}{'RSS end':>11}{'RSS peak':>11}")
     with Upstream(args.chunk_delay_ms) as upstream:
         for contender in contenders:
-            with Server(contender, upstream.url) as server:
-                measure(server, args.concurrent, args.waves)
+            for concurrent in args.concurrent:
+                with Server(contender, upstream.url) as server:
+                    measure(server, concurrent, args.waves)
 
 
 if __name__ == "__main__":
