@@ -32,6 +32,9 @@ The rules, in the order they are checked (the first problem found is the one rep
   MAX_COST_USD or null; energy (the rates an energy-priced request was costed at) null or an object with watts and
   usd_per_kwh numbers ≥ 0; price_version (pricing/version.py) a text of at most 200 characters or null. All may be
   absent (lines written before them lack them).
+- tool_calls (the names of the tools the answer called, one per call, in order) null or a list of at most
+  MAX_TOOL_CALLS texts of at most MAX_TOOL_NAME_CHARS characters; service_tier (the tier the provider served it at,
+  else the one asked for) a text of at most 100 characters or null. Both may be absent (lines written before them).
 - prices: null or an object; each price field a number ≥ 0, -1 (variable) or null; `tiers` a list of at
   most MAX_TIERS objects, each with `above` a number ≥ 0 and price fields as above.
 Numbers are finite (JSON parsers read 1e999 as infinity). A problem reads
@@ -50,20 +53,25 @@ from decimal import Decimal
 from llms.pricing.cost import PRICE_FIELDS, PROVENANCES, output_usd
 from llms.pricing.energy import ENERGY_FIELDS
 
-__all__ = ["RECORDER_FIELDS", "RECORD_FIELDS", "PROMPT_FIELDS", "REQUIRED_FIELDS", "FLAT_COUNTS", "FLAT_COSTS",
+__all__ = ["RECORDER_FIELDS", "RECORDER_OPTIONAL", "MAX_TOOL_CALLS", "MAX_TOOL_NAME_CHARS",
+           "RECORD_FIELDS", "PROMPT_FIELDS", "REQUIRED_FIELDS", "FLAT_COUNTS", "FLAT_COSTS",
            "LOCAL_USER", "STATUSES", "COST_PROVENANCES", "TEXT_LIMITS", "MAX_ERROR_CHARS", "MAX_DURATION_MS",
            "MAX_TIERS", "MAX_COST_USD", "recorder_record", "ledger_line", "line_problem", "json_text", "number_text"]
 
 RECORDER_FIELDS = (
     "request_id", "timestamp", "client", "client_app", "token", "ip_address", "provider", "model", "alias",
     "provider_model", "endpoint", "is_streaming", "status", "http_status", "error", "finish_reason", "usage",
-    "response_ms", "ttft_ms", "messages", "output_text", "reasoning_text",
+    "response_ms", "ttft_ms", "messages", "output_text", "reasoning_text", "tool_calls", "service_tier",
 )
+# What the answer said about itself, known where an answer was read (server/exchange.py); a builder without one
+# leaves them out and they are null.
+RECORDER_OPTIONAL = ("tool_calls", "service_tier")
 RECORD_FIELDS = (
     "timestamp", "request_id", "client", "client_app", "token", "provider", "model", "provider_model", "endpoint",
     "is_streaming", "status", "error", "finish_reason", "usage", "cost_usd", "cost_provenance", "prices",
     "response_ms", "ttft_ms", *("user_id", "ip_address"), *("input_tokens", "output_tokens", "total_tokens"),
     *("input_cost", "output_cost", "total_cost"), *("computed_cost_usd", "energy", "price_version"),
+    *("tool_calls", "service_tier"),
 )
 # The flat fields of the LLM proxy cost-tracking guide's line (docs/contracts.md); lines written before them lack
 # them, and every reader takes such a line.
@@ -77,7 +85,10 @@ COST_PROVENANCES = PROVENANCES  # a ledger line's costs are ours (never "importe
 TEXT_LIMITS = (("client", 200, True), ("client_app", 200, True), ("token", 200, True), ("provider", 200, True),
                ("model", 200, False), ("provider_model", 300, True), ("endpoint", 200, True),
                ("finish_reason", 100, True), ("user_id", 206, True), ("ip_address", 100, True),
-               ("price_version", 200, True))
+               ("price_version", 200, True), ("service_tier", 100, True))
+# An answer's tool calls: OpenAI caps a function name at 64 characters and no answer makes a thousand calls; a
+# longer list is cut to this many names (a reader still sees it is long).
+MAX_TOOL_CALLS, MAX_TOOL_NAME_CHARS = 1000, 200
 MAX_ERROR_CHARS, MAX_ERROR_TYPE_CHARS = 10_000, 200
 CUT_MARK = "… [truncated]"
 # No request lasts a week; the bound keeps readers' time arithmetic (timestamp + response_ms) in range.
@@ -103,7 +114,9 @@ _REQUIRED_SET = frozenset(REQUIRED_FIELDS)
 
 
 def recorder_record(**fields) -> dict:
-    """The record for recorders, refused when a field is missing or unknown (so every builder keeps to it)."""
+    """The record for recorders, refused when a field is missing or unknown (so every builder keeps to it); only
+    RECORDER_OPTIONAL may be left out."""
+    fields |= {name: None for name in RECORDER_OPTIONAL if name not in fields}  # the last fields: order kept
     if tuple(fields) != RECORDER_FIELDS:
         missing = [name for name in RECORDER_FIELDS if name not in fields]
         unknown = [name for name in fields if name not in RECORDER_FIELDS]
@@ -149,6 +162,9 @@ def ledger_line(record: dict, cost: dict, usage: dict | None, model: str, *, pro
         "computed_cost_usd": computed_cost_usd,
         "energy": energy,
         "price_version": price_version,
+        "tool_calls": None if record["tool_calls"] is None else [
+            _fit(name, MAX_TOOL_NAME_CHARS) for name in record["tool_calls"][:MAX_TOOL_CALLS]],
+        "service_tier": _cut(record["service_tier"], "service_tier"),
     }
     if prompts:
         line["messages"] = record["messages"]
@@ -219,7 +235,17 @@ def line_problem(line) -> str | None:
             or next(filter(None, (_amount_problem(name, get(name), MAX_COST_USD) for name in FLAT_COSTS)), None)
             or _amount_problem("computed_cost_usd", get("computed_cost_usd"), MAX_COST_USD)
             or _energy_problem(get("energy"))
-            or _texts_problem(line, ("price_version",)))
+            or _texts_problem(line, ("price_version",))
+            or _tool_calls_problem(get("tool_calls"))
+            or _texts_problem(line, ("service_tier",)))
+
+
+def _tool_calls_problem(names) -> str | None:
+    if names is None or (type(names) is list and len(names) <= MAX_TOOL_CALLS and all(
+            type(name) is str and len(name) <= MAX_TOOL_NAME_CHARS for name in names)):
+        return None
+    return _expected("tool_calls", f"a list of at most {MAX_TOOL_CALLS} tool names (texts of at most "
+                                   f"{MAX_TOOL_NAME_CHARS} characters) or null", names)
 
 
 def _energy_problem(energy) -> str | None:

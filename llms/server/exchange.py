@@ -11,7 +11,7 @@ from datetime import datetime
 from aiohttp import web
 
 from llms.ledger.schema import recorder_record
-from llms.providers.answer import Answer
+from llms.providers.answer import Answer, served_tier
 from llms.providers.routing import Candidate
 from llms.server.client_app import client_app
 from llms.server.keys import RECORDERS, TOKEN_NAME
@@ -46,6 +46,8 @@ class Exchange:
     finish_reason: str | None = None
     output_text: str | None = None
     reasoning_text: str | None = None
+    tool_calls: list[str] | None = None  # a whole answer's (a stream's are its Answer's)
+    service_tier: str | None = None  # as a whole answer reported it
     finished: bool = field(default=False)
 
     @classmethod
@@ -63,10 +65,12 @@ class Exchange:
         return self.answer.ttft_ms if self.answer else None
 
     def succeeded(self, usage: dict | None, finish_reason: str | None = None, *, output_text: str | None = None,
-                  reasoning_text: str | None = None) -> None:
+                  reasoning_text: str | None = None, tool_calls: list[str] | None = None,
+                  service_tier: str | None = None) -> None:
         self.status, self.error = "ok", None
         self.usage, self.finish_reason = usage, finish_reason
         self.output_text, self.reasoning_text = output_text, reasoning_text
+        self.tool_calls, self.service_tier = tool_calls, service_tier
 
     def failed(self, http_status: int, message: str, provider: str | None = None) -> None:
         self.status, self.http_status, self.error, self.error_provider = "error", http_status, message, provider
@@ -100,6 +104,8 @@ class Exchange:
             messages=self.body.get("messages"),
             output_text=answer.output_text if answer else self.output_text,
             reasoning_text=answer.reasoning_text if answer else self.reasoning_text,
+            tool_calls=answer.tool_calls if answer else self.tool_calls,
+            service_tier=served_tier(answer.service_tier if answer else self.service_tier, self.body),
         )
         for recorder in app.get(RECORDERS, ()):
             try:

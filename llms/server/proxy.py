@@ -9,7 +9,7 @@ from contextlib import aclosing
 import orjson
 from aiohttp import web
 
-from llms.providers.answer import Answer
+from llms.providers.answer import Answer, tool_call_names
 from llms.providers.base import ProviderError
 from llms.providers.failover import CallFailed, complete_first, open_first_stream
 from llms.providers.registry import dropped_params
@@ -107,7 +107,8 @@ async def _complete(request: web.Request, exchange: Exchange, candidates: list[C
     choices = completion.get("choices") or [{}]
     message = choices[0].get("message") or {}
     exchange.succeeded(completion.get("usage"), choices[0].get("finish_reason"), output_text=message.get("content"),
-                       reasoning_text=reasoning_of(message) or None)
+                       reasoning_text=reasoning_of(message) or None, tool_calls=tool_call_names(completion),
+                       service_tier=completion.get("service_tier"))
     headers = _meta_headers(exchange) | {"X-LLMS-Duration-Ms": str(completion["llms"]["duration_ms"])}
     return web.Response(body=json_bytes(completion), headers=headers, content_type="application/json",
                         charset="utf-8")

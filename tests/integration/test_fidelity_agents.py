@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import openai
 import pytest
 from pydantic_ai import Agent
 from pydantic_ai.messages import ModelResponse, ToolCallPart, ToolReturnPart
@@ -92,6 +93,7 @@ def test_a_pydantic_ai_agent_completes_its_tool_loop_and_each_step_is_priced(ser
     steps = lines_for(ledger, f"agent-{fmt}")[before:]
     assert [line["finish_reason"] for line in steps] == ["tool_calls", "stop"]
     assert [line["status"] for line in steps] == ["ok", "ok"]
+    assert [line["tool_calls"] for line in steps] == [["weather"], None]  # what the model called, step by step
     assert [line["usage"]["completion_tokens"] for line in steps] == [1, 6]
     assert [line["cost_usd"] for line in steps] == [pytest.approx(step_cost(1), abs=1e-15),
                                                    pytest.approx(step_cost(6), abs=1e-15)]
@@ -109,5 +111,15 @@ async def test_a_streamed_agent_run_completes_its_tool_loop_too(served, fmt):
     assert output == FINAL and asked == ["Paris"]
     steps = lines_for(ledger, f"agent-{fmt}")[before:]
     assert [(line["is_streaming"], line["finish_reason"]) for line in steps] == [(True, "tool_calls"), (True, "stop")]
+    assert [line["tool_calls"] for line in steps] == [["weather"], None]
     assert [line["cost_usd"] for line in steps] == [pytest.approx(step_cost(1), abs=1e-15),
                                                    pytest.approx(step_cost(6), abs=1e-15)]
+
+
+def test_the_service_tier_asked_for_is_recorded(served):
+    server, ledger = served
+    client = openai.OpenAI(base_url=server.url + "/v1", api_key="unused", max_retries=0, timeout=20)
+    raw = client.chat.completions.with_raw_response.create(model="agent-openai", service_tier="flex",
+                                                           messages=[{"role": "user", "content": "Hi"}])
+    [line] = [line for line in lines_for(ledger, "agent-openai") if line["request_id"] == raw.headers["X-LLMS-Request-Id"]]
+    assert line["service_tier"] == "flex"

@@ -9,8 +9,8 @@ import { energyCost } from "./energy.js";
 import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
 import { PROVENANCES } from "./pricing.js";
 import {
-  COST_PROVENANCES, ImportError, MAX_ERROR_CHARS, STATUSES, absent, codePointPrefix, id, number, object, oneOf, prices,
-  requestError, shown, text, timestamp, usage,
+  COST_PROVENANCES, ImportError, MAX_ERROR_CHARS, STATUSES, absent, codePointPrefix, fail, id, number, object, oneOf,
+  prices, requestError, shown, text, timestamp, usage,
 } from "./files/check.js";
 
 /** A record's prompt_preview is the first this many characters of the prompt (recorded, imported or pulled). */
@@ -18,8 +18,11 @@ export const PROMPT_PREVIEW_CHARS = 200;
 /** The most characters (code points) of each text a record and a ledger line hold (schema.py TEXT_LIMITS). */
 const MOST_CHARS = {
   client: 200, client_app: 200, token: 200, provider: 200, model: 200, provider_model: 300, endpoint: 200,
-  finish_reason: 100, user_id: 206, ip_address: 100, price_version: 200,
+  finish_reason: 100, user_id: 206, ip_address: 100, price_version: 200, service_tier: 100,
 };
+/** An answer's tool calls: at most this many names of at most this many characters (schema.py MAX_TOOL_CALLS). */
+const MAX_TOOL_CALLS = 1000;
+const MAX_TOOL_NAME_CHARS = 200;
 
 const amount = (at, value) => number(at, value, { nullable: true });
 const bounded = (field, { nullable = true } = {}) => (at, value) => text(at, value, { nullable, max: MOST_CHARS[field] });
@@ -64,6 +67,21 @@ const PRICED_BY = {
   price_version: bounded("price_version"),
 };
 
+/** The names of the tools an answer called, one per call, in order; null when it called none. */
+function toolCalls(at, value) {
+  if (value === null || value === undefined) return null;
+  const names = Array.isArray(value) && value.length <= MAX_TOOL_CALLS
+    && value.every((name) => typeof name === "string" && [...name].length <= MAX_TOOL_NAME_CHARS);
+  if (!names) {
+    fail(at, `a list of at most ${MAX_TOOL_CALLS} tool names (texts of at most ${MAX_TOOL_NAME_CHARS} characters) or null`,
+      value);
+  }
+  return [...value];
+}
+
+/** What an answer said about itself (ledger lines): the tools it called, the service tier that served it. */
+const ANSWERED = { tool_calls: toolCalls, service_tier: bounded("service_tier") };
+
 /** Fields a record carries only when known: who sent it through the API (ledger lines), and the demo mark. */
 const OPTIONAL = {
   client: bounded("client"),
@@ -72,6 +90,7 @@ const OPTIONAL = {
   endpoint: bounded("endpoint"),
   demo: (at, value) => oneOf(at, value, [true]),
   ...PRICED_BY,
+  ...ANSWERED,
 };
 
 export const RECORD_FIELDS = [...Object.keys(FIELDS), ...Object.keys(OPTIONAL)];
@@ -139,6 +158,7 @@ const LINE_FIELDS = {
   output_cost: lineCost,
   total_cost: lineCost,
   ...PRICED_BY,
+  ...ANSWERED,
 };
 
 /** Throws ImportError with what makes a ledger line unusable, in the server's words (tests/vectors/records.json). */
