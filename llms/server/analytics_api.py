@@ -17,7 +17,7 @@ from llms.ledger.reader import read_records
 from llms.pricing.drift import PriceCheck
 from llms.pricing.savings import CacheSavings, documented
 from llms.server.errors import error_body, error_response
-from llms.server.keys import BUDGETS, CONFIG, SETTINGS
+from llms.server.keys import BUDGETS, CONFIG, LEDGER, SETTINGS
 
 __all__ = ["add_routes", "analytics_view", "ledger_view", "ledger_page"]
 
@@ -46,10 +46,15 @@ def _unreadable(config, exc: OSError) -> web.Response:
     return web.json_response(body, status=503)
 
 
-def _ledger_state(config, records_read: int, warnings: list[str]) -> dict:
-    if not config.ledger["enabled"]:
+def _ledger_state(app: web.Application, records_read: int, warnings: list[str]) -> dict:
+    """Whether the ledger is on, its warnings, and the requests the server could not write to it (a full disk:
+    they are missing from every figure read from it, so the pages say so)."""
+    if not app[CONFIG].ledger["enabled"]:
         return {"enabled": False, "note": OFF_NOTE}
     state = {"enabled": True, "warnings": warnings}
+    writer = app[LEDGER].writer if LEDGER in app else None
+    if writer is not None and writer.write_errors:
+        state |= {"write_errors": writer.write_errors, "last_error": writer.last_error}
     if records_read == 0:
         state["note"] = "the ledger has no requests in this range yet"
     return state
@@ -77,7 +82,7 @@ async def analytics_view(request: web.Request) -> web.Response:
     result["query"] = {"from": params["from"], "to": params["to"], "granularity": query.granularity,
                        "tz": params.get("tz") or "UTC", "provider": query.provider, "model": query.model,
                        "client": query.client, "agentId": query.agent}
-    result["ledger"] = _ledger_state(config, read, warnings)
+    result["ledger"] = _ledger_state(request.app, read, warnings)
     return web.json_response(result)
 
 
@@ -132,7 +137,7 @@ async def ledger_view(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     if not config.ledger["enabled"]:
         return web.json_response({"records": [], "next_since": None, "more": False,
-                                  "ledger": _ledger_state(config, 0, [])})
+                                  "ledger": _ledger_state(request.app, 0, [])})
     loop = asyncio.get_running_loop()
     now = datetime.now(timezone.utc)
     try:
@@ -141,7 +146,7 @@ async def ledger_view(request: web.Request) -> web.Response:
         return _unreadable(config, exc)
     next_since = _ended_at(records[-1]).isoformat(timespec="milliseconds") if records else None
     return web.json_response({"records": records, "next_since": next_since, "more": more,
-                              "ledger": _ledger_state(config, len(records), warnings)})
+                              "ledger": _ledger_state(request.app, len(records), warnings)})
 
 
 def ledger_page(config, since: datetime | None, limit: int, now: datetime) -> tuple[list[dict], bool, list[str]]:

@@ -39,3 +39,30 @@ async def test_a_line_dated_in_the_far_future_never_hides_the_lines_written_afte
     assert datetime.fromisoformat(first["next_since"]) <= datetime.now(timezone.utc)
     assert [r["request_id"] for r in second["records"]] == ["before", "newer"]  # `since` is inclusive
     assert [r["request_id"] for r in stale["records"]] == ["before", "newer"]
+
+
+async def test_requests_the_ledger_could_not_write_are_said_in_the_ledger_state_the_pages_show(tmp_path, monkeypatch):
+    """Issue 15, item 6: a full disk is said in /api/ledger's and /api/analytics/llm's ledger state, which the
+    analytics pages show beside API traffic (store/ledger_sync.js), as well as in /health."""
+    import errno
+
+    from llms.ledger import writer as writer_module
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    async with HostileProvider() as hostile:
+        async with _client(config_for(hostile, tmp_path, LONG_KEY)) as client:
+            response = await client.post("/v1/chat/completions", json={
+                "model": "echo-key", "messages": [{"role": "user", "content": "hi"}]})
+            assert response.status == 200
+            monkeypatch.setattr(writer_module.os, "write", full)
+            response = await client.post("/v1/chat/completions", json={
+                "model": "echo-key", "messages": [{"role": "user", "content": "hi"}]})
+            assert response.status == 200  # served all the same
+            monkeypatch.undo()
+            states = [(await pull(client))["ledger"],
+                      (await (await client.get("/api/analytics/llm")).json())["ledger"]]
+    for state in states:
+        assert state["write_errors"] == 1
+        assert state["last_error"] == f"{tmp_path / 'usage.jsonl'}: No space left on device"

@@ -67,3 +67,10 @@ test("a line the ledger allows at a time the store cannot key is skipped by name
   ]);
   assert.equal(localStorage.getItem("llms.ledgerSince"), "P3");
 });
+
+test("requests the server could not write to its ledger are said in the note, beside the lines pulled", async () => {
+  const state = { enabled: true, warnings: [], write_errors: 2, last_error: "/data/usage.jsonl: No space left on device" };
+  const result = await pullLedger(async () => ({ ok: true, json: async () => ({ ledger: state, records: [line("w1", { timestamp: "2026-11-26T10:00:00.000+01:00" })], next_since: "P4", more: false }) }));
+  assert.equal(result.added, 1);
+  assert.equal(result.note, "The server could not write 2 requests to its ledger (/data/usage.jsonl: No space left on device): they are not counted here");
+});

@@ -37,8 +37,8 @@ function itemOf(line, position) {
 /**
  * Pulls every ledger record not seen yet. Resolves to {added, skipped, note}: a line the browser cannot store
  * is skipped and named in `skipped` (request id, or its position in the pull, and what is wrong), never blocking
- * the lines after it, and the position moves past it; `note` is the server's word when the ledger is off or had
- * warnings, and the skipped lines.
+ * the lines after it, and the position moves past it; `note` is the server's word when the ledger is off, could
+ * not write some requests or had warnings, and the skipped lines.
  */
 export async function pullLedger(fetchImpl = fetch) {
   let since = localStorage.getItem(POSITION);
@@ -46,7 +46,9 @@ export async function pullLedger(fetchImpl = fetch) {
   let position = 0;
   const warnings = [];
   const skipped = [];
+  let unwritten = null; // the server's count of requests it could not write to the ledger (a full disk, say)
   const noteOf = () => [
+    unwritten ? `The server could not write ${unwritten.write_errors.toLocaleString("en-US")} ${unwritten.write_errors === 1 ? "request" : "requests"} to its ledger (${unwritten.last_error}): they are not counted here` : null,
     warnings.length ? `The ledger has damaged lines: ${warnings.join("; ")}` : null,
     skipped.length ? `Skipped ${skipped.length} ledger ${skipped.length === 1 ? "line" : "lines"} this browser cannot store: ${skipped.join("; ")}` : null,
   ].filter(Boolean).join(". ") || null;
@@ -57,6 +59,7 @@ export async function pullLedger(fetchImpl = fetch) {
     const page = await response.json();
     if (!page.ledger.enabled) return { added, skipped, note: page.ledger.note };
     warnings.push(...(page.ledger.warnings ?? []));
+    if (page.ledger.write_errors) unwritten = page.ledger;
     const items = [];
     for (const line of page.records) {
       position += 1;
