@@ -1,18 +1,22 @@
-"""The ledger on a running server: prices each finished request, appends its line, keeps 24 h for /health."""
+"""The ledger on a running server: prices each finished request, appends its line (indexed as it is written);
+/health's 24 h stats come from the index (ledger/index.py), which start-up catches up or rebuilds."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+import sys
 import time
-from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
+from pathlib import Path
 
 from aiohttp import web
 
-from llms.ledger.location import ledger_files, ledger_path
-from llms.ledger.reader import read_records
+from llms.ledger.analytics import NO_PROVIDER, Query, epoch_ms
+from llms.ledger.index import IndexUnusable, LedgerIndex, aggregate_ledger
+from llms.ledger.location import ledger_path
 from llms.ledger.schema import ledger_line
 from llms.ledger.writer import LedgerWriter
 from llms.pricing.cost import computed_beside_reported, cost_for, estimated_usage
@@ -22,7 +26,7 @@ from llms.providers.masking import config_secrets
 from llms.providers.routing import unpinned
 from llms.server.keys import BUDGETS, CONFIG, LEDGER, PRICES, RECORDERS
 
-__all__ = ["LedgerRecorder", "install", "health_fields", "priced"]
+__all__ = ["LedgerRecorder", "install", "health_fields", "priced", "stats_24h"]
 
 log = logging.getLogger("llms.ledger.reader")
 DAY_S = 24 * 3600
@@ -83,8 +87,6 @@ class LedgerRecorder:
         self.prices = prices
         self.writer = writer
         self.prompts = prompts
-        # (epoch s, request_id, cost_usd, is_error, provider) of the last 24 h, oldest first, for /health.
-        self._recent: deque[tuple[float, str, float, bool, str | None]] = deque()
         self.loaded: asyncio.Future | None = None
 
     def __call__(self, record: dict) -> None:
@@ -95,42 +97,21 @@ class LedgerRecorder:
         if self.settle is not None:
             self.settle(line)  # first: a line the writer fails to write still counts against the budgets
         self.writer.append(line)
-        self._recent.append(_recent_entry(line))
-
-    def load_recent(self) -> list[tuple[float, str, float, bool, str | None]]:
-        """The last 24 h from the files (run in a thread at start-up)."""
-        cutoff = time.time() - DAY_S
-        since = datetime.fromtimestamp(cutoff).astimezone()
-        files = ledger_files(self.writer.path, modified_since=cutoff)
-        return [_recent_entry(r) for r in read_records(files, log.warning, since=since)]
-
-    def merge_recent(self, loaded: list) -> None:
-        # Lines written while the files were read are in both: keep one of each request_id.
-        written = {entry[1] for entry in self._recent}
-        old = sorted((entry for entry in loaded if entry[1] not in written), key=lambda entry: entry[:2])
-        self._recent = deque(old + list(self._recent))
-
-    def stats_24h(self, now: float) -> dict:
-        """The cost-tracking guide's `total_cost` and `provider_costs` (known costs; an unpriced request adds
-        nothing), with our `requests`, `cost_usd` (= total_cost) and `errors` beside them."""
-        cutoff = now - DAY_S
-        while self._recent and self._recent[0][0] < cutoff:
-            self._recent.popleft()
-        recent = [entry for entry in self._recent if entry[0] >= cutoff]
-        total = sum(entry[2] for entry in recent)
-        provider_costs: dict[str, float] = {}
-        for _, _, cost, _, provider in recent:
-            if provider is not None:
-                provider_costs[provider] = provider_costs.get(provider, 0.0) + cost
-        return {"total_cost": total, "provider_costs": provider_costs, "requests": len(recent), "cost_usd": total,
-                "errors": sum(1 for entry in recent if entry[3])}
 
 
-def _recent_entry(line: dict) -> tuple[float, str, float, bool, str | None]:
-    epoch = datetime.fromisoformat(line["timestamp"]).timestamp()
-    cost = line.get("cost_usd")
-    return (epoch, line.get("request_id", ""), cost if isinstance(cost, (int, float)) else 0.0,
-            line.get("status") == "error", line.get("provider"))
+def stats_24h(ledger: Path, now: float) -> dict:
+    """The cost-tracking guide's `total_cost` and `provider_costs` (known costs; an unpriced request adds
+    nothing), with our `requests`, `cost_usd` (= total_cost) and `errors` beside them: the requests that
+    started at or after `now` − 24 h (epoch s), read from the index."""
+    query = Query(epoch_ms(datetime.fromtimestamp(now - DAY_S, timezone.utc)), None, "day", timezone.utc)
+    # Bad lines are named by llms --report and /api/analytics/llm; /health gives figures only.
+    aggregator, _ = aggregate_ledger(ledger, query, lambda message: None)
+    result = aggregator.result()
+    summary = result["summary"]
+    provider_costs = {group["provider"]: group["cost_usd"] for group in result["by_provider"]
+                      if group["provider"] != NO_PROVIDER}
+    return {"total_cost": summary["cost_usd"], "provider_costs": provider_costs, "requests": summary["requests"],
+            "cost_usd": summary["cost_usd"], "errors": summary["errors"]}
 
 
 def install(app: web.Application) -> None:
@@ -154,16 +135,19 @@ async def _start(app: web.Application) -> None:
 
 async def _load(recorder: LedgerRecorder) -> None:
     try:
-        loaded = await asyncio.get_running_loop().run_in_executor(None, _warm, recorder)
-    except OSError as exc:  # an unreadable ledger must not stop the server; /health then counts from now
-        log.error("reading the ledger for /health's last 24 h failed: %s", exc)
-        return
-    recorder.merge_recent(loaded)
+        await asyncio.get_running_loop().run_in_executor(None, _warm, recorder)
+    except (OSError, IndexUnusable, sqlite3.Error) as exc:
+        # An unreadable ledger or index must not stop the server; /health then reads the lines (aggregate_ledger).
+        log.error("bringing the ledger index up to date failed: %s", exc)
 
 
-def _warm(recorder: LedgerRecorder) -> list:
-    # Off the event loop: the ledger may be large. (Unpriced models are warned about by app.py, ledger on or off.)
-    return recorder.load_recent()
+def _warm(recorder: LedgerRecorder) -> None:
+    # Off the event loop: a missing or stale index is built from every line. (Unpriced models: app.py warns.)
+    index = LedgerIndex(recorder.writer.path)
+    try:
+        index.refresh(progress=lambda message: print(f"llms: {message}", file=sys.stderr, flush=True))
+    finally:
+        index.close()
 
 
 async def _stop(app: web.Application) -> None:
@@ -178,5 +162,6 @@ async def health_fields(app: web.Application) -> dict:
     if recorder.loaded is not None:
         await asyncio.shield(recorder.loaded)
     writer = recorder.writer
-    return {"cost_stats_24h": recorder.stats_24h(time.time()),
+    stats = await asyncio.get_running_loop().run_in_executor(None, stats_24h, writer.path, time.time())
+    return {"cost_stats_24h": stats,
             "ledger": {"write_errors": writer.write_errors, "last_error": writer.last_error}}
