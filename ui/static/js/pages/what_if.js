@@ -9,8 +9,9 @@ import { repricing } from "../rules/whatif.js";
 import { afterOverview, eachRecordInRange, shownRange } from "./range_records.js";
 import { $ } from "./shell.js";
 
-/** "$0.42", with "(+2 unpriced)" when some requests could not be priced that way. */
-function amountText(usdAmount, unpriced) {
+/** "$0.42", with "(+2 unpriced)" when some requests could not be priced that way; "—" when none could. */
+function amountText(usdAmount, unpriced, requests) {
+  if (unpriced === requests) return formatUsd(null, "unpriced");
   return `${formatUsd(usdAmount, "computed")}${unpriced ? ` (+${formatTokens(unpriced)} unpriced)` : ""}`;
 }
 
@@ -28,7 +29,7 @@ function table(node, heading, rows) {
     el("thead", {}, [el("tr", {}, ["Model", "Recorded", heading, "Change"].map((h, i) => el("th", { scope: "col", className: i ? "num" : null, text: h })))]),
     el("tbody", {}, rows.map((row) => el("tr", {}, [
       el("th", { scope: "row", text: row.model }),
-      ...[amountText(row.recorded_usd, row.recorded_unpriced), amountText(row.repriced_usd, row.repriced_unpriced), changeText(row)]
+      ...[amountText(row.recorded_usd, row.recorded_unpriced, row.requests), amountText(row.repriced_usd, row.repriced_unpriced, row.requests), changeText(row)]
         .map((text) => el("td", { className: "num", text })),
     ]))),
   );
@@ -37,7 +38,7 @@ function table(node, heading, rows) {
 function totalText(summary, name) {
   const change = changeText(summary);
   const requests = `${formatTokens(summary.requests)} ${summary.requests === 1 ? "request" : "requests"}`;
-  return `${requests}: recorded ${amountText(summary.recorded_usd, summary.recorded_unpriced)} · ${name} ${amountText(summary.repriced_usd, summary.repriced_unpriced)}${change ? ` (${change})` : ""}`;
+  return `${requests}: recorded ${amountText(summary.recorded_usd, summary.recorded_unpriced, summary.requests)} · ${name} ${amountText(summary.repriced_usd, summary.repriced_unpriced, summary.requests)}${change ? ` (${change})` : ""}`;
 }
 
 /** Every priced model of /api/config as {value: "provider/alias", label, price}. */

@@ -24,7 +24,7 @@ function addTo(row, recorded, repriced) {
 
 /**
  * `priceFor(record)` → the price entry to charge the record at (null: none). Fed records with `add(record)`,
- * `result()` gives {summary, by_model: [{provider, model, ...row}]} in order of first appearance, where a row is
+ * `result()` gives {summary, by_model: [{provider, model, ...row}]}, most recorded cost first, where a row is
  * {requests, recorded_usd, recorded_unpriced, repriced_usd, repriced_unpriced}. Records without usage (nothing was
  * answered) are left out: there is nothing to price again.
  */
@@ -42,7 +42,10 @@ export function repricing(priceFor) {
       addTo(byModel.get(key), recorded, repriced);
     },
     result() {
-      return { summary, by_model: [...byModel.values()] };
+      // Most recorded cost first, then most requests, then by name: where the money went leads.
+      const rows = [...byModel.values()].sort((a, b) => b.recorded_usd - a.recorded_usd || b.requests - a.requests
+        || (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+      return { summary, by_model: rows };
     },
   };
 }
