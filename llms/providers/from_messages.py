@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from llms.providers.shapes import reasoning_of
-from llms.providers.translation import Refused, arguments_object, listed, new_id, refuse_unknown
+from llms.providers.translation import Refused, arguments_object, listed, new_id, refuse_unknown, tool_text
 
 __all__ = ["chat_body", "message_of", "usage_of", "MessagesEvents", "REQUEST_FIELDS", "STOP_REASONS", "effort_for"]
 
@@ -154,10 +154,7 @@ def _tool_result(block: dict, where: str) -> dict:
         raise Refused(f"{where}.tool_use_id", "a tool_result needs the id of its tool_use")
     content = block.get("content")
     if isinstance(content, list):
-        for index, part in enumerate(content):
-            if not isinstance(part, dict) or part.get("type") != "text":
-                raise Refused(f"{where}.content[{index}]", "chat tool messages carry text only")
-        content = "\n".join(str(part.get("text") or "") for part in content)
+        content = tool_text(content, f"{where}.content", ("text",))
     text = "" if content is None else str(content)
     if block.get("is_error"):
         # Chat tool messages have no error flag: the result says it in words (tool-use#handling-errors).

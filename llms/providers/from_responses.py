@@ -17,9 +17,9 @@ import time
 
 from llms.providers.base import ProviderError
 from llms.providers.shapes import reasoning_of
-from llms.providers.translation import Refused, listed, new_id, refuse_unknown
+from llms.providers.translation import Refused, listed, new_id, refuse_unknown, tool_text
 
-__all__ = ["chat_body", "response_of", "usage_of", "ResponseEvents", "REQUEST_FIELDS", "ENCRYPTED_PREFIX"]
+__all__ = ["chat_body", "messages_of", "response_of", "usage_of", "ResponseEvents", "REQUEST_FIELDS", "ENCRYPTED_PREFIX"]
 
 API = "Responses"
 REQUEST_FIELDS = ("model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "reasoning",
@@ -44,8 +44,7 @@ def chat_body(body: dict) -> dict:
         raise Refused("conversation", NOT_STORED)
     refuse_unknown(body, REQUEST_FIELDS, "", API)
     _neutral(body)
-    messages = [{"role": "system", "content": body["instructions"]}] if body.get("instructions") else []
-    chat: dict = {"model": body["model"], "messages": messages + _input(body.get("input"))}
+    chat: dict = {"model": body["model"], "messages": messages_of(body)}
     for name in SAME_NAME:
         if body.get(name) is not None:
             chat[name] = body[name]
@@ -59,6 +58,12 @@ def chat_body(body: dict) -> dict:
     chat.update(_reasoning(body.get("reasoning")))
     chat.update(_text(body.get("text")))
     return chat
+
+
+def messages_of(body: dict) -> list[dict]:
+    """`instructions` and `input` as chat messages; Refused names an item that cannot be one."""
+    messages = [{"role": "system", "content": body["instructions"]}] if body.get("instructions") else []
+    return messages + _input(body.get("input"))
 
 
 def _neutral(body: dict) -> None:
@@ -183,12 +188,7 @@ def _call_output(item: dict, where: str) -> dict:
         raise Refused(f"{where}.call_id", "a function_call_output needs the call_id of its function_call")
     output = item.get("output")
     if isinstance(output, list):
-        texts = []
-        for number, part in enumerate(output):
-            if not isinstance(part, dict) or part.get("type") not in ("input_text", "output_text"):
-                raise Refused(f"{where}.output[{number}]", "chat tool messages carry text only")
-            texts.append(str(part.get("text") or ""))
-        output = "\n".join(texts)
+        output = tool_text(output, f"{where}.output", ("input_text", "output_text"))
     return {"role": "tool", "tool_call_id": item["call_id"], "content": "" if output is None else str(output)}
 
 

@@ -14,7 +14,7 @@ import uuid
 from llms import untrusted_json
 from llms.providers.base import ProviderError
 
-__all__ = ["Refused", "client_body", "refuse_unknown", "new_id", "arguments_object", "listed"]
+__all__ = ["Refused", "client_body", "refuse_unknown", "new_id", "arguments_object", "listed", "tool_text"]
 
 # Fields that would let a request choose where a call goes or which key it uses: providers and keys come
 # from llms.json only (the chat route refuses the same: server/chat_request.py).
@@ -65,6 +65,17 @@ def listed(obj: dict, name: str, where: str = "") -> list:
     if not isinstance(value, list):
         raise Refused(f"{where}{name}", f"expected a list, got {json.dumps(value)[:60]}")
     return value
+
+
+def tool_text(parts: list, where: str, kinds: tuple[str, ...]) -> str:
+    """A tool result's parts as the one text a chat `tool` message carries: the texts joined by newlines; a part
+    of another kind (an image) is Refused, naming it."""
+    texts = []
+    for index, part in enumerate(parts):
+        if not isinstance(part, dict) or part.get("type") not in kinds:
+            raise Refused(f"{where}[{index}]", "chat tool messages carry text only")
+        texts.append(str(part.get("text") or ""))
+    return "\n".join(texts)
 
 
 def new_id(prefix: str) -> str:

@@ -20,14 +20,13 @@ from aiohttp import web
 from llms.pricing.cost import estimate_tokens
 from llms.providers import from_messages
 from llms.providers.anthropic_messages import COUNT_TOKENS_PATH, MessagesPassThrough, error_body
-from llms.providers.base import ProviderError
-from llms.providers.failover import CallFailed, complete_first, open_first_stream
+from llms.providers.failover import CallFailed, complete_first
 from llms.providers.routing import Candidate, UnknownModel, candidates_for
 from llms.providers.translation import Refused, client_body
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS, HTTP
-from llms.server.relay import completed, meta_headers, relayed, sse_event, translated
+from llms.server.relay import ClientAPI, pass_through, sse_event, translate
 
 __all__ = ["add_routes"]
 
@@ -69,31 +68,14 @@ async def messages(request: web.Request) -> web.StreamResponse:
     exchange = Exchange.begin(request, body if chat is None else chat, started)
     try:
         await request.app[BUDGETS].reserve(exchange, candidates or others)  # a hard cap it could pass: a 429
-        if chat is not None:
-            return await _translated(request, exchange, body, chat, others)
-        wire = MessagesPassThrough(dict(request.headers))
-        if body.get("stream"):
-            return await _stream(request, exchange, body, candidates, wire)
-        return await _complete(request, exchange, body, candidates, wire)
+        if chat is None:
+            return await pass_through(request, exchange, API, body, candidates, MessagesPassThrough(dict(request.headers)))
+        # To OpenAI-compatible, Gemini or Ollama providers: our chat shape there, Anthropic's shapes back.
+        return await translate(request, exchange, API, chat, others, lambda: from_messages.MessagesEvents(body["model"]),
+                               lambda completion, candidate: from_messages.message_of(completion, body["model"],
+                                                                                      candidate.provider.id))
     finally:
         exchange.finish(request.app)  # the one place a request ends: ok, error or aborted
-
-
-def _failed(exchange: Exchange, error: ProviderError, message: str) -> web.Response:
-    exchange.failed(error.status, message, error.provider_id)
-    response = anthropic_error(error.status, message)
-    response.headers["X-LLMS-Request-Id"] = exchange.request_id
-    return response
-
-
-async def _complete(request: web.Request, exchange: Exchange, body: dict, candidates: list[Candidate],
-                    wire: MessagesPassThrough) -> web.Response:
-    try:
-        exchange.candidate, result, _ = await complete_first(request.app[HTTP], body, candidates, wire)
-    except CallFailed as failed:
-        return _failed(exchange, failed.error, failed.message)
-    completed(exchange, result["completion"])
-    return web.json_response(result["body"], headers=meta_headers(exchange))
 
 
 def _error_event(status: int, message: str) -> bytes:
@@ -101,30 +83,7 @@ def _error_event(status: int, message: str) -> bytes:
     return sse_event("error", json.dumps(error_body(status, message)))
 
 
-async def _stream(request: web.Request, exchange: Exchange, body: dict, candidates: list[Candidate],
-                  wire: MessagesPassThrough):
-    try:
-        exchange.candidate, upstream, _ = await open_first_stream(request.app[HTTP], body, candidates, wire)
-    except CallFailed as failed:
-        return _failed(exchange, failed.error, failed.message)
-    return await relayed(request, exchange, upstream, _error_event)
-
-
-async def _translated(request: web.Request, exchange: Exchange, body: dict, chat: dict, candidates: list[Candidate]):
-    """To OpenAI-compatible, Gemini or Ollama providers: our chat shape there, Anthropic's shapes back."""
-    try:
-        if chat.get("stream"):
-            exchange.candidate, upstream, _ = await open_first_stream(request.app[HTTP], chat, candidates)
-            return await translated(request, exchange, upstream, from_messages.MessagesEvents(body["model"]),
-                                    error_body)
-        exchange.candidate, completion, _ = await complete_first(request.app[HTTP], chat, candidates)
-        message = from_messages.message_of(completion, body["model"], exchange.candidate.provider.id)
-    except CallFailed as failed:
-        return _failed(exchange, failed.error, failed.message)
-    except ProviderError as exc:  # an answer that cannot be an Anthropic message (tool arguments not an object)
-        return _failed(exchange, exc, exc.message)
-    completed(exchange, completion)
-    return web.json_response(message, headers=meta_headers(exchange))
+API = ClientAPI(error_body, lambda error, message: anthropic_error(error.status, message), _error_event)
 
 
 async def count_tokens(request: web.Request) -> web.Response:

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import json
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from aiohttp import web
 
 from llms.providers.answer import Answer
-from llms.providers.base import ProviderError
+from llms.providers.base import ProviderError, WireFormat
+from llms.providers.failover import CallFailed, complete_first, open_first_stream
+from llms.providers.routing import Candidate
 from llms.providers.shapes import reasoning_of
 from llms.providers.transport import UpstreamStream
 from llms.server.exchange import Exchange
+from llms.server.keys import HTTP
 
-__all__ = ["sse_event", "meta_headers", "completed", "relayed", "translated", "ClientEvents"]
+__all__ = ["ClientAPI", "ClientEvents", "pass_through", "translate", "sse_event", "meta_headers", "completed",
+           "relayed", "translated"]
 
 STREAM_HEADERS = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -35,6 +40,57 @@ class ClientEvents(Protocol):
     def finish(self, usage: dict | None) -> list[tuple[str, dict]]: ...
 
     def failed(self, error: dict) -> list[tuple[str, dict]]: ...
+
+
+@dataclass(frozen=True)
+class ClientAPI:
+    """What differs between the client APIs served this way: the shape of an error."""
+
+    error_body: Callable[[int, str], dict]  # (status, message) → this API's error body
+    error_response: Callable[[ProviderError, str], web.Response]  # a failed call → this API's error response
+    fault_event: Callable[[int, str], bytes]  # a fault after a relayed stream's headers → this API's error event
+
+
+def _failed(api: ClientAPI, exchange: Exchange, error: ProviderError, message: str) -> web.Response:
+    exchange.failed(error.status, message, error.provider_id)
+    response = api.error_response(error, message)
+    response.headers["X-LLMS-Request-Id"] = exchange.request_id
+    return response
+
+
+async def pass_through(request: web.Request, exchange: Exchange, api: ClientAPI, body: dict,
+                       candidates: list[Candidate], wire: WireFormat) -> web.StreamResponse:
+    """The client's body through `wire` (a pass-through: its parse gives {"body", "completion"}), the reply or
+    the stream's events back as the provider sent them."""
+    session = request.app[HTTP]
+    try:
+        if body.get("stream"):
+            exchange.candidate, upstream, _ = await open_first_stream(session, body, candidates, wire)
+            return await relayed(request, exchange, upstream, api.fault_event)
+        exchange.candidate, result, _ = await complete_first(session, body, candidates, wire)
+    except CallFailed as failed:
+        return _failed(api, exchange, failed.error, failed.message)
+    completed(exchange, result["completion"])
+    return web.json_response(result["body"], headers=meta_headers(exchange))
+
+
+async def translate(request: web.Request, exchange: Exchange, api: ClientAPI, chat: dict, candidates: list[Candidate],
+                    events: Callable[[], "ClientEvents"], answer: Callable[[dict, Candidate], dict]):
+    """Our chat body to the providers' own wire formats; the answer told back as `answer(completion, candidate)`,
+    a stream as `events()`."""
+    session = request.app[HTTP]
+    try:
+        if chat.get("stream"):
+            exchange.candidate, upstream, _ = await open_first_stream(session, chat, candidates)
+            return await translated(request, exchange, upstream, events(), api.error_body)
+        exchange.candidate, completion, _ = await complete_first(session, chat, candidates)
+        told = answer(completion, exchange.candidate)
+    except CallFailed as failed:
+        return _failed(api, exchange, failed.error, failed.message)
+    except ProviderError as exc:  # an answer the client's API cannot express (tool arguments not an object)
+        return _failed(api, exchange, exc, exc.message)
+    completed(exchange, completion)
+    return web.json_response(told, headers=meta_headers(exchange))
 
 
 def sse_event(name: str, data: str) -> bytes:

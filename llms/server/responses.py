@@ -18,16 +18,14 @@ import time
 from aiohttp import web
 
 from llms.providers import from_responses
-from llms.providers.base import ProviderError
-from llms.providers.failover import CallFailed, complete_first, open_first_stream
 from llms.providers.responses_openai import ResponsesPassThrough
-from llms.providers.routing import Candidate, UnknownModel, candidates_for
+from llms.providers.routing import UnknownModel, candidates_for
 from llms.providers.translation import Refused, client_body
 from llms.server.errors import error_body, error_response
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
-from llms.server.keys import BUDGETS, HTTP
-from llms.server.relay import completed, meta_headers, relayed, sse_event, translated
+from llms.server.keys import BUDGETS
+from llms.server.relay import ClientAPI, pass_through, sse_event, translate
 
 __all__ = ["add_routes"]
 
@@ -50,11 +48,11 @@ async def responses(request: web.Request) -> web.StreamResponse:
     exchange = Exchange.begin(request, chat or _record_body(body), started)
     try:
         await request.app[BUDGETS].reserve(exchange, candidates)  # a hard cap it could pass: a 429, recorded
-        if chat is not None:
-            return await _translated(request, exchange, body, chat, candidates)
-        if body.get("stream"):
-            return await _stream(request, exchange, body, passed)
-        return await _complete(request, exchange, body, passed)
+        if chat is None:
+            return await pass_through(request, exchange, API, body, passed, ResponsesPassThrough())
+        # To providers without the Responses API: our chat shape there, Responses' shapes back.
+        return await translate(request, exchange, API, chat, candidates, lambda: from_responses.ResponseEvents(body),
+                               lambda completion, _: from_responses.response_of(completion, body))
     finally:
         exchange.finish(request.app)  # the one place a request ends: ok, error or aborted
 
@@ -63,27 +61,10 @@ def _record_body(body: dict) -> dict:
     """What the record keeps of a passed-through request: its model, stream flag and, when its input reads as
     chat messages, those (a pass-through may carry items only the provider reads: then none)."""
     try:
-        messages = from_responses.chat_body({**body, "previous_response_id": None, "conversation": None})["messages"]
+        messages = from_responses.messages_of(body)
     except Refused:  # deliberately: an item we cannot translate is still the provider's to read
         messages = None
     return {"model": body["model"], "stream": bool(body.get("stream")), "messages": messages}
-
-
-def _failed(exchange: Exchange, error: ProviderError, message: str) -> web.Response:
-    exchange.failed(error.status, message, error.provider_id)
-    response = error_response(error.status, message, code=error.kind, provider=error.provider_id)
-    response.headers["X-LLMS-Request-Id"] = exchange.request_id
-    return response
-
-
-async def _complete(request: web.Request, exchange: Exchange, body: dict, candidates: list[Candidate]):
-    try:
-        exchange.candidate, result, _ = await complete_first(request.app[HTTP], body, candidates,
-                                                             ResponsesPassThrough())
-    except CallFailed as failed:
-        return _failed(exchange, failed.error, failed.message)
-    completed(exchange, result["completion"])
-    return web.json_response(result["body"], headers=meta_headers(exchange))
 
 
 def _error_event(status: int, message: str) -> bytes:
@@ -92,23 +73,5 @@ def _error_event(status: int, message: str) -> bytes:
                                           "sequence_number": 0}))
 
 
-async def _stream(request: web.Request, exchange: Exchange, body: dict, candidates: list[Candidate]):
-    try:
-        exchange.candidate, upstream, _ = await open_first_stream(request.app[HTTP], body, candidates,
-                                                                  ResponsesPassThrough())
-    except CallFailed as failed:
-        return _failed(exchange, failed.error, failed.message)
-    return await relayed(request, exchange, upstream, _error_event)
-
-
-async def _translated(request: web.Request, exchange: Exchange, body: dict, chat: dict, candidates: list[Candidate]):
-    """To providers without the Responses API: our chat shape there, Responses' shapes back."""
-    try:
-        if chat.get("stream"):
-            exchange.candidate, upstream, _ = await open_first_stream(request.app[HTTP], chat, candidates)
-            return await translated(request, exchange, upstream, from_responses.ResponseEvents(body), error_body)
-        exchange.candidate, completion, _ = await complete_first(request.app[HTTP], chat, candidates)
-    except CallFailed as failed:
-        return _failed(exchange, failed.error, failed.message)
-    completed(exchange, completion)
-    return web.json_response(from_responses.response_of(completion, body), headers=meta_headers(exchange))
+API = ClientAPI(error_body, lambda error, message: error_response(error.status, message, code=error.kind,
+                                                                  provider=error.provider_id), _error_event)

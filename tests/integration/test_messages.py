@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from pathlib import Path
 
 import anthropic
 import pytest
@@ -38,13 +39,17 @@ def served(tmp_path_factory, mock_provider):
         "backup": {"type": "anthropic", "base_url": mock_provider.url("anthropic"), "api_key": KEYS["anthropic"],
                    "models": {"claude-failover": PROVIDER_MODEL}, "pricing": {"claude-failover": PRICE}},
         "openai": {"type": "openai-compatible", "base_url": mock_provider.url("openai"), "api_key": KEYS["openai"],
-                   "models": {"gpt-only": "mock-model"}}},
-        "ledger": {"enabled": True, "path": str(folder / "usage.jsonl")}}
-    path = folder / "llms.json"
-    path.write_text(json.dumps(config))
-    server = ServerProcess(path, "--token", TOKEN)
+                   "models": {"gpt-only": "mock-model"}}}}
+    server = serve(folder, config, TOKEN)
     yield server, folder / "usage.jsonl", mock_provider
     server.stop()
+
+
+def serve(folder: Path, config: dict, token: str) -> ServerProcess:
+    """The real server on `config` in token mode, with its ledger on at folder/usage.jsonl."""
+    path = folder / "llms.json"
+    path.write_text(json.dumps(config | {"ledger": {"enabled": True, "path": str(folder / "usage.jsonl")}}))
+    return ServerProcess(path, "--token", token)
 
 
 def client(server, **options) -> anthropic.Anthropic:

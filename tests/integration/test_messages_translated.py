@@ -11,9 +11,8 @@ import urllib.request
 import anthropic
 import pytest
 
-from tests.integration.test_messages import ledger_line
+from tests.integration.test_messages import ledger_line, serve
 from tests.mock_provider import KEYS, Reply
-from tests.server_process import ServerProcess
 
 TOKEN = "messages-translated-token"
 PRICE = {"input": 1.25, "output": 10, "cached_input": 0.125}
@@ -35,11 +34,8 @@ def served(tmp_path_factory, mock_provider):
                  "models": {"gpt-claude": "msg-model", "gpt-claude-500": "fault-500"},
                  "pricing": {"gpt-claude": PRICE}},
         "google": {"type": "google", "base_url": mock_provider.url("google"), "api_key": KEYS["google"],
-                   "models": {"gemini-claude": "gemini-msg"}}},
-        "ledger": {"enabled": True, "path": str(folder / "usage.jsonl")}}
-    path = folder / "llms.json"
-    path.write_text(json.dumps(config))
-    server = ServerProcess(path, "--token", TOKEN)
+                   "models": {"gemini-claude": "gemini-msg"}}}}
+    server = serve(folder, config, TOKEN)
     yield server, folder / "usage.jsonl", mock_provider
     server.stop()
 

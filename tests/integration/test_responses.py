@@ -9,9 +9,8 @@ import json
 import openai
 import pytest
 
-from tests.integration.test_messages import ledger_line
+from tests.integration.test_messages import ledger_line, serve
 from tests.mock_provider import KEYS, Reply, stream_events
-from tests.server_process import ServerProcess
 
 TOKEN = "responses-test-token"
 PRICE = {"input": 1.25, "output": 10, "cached_input": 0.125}
@@ -45,11 +44,8 @@ def served(tmp_path_factory, mock_provider):
         "anthropic": {"type": "anthropic", "base_url": mock_provider.url("anthropic"), "api_key": KEYS["anthropic"],
                       "models": {"claude-r": "claude-resp"}, "pricing": {"claude-r": CLAUDE_PRICE}},
         "google": {"type": "google", "base_url": mock_provider.url("google"), "api_key": KEYS["google"],
-                   "models": {"gemini-r": "gemini-resp"}, "pricing": {"gemini-r": {"input": 0.3, "output": 2.5}}}},
-        "ledger": {"enabled": True, "path": str(folder / "usage.jsonl")}}
-    path = folder / "llms.json"
-    path.write_text(json.dumps(config))
-    server = ServerProcess(path, "--token", TOKEN)
+                   "models": {"gemini-r": "gemini-resp"}, "pricing": {"gemini-r": {"input": 0.3, "output": 2.5}}}}}
+    server = serve(folder, config, TOKEN)
     yield server, folder / "usage.jsonl", mock_provider
     server.stop()
 

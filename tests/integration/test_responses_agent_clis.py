@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_messages import serve
 from tests.mock_provider import KEYS, Reply
-from tests.server_process import ROOT, ServerProcess
+from tests.server_process import ROOT
 
 CLI_DIR = Path(os.environ.get("LLMS_AGENT_CLIS", "/tmp/llms-agent-clis"))
 PACKAGES = {"codex": "@openai/codex", "claude": "@anthropic-ai/claude-code"}
@@ -55,12 +56,9 @@ def served(tmp_path_factory, mock_provider):
                           "pricing": {"codex-chat": PRICE, "claude-chat": PRICE}},
         "anthropic": {"type": "anthropic", "base_url": mock_provider.url("anthropic"), "api_key": KEYS["anthropic"],
                       "models": {"sonnet": "claude-agent-model"},
-                      "pricing": {"sonnet": {"input": 3, "output": 15, "cached_input": 0.3, "cache_write": 3.75}}}},
-        "ledger": {"enabled": True, "path": str(folder / "usage.jsonl")}}
-    path = folder / "llms.json"
-    path.write_text(json.dumps(config))
-    server = ServerProcess(path, "--token", TOKEN)
-    yield server, path, folder
+                      "pricing": {"sonnet": {"input": 3, "output": 15, "cached_input": 0.3, "cache_write": 3.75}}}}}
+    server = serve(folder, config, TOKEN)
+    yield server, folder / "llms.json", folder
     server.stop()
 
 
