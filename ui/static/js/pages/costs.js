@@ -1,7 +1,8 @@
 // The Costs page: daily costs of a month, a range overview with KPI tiles, budget, trend and breakdowns; then the
-// range by app, what caching saved in it and what it would have cost on another model or at today's prices; who
+// range by app and by endpoint, what caching saved in it and what it would have cost on another model or at today's prices; who
 // spent it (Users) and how our prices compare with what providers billed (Price check).
 import { startByApp } from "./by_app.js";
+import { startByEndpoint } from "./by_endpoint.js";
 import { startCacheSavings } from "./cache_savings.js";
 import { startPeriodPage } from "./period_view.js";
 import { startPriceCheck } from "./price_check.js";
@@ -9,6 +10,7 @@ import { startUsers } from "./users.js";
 import { startWhatIf } from "./what_if.js";
 
 startByApp();
+startByEndpoint();
 startCacheSavings();
 startWhatIf();
 startUsers();
