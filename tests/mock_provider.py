@@ -145,9 +145,12 @@ def error_body(fmt: str, status: int, message: str) -> dict:
         kind = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
                 429: "rate_limit_error"}
         return {"type": "error", "error": {"type": kind.get(status, "api_error"), "message": message}}
-    # https://ai.google.dev/gemini-api/docs/troubleshooting
+    # https://ai.google.dev/gemini-api/docs/troubleshooting; a 429 says when to retry in its details (RetryInfo).
     kind = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED"}
-    return {"error": {"code": status, "message": message, "status": kind.get(status, "INTERNAL")}}
+    error = {"code": status, "message": message, "status": kind.get(status, "INTERNAL")}
+    if status == 429:
+        error["details"] = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{RETRY_AFTER_S}s"}]
+    return {"error": error}
 
 
 FAULT_MESSAGES = {400: "mock: invalid request", 401: "mock: invalid API key", 404: "mock: no such model",
@@ -158,7 +161,7 @@ RETRY_AFTER_S = "7"
 def fault_headers(fmt: str, status: int) -> dict[str, str]:
     """A 429's headers as each provider sends them: Retry-After, and OpenAI's x-ratelimit-* or Anthropic's
     anthropic-ratelimit-* (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers,
-    https://docs.anthropic.com/en/api/rate-limits#response-headers). Gemini sends none."""
+    https://docs.anthropic.com/en/api/rate-limits#response-headers). Gemini sends none: its body has a RetryInfo."""
     if status != 429 or fmt == "google":
         return {}
     if fmt == "anthropic":
