@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import re
 import time
 import urllib.parse
 import uuid
@@ -18,7 +20,7 @@ from llms.providers.base import ProviderError
 
 __all__ = ["chunk", "completion", "final_chunk", "new_id", "load_json", "usage_or_malformed", "malformed",
            "refuse_untranslatable", "bad_request", "unsupported", "error_fields", "data_url", "reasoning_of",
-           "map_parts", "text_of", "turns", "error_text", "message_hints"]
+           "map_parts", "text_of", "turns", "error_text", "message_hints", "retry_after_of"]
 
 
 def chunk(id_: str, created: int, model: str, choices: list[dict]) -> dict:
@@ -130,6 +132,21 @@ def message_hints(body: dict, wanted: tuple[str, ...]) -> list[str]:
     if any(isinstance(tool, dict) and tool.get("cache_control") for tool in body.get("tools") or []):
         found.add("cache_control")
     return [name for name in wanted if name in found]
+
+
+def retry_after_of(data: object) -> dict[str, str]:
+    """A Retry-After header for an error body that says when to retry: Gemini's google.rpc.RetryInfo detail
+    (`"retryDelay": "7s"`, a protobuf Duration: https://ai.google.dev/gemini-api/docs/rate-limits), in whole
+    seconds rounded up; {} when the body says nothing of it."""
+    if isinstance(data, list) and data:
+        data = data[0]
+    error = data.get("error") if isinstance(data, dict) else None
+    details = error.get("details") if isinstance(error, dict) else None
+    for detail in details if isinstance(details, list) else []:
+        delay = detail.get("retryDelay") if isinstance(detail, dict) else None
+        if isinstance(delay, str) and re.fullmatch(r"\d{1,9}(\.\d{1,9})?s", delay):
+            return {"retry-after": str(math.ceil(float(delay[:-1])))}
+    return {}
 
 
 def data_url(who: str, url: str) -> tuple[str, str] | None:

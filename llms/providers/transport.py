@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from llms import untrusted_json
 from llms.providers.base import ProviderError, Target, UpstreamRequest, WireFormat
 from llms.providers.masking import call_secrets, masked, url_shown
-from llms.providers.shapes import error_fields
+from llms.providers.shapes import error_fields, retry_after_of
 
 __all__ = ["UpstreamCall", "new_session", "UpstreamStream", "iter_sse", "MAX_ERROR_BODY_BYTES", "READ_BUFFER_BYTES",
            "rate_limit_headers"]
@@ -198,8 +198,8 @@ async def _raise_for_status(response: aiohttp.ClientResponse, wire: WireFormat, 
         data = text
     message = masked(wire.error_message(response.status, data), secrets)
     raise ProviderError("http", response.status, f"{target.provider_id}: {message}", target.provider_id,
-                        **masked(error_fields(data), secrets), headers=masked(rate_limit_headers(response.headers),
-                                                                               secrets))
+                        **masked(error_fields(data), secrets),
+                        headers=retry_after_of(data) | masked(rate_limit_headers(response.headers), secrets))
 
 
 def rate_limit_headers(headers) -> dict[str, str]:

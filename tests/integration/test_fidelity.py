@@ -59,7 +59,7 @@ RATE_LIMITS = {
     "openai": ("requests", "rate_limit_exceeded", {"x-ratelimit-remaining-requests": "0",
                                                    "x-ratelimit-reset-requests": "7s"}),
     "anthropic": ("rate_limit_error", None, {"anthropic-ratelimit-requests-remaining": "0"}),
-    "google": ("rate_limit_error", "RESOURCE_EXHAUSTED", {}),  # Gemini has no type: ours for a 429
+    "google": ("rate_limit_error", "RESOURCE_EXHAUSTED", {}),  # Gemini has no type: ours for a 429; no headers
 }
 
 
@@ -73,7 +73,7 @@ def test_a_429_reaches_the_sdk_as_rate_limit_error_with_the_upstreams_code_and_r
     assert (error.status_code, error.type, error.code, error.param) == (429, kind, code, None)
     assert error.body["provider"] == {"openai": "gpt", "anthropic": "claude", "google": "gemini"}[fmt]
     headers = error.response.headers
-    assert headers.get("retry-after") == (None if fmt == "google" else RETRY_AFTER_S)
+    assert headers.get("retry-after") == RETRY_AFTER_S  # Gemini's from the RetryInfo in its body
     assert {name: headers.get(name) for name in limits} == limits
 
 

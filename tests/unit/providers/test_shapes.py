@@ -2,7 +2,8 @@
 
 import pytest
 
-from llms.providers.shapes import MAX_ERROR_FIELD_CHARS, error_fields, refuse_untranslatable, unsupported
+from llms.providers.shapes import (MAX_ERROR_FIELD_CHARS, error_fields, refuse_untranslatable, retry_after_of,
+                                   unsupported)
 
 
 @pytest.mark.parametrize("body, fields", [
@@ -33,3 +34,13 @@ def test_a_field_a_wire_cannot_carry_is_unsupported_with_the_field_as_param():
     fault = caught.value
     assert (fault.kind, fault.status, fault.param, fault.retryable) == ("unsupported", 400, "n", True)
     assert fault.message.startswith("acme cannot take this request: 'n' (2) has no equivalent in Acme API")
+
+
+@pytest.mark.parametrize("delay, header", [("7s", {"retry-after": "7"}), ("0.2s", {"retry-after": "1"}),
+                                           ("30.000001s", {"retry-after": "31"}), ("soon", {}), ("-1s", {})])
+def test_geminis_retry_info_becomes_a_retry_after_in_whole_seconds(delay, header):
+    body = [{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "details": [
+        {"@type": "type.googleapis.com/google.rpc.QuotaFailure"},
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}]}}]
+    assert retry_after_of(body) == header
+    assert retry_after_of({"error": {"message": "no details"}}) == retry_after_of("text") == {}
