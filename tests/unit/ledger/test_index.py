@@ -11,7 +11,8 @@ import pytest
 
 from llms.ledger import index as index_module
 from llms.ledger.analytics import parse_query
-from llms.ledger.index import LedgerIndex, aggregate_ledger, index_path, reindex, scan_ledger
+from llms.ledger.index import LedgerIndex, aggregate_ledger, checked_lines, index_path, reindex, scan_ledger
+from llms.ledger.reader import read_records
 from llms.ledger.writer import LedgerWriter
 from tests.unit.ledger.lines import written_line
 
@@ -254,3 +255,34 @@ def test_an_index_that_cannot_be_opened_answers_from_the_lines_with_a_warning(le
     assert aggregator.result()["summary"]["requests"] == 900
     assert warnings[0].startswith(f"the ledger index cannot be used ({index_path(ledger)}: ")
     assert warnings[0].endswith("; reading every line instead")
+
+
+def test_lines_the_index_checked_read_back_as_a_full_check_reads_them(tmp_path):
+    path = tmp_path / "usage.jsonl"
+    good = [json.dumps(_line(i, DAYS[1] + timedelta(minutes=i)), separators=(",", ":")) for i in range(6)]
+    too_long = json.dumps(_line(3, DAYS[1]) | {"model": "x" * 201})
+    path.write_text(f"{good[0]}\n{good[1]}\n{{\"cost_usd\": oops\n{good[2]}\n{too_long}\n{good[4]}\n{good[5]}\n")
+    checked = checked_lines(path)
+    assert checked == {path: (path.stat().st_size, frozenset({3, 5}))}
+    with_index, without = [], []
+    assert list(read_records([path], with_index.append, checked=checked)) == list(read_records([path], without.append))
+    assert with_index == without and len(without) == 2
+
+
+def test_a_file_with_more_bad_lines_than_are_kept_is_checked_line_by_line(tmp_path):
+    path = tmp_path / "usage.jsonl"
+    path.write_text("".join(f"not json {i}\n" for i in range(12)))
+    assert checked_lines(path) == {}
+
+
+def test_a_writer_whose_index_cannot_be_opened_still_appends_and_warns_once(tmp_path, caplog):
+    path = tmp_path / "usage.jsonl"
+    index_path(path).mkdir()
+    writer = LedgerWriter(path, 10**9)
+    with caplog.at_level("WARNING", logger="llms.ledger"):
+        writer.append(_line(1, DAYS[0]))
+        writer.append(_line(2, DAYS[0]))
+    writer.close()
+    assert len(path.read_text().splitlines()) == 2 and writer.index_errors == 1
+    [warning] = [r.message for r in caplog.records]
+    assert warning.startswith(f"the ledger index cannot be written ({index_path(path)}: ")
