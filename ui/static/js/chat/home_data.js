@@ -1,6 +1,10 @@
 // The home page's data buttons: Export (ALT: the request logs), Import, Load demo data, Clear All Data.
+import { ImportError } from "../rules/files/check.js";
 import * as store from "../store/store.js";
-import { ImportError, exportRequests, exportThreads, importFile, loadDemo } from "../store/transfer.js";
+
+// Export, Import and the demo are loaded on the first click: the chat's first load does without their modules
+// (the file readers and checks, the demo generator, the export writers).
+const transfer = () => import("../store/transfer.js");
 
 const $ = (id) => document.getElementById(id);
 // Found once at start-up, before any answer is on the page (app.js says why).
@@ -30,7 +34,7 @@ async function busy(action) {
   const buttons = document.querySelectorAll(".data-buttons button, #empty-demo");
   buttons.forEach((b) => { b.disabled = true; });
   try {
-    await action();
+    await action(await transfer());
   } catch (error) {
     say(error instanceof ImportError ? `Nothing was imported: ${error.message}` : `Failed: ${error.message}`, { error: true });
     if (!(error instanceof ImportError)) throw error;
@@ -40,7 +44,7 @@ async function busy(action) {
   }
 }
 
-$("export-data").addEventListener("click", (event) => busy(async () => {
+$("export-data").addEventListener("click", (event) => busy(async ({ exportRequests, exportThreads }) => {
   if (event.altKey) {
     const n = await exportRequests();
     say(`Exported ${n.toLocaleString("en-US")} requests (the analytics).`);
@@ -51,7 +55,7 @@ $("export-data").addEventListener("click", (event) => busy(async () => {
 }));
 
 $("import-data").addEventListener("click", () => importFileInput.click());
-importFileInput.addEventListener("change", (event) => busy(async () => {
+importFileInput.addEventListener("change", (event) => busy(async ({ importFile }) => {
   const [file] = event.target.files;
   event.target.value = ""; // the same file can be chosen again
   if (!file) return;
@@ -60,7 +64,7 @@ importFileInput.addEventListener("change", (event) => busy(async () => {
   changed("imported");
 }));
 
-$("demo-data").addEventListener("click", () => busy(async () => {
+$("demo-data").addEventListener("click", () => busy(async ({ loadDemo }) => {
   say("Loading demo data…");
   const n = await loadDemo(showProgress);
   changed("demo");
@@ -69,7 +73,7 @@ $("demo-data").addEventListener("click", () => busy(async () => {
 
 // The chat's empty state when no provider is ready: the demo, then the analytics it fills.
 const emptyDemo = $("empty-demo");
-emptyDemo.addEventListener("click", () => busy(async () => {
+emptyDemo.addEventListener("click", () => busy(async ({ loadDemo }) => {
   const label = emptyDemo.textContent;
   emptyDemo.textContent = "Loading demo data…";
   try {
