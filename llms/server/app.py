@@ -105,7 +105,9 @@ async def body_deadline(request: web.Request, handler):
     """A body trickled in a byte at a time would keep its connection busy for good: it must arrive in time.
     Read here (after the access check), it is kept by aiohttp, so the route's own read returns it at once."""
     guard = request.app.get(CONNECTIONS)
-    if guard is not None and request.body_exists:
+    # A body already whole (a chat request usually comes in one segment with its headers) has nothing to wait
+    # for: asyncio.wait_for's task and timer would cost more than the rest of the middlewares together.
+    if guard is not None and request.body_exists and not request.content.is_eof():
         try:
             await asyncio.wait_for(request.read(), guard.limits.body_timeout_s)
         except asyncio.TimeoutError:
