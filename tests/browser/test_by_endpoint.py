@@ -16,7 +16,7 @@ def recent(hours_ago: float) -> str:
     return (datetime.now(ZoneInfo(TZ)) - timedelta(hours=hours_ago)).isoformat(timespec="milliseconds")
 
 
-def test_by_endpoint_splits_the_range_by_the_api_each_request_came_in_by(tab):
+def test_by_endpoint_splits_the_range_by_the_api_each_request_came_in_by(tab, shot):
     records = [
         record("e1", recent(3), "claude-sonnet-4-5", "anthropic", 2000, 500, 0.0135) | {"client": "api", "endpoint": "/v1/messages"},
         record("e2", recent(2), "claude-sonnet-4-5", "anthropic", 1000, 100, 0.0045) | {"client": "api", "endpoint": "/v1/messages"},
@@ -27,6 +27,8 @@ def test_by_endpoint_splits_the_range_by_the_api_each_request_came_in_by(tab):
     open_page(tab, "/analytics/costs")
     section = tab.get_by_role("region", name="By endpoint")
     expect(section).to_be_visible()
+    section.scroll_into_view_if_needed()
+    shot(tab, "costs")
     # by hand: messages 2 requests, 3,000 in, 600 out, $0.0135 + $0.0045; responses 1; chat completions 1
     assert table_rows(section.get_by_role("table")) == [
         ["Messages", "2", "3,000", "600", format_usd(0.018, "computed")],
