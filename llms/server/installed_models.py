@@ -19,7 +19,7 @@ from llms import untrusted_json
 from llms.config import Config, Provider
 from llms.server.keys import HTTP, INSTALLED, PRICES
 
-__all__ = ["Installed", "InstalledModels", "parse_tags", "with_installed", "live_prices", "tags_url", "served"]
+__all__ = ["Installed", "InstalledModels", "ServedPrices", "parse_tags", "with_installed", "live_prices", "tags_url", "served"]
 
 TAGS_TIMEOUT_S = 1.5  # a local Ollama answers in milliseconds; one that is off must not hold a page up
 KEEP_S = 10.0  # a model pulled or removed shows within this long
@@ -105,6 +105,21 @@ def live_prices(prices, live: Config, installed: dict[str, Installed]) -> dict[s
     return table
 
 
+class ServedPrices:
+    """`price_for` of the price table as served now: the file's table (LazyPriceTable), with each Ollama's models
+    as it last listed them; what the ledger prices a finished request by (it was routed by the same answer)."""
+
+    def __init__(self, installed: "InstalledModels", table):
+        self._installed = installed
+        self._table = table
+
+    def price_for(self, provider_id: str, alias: str) -> dict | None:
+        live = self._installed.last_prices
+        if live is not None and provider_id in live:
+            return live[provider_id].get(alias)
+        return self._table.price_for(provider_id, alias)
+
+
 class InstalledModels:
     """The live config of a running server: the file's, with each enabled Ollama provider as it answers now."""
 
@@ -114,6 +129,7 @@ class InstalledModels:
         self._clock = clock
         self._asked: dict[str, tuple[float, Installed]] = {}
         self._lock = asyncio.Lock()
+        self.last_prices: dict | None = None  # the Ollama providers' part of the last live table
 
     async def installed(self, session: aiohttp.ClientSession) -> dict[str, Installed]:
         """Each Ollama's answer, asked again once it is older than KEEP_S (all at once, one asking at a time)."""
@@ -134,7 +150,9 @@ class InstalledModels:
         """(the config as served now, its price table)."""
         installed = await self.installed(session)
         live = with_installed(self.config, installed)
-        return live, live_prices(prices, live, installed)
+        table = live_prices(prices, live, installed)
+        self.last_prices = {provider_id: table[provider_id] for provider_id in installed}
+        return live, table
 
 
 async def served(app) -> tuple[Config, dict]:

@@ -24,7 +24,8 @@ from llms.pricing.energy import energy_cost
 from llms.pricing.version import price_version
 from llms.providers.masking import config_secrets
 from llms.providers.routing import unpinned
-from llms.server.keys import BUDGETS, CONFIG, LEDGER, PRICES, RECORDERS
+from llms.server.installed_models import ServedPrices
+from llms.server.keys import BUDGETS, CONFIG, INSTALLED, LEDGER, PRICES, RECORDERS
 
 __all__ = ["LedgerRecorder", "install", "health_fields", "priced", "stats_24h"]
 
@@ -121,7 +122,9 @@ def install(app: web.Application) -> None:
         return
     writer = LedgerWriter(ledger_path(config), int(config.ledger["max_mb"] * 1024 * 1024),
                           config_secrets(config.providers))
-    recorder = LedgerRecorder(config, app[PRICES], writer, config.ledger["prompts"], app[BUDGETS].settle)
+    # Priced as served: an Ollama model is priced as its provider listed it (server/installed_models.py).
+    prices = ServedPrices(app[INSTALLED], app[PRICES])
+    recorder = LedgerRecorder(config, prices, writer, config.ledger["prompts"], app[BUDGETS].settle)
     app[LEDGER] = recorder
     app[RECORDERS].append(recorder)
     app.on_startup.append(_start)

@@ -56,9 +56,9 @@ def get_json(url: str) -> dict:
         return json.loads(response.read())
 
 
-def ollama_config(mock_provider, tmp_path, ollama_url: str, model: str = "llama3.2"):
+def ollama_config(mock_provider, tmp_path, ollama_url: str, model: str = "llama3.2", ledger: dict | None = None):
     """Two providers: openai with a key that is not set, and an Ollama at `ollama_url`."""
-    raw = {"defaults": {"model": "gpt-4o-mini"},
+    raw = {"defaults": {"model": "gpt-4o-mini"}, **({"ledger": ledger} if ledger else {}),
            "providers": {"openai": {"type": "openai-compatible", "base_url": mock_provider.url("openai"),
                                     "api_key": "$MOCK_UNSET_KEY", "models": {"gpt-4o-mini": "gpt-4o-mini"}},
                          "ollama": {"type": "ollama", "base_url": ollama_url,
@@ -69,7 +69,9 @@ def ollama_config(mock_provider, tmp_path, ollama_url: str, model: str = "llama3
 
 
 def test_an_answering_ollama_offers_its_installed_models_free_and_serves_them(mock_provider, tmp_path):
-    server = ServerProcess(ollama_config(mock_provider, tmp_path, mock_provider.ollama_url()))
+    ledger = tmp_path / "usage.jsonl"
+    server = ServerProcess(ollama_config(mock_provider, tmp_path, mock_provider.ollama_url(),
+                                         ledger={"enabled": True, "path": str(ledger)}))
     try:
         public = get_json(server.url + "/api/config")
         ollama = next(p for p in public["providers"] if p["id"] == "ollama")
@@ -90,6 +92,8 @@ def test_an_answering_ollama_offers_its_installed_models_free_and_serves_them(mo
         ids = [m["id"] for m in get_json(server.url + "/v1/models")["data"]]
         assert ids == ["llama3.2", "qwen2.5-coder:7b"]
         server.stop()
+        [line] = [json.loads(text) for text in ledger.read_text().splitlines()]
+        assert (line["model"], line["cost_usd"], line["cost_provenance"]) == ("qwen2.5-coder:7b", 0, "computed")
         output = server.output()
         assert "1 of 2 providers ready: ollama\n" in output
         assert "  off  openai  MOCK_UNSET_KEY is not set\n" in output

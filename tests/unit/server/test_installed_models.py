@@ -64,3 +64,18 @@ def test_installed_models_are_free_unless_llms_json_prices_them():
     prices = live_prices(table, live, installed)
     assert prices["openai"] == table["openai"]
     assert prices["ollama"] == {"llama3.2": {"input": 0.01, "output": 0.02}, "qwen3:8b": FREE}
+
+
+def test_served_prices_price_an_installed_model_as_last_listed_and_the_rest_from_the_file():
+    from llms.server.installed_models import InstalledModels, ServedPrices
+
+    class Table:
+        def price_for(self, provider_id, alias):
+            return {"openai": {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}}.get(provider_id, {}).get(alias)
+
+    installed = InstalledModels(config())
+    served = ServedPrices(installed, Table())
+    assert served.price_for("ollama", "qwen3:8b") is None  # Ollama not asked yet: the file's table
+    installed.last_prices = {"ollama": {"qwen3:8b": FREE}}
+    assert served.price_for("ollama", "qwen3:8b") == FREE
+    assert served.price_for("openai", "gpt-4o-mini") == {"input": 0.15, "output": 0.6}
