@@ -3,8 +3,9 @@
 // request's User-Agent (llms/server/client_app.py). API traffic is here once "Include API traffic" pulled it in.
 import { startRangeBreakdown } from "./range_breakdown.js";
 
-/** The app a record came from: its client_app, else this chat for its own requests, else "unknown". */
-export const appOf = (record) => record.client_app ?? (record.client === "app" ? "llms chat" : "unknown");
+/** The app a record came from: its client_app, else this chat for its own requests (stored here without a `client`,
+ * or a ledger line with client "app"), else "unknown" (llms/commands/report.py app_of is the twin). */
+export const appOf = (record) => record.client_app ?? (!record.client || record.client === "app" ? "llms chat" : "unknown");
 
 /** Starts the section; it renders after each render of the overview. */
 export function startByApp() {
