@@ -551,6 +551,10 @@ class MockProvider:
         recorded.model = body.get("model") if isinstance(body, dict) else None
         if request.headers.get("Authorization") != f"Bearer {self.keys['openai']}":
             return _error("openai", 401, "Incorrect API key provided.")
+        return await self._openai_answer(request, recorded)
+
+    async def _openai_answer(self, request: web.Request, recorded: RecordedRequest) -> web.StreamResponse:
+        body = recorded.json
         stream = isinstance(body, dict) and body.get("stream") is True
         options = body.get("stream_options") if isinstance(body, dict) else None
         include_usage = isinstance(options, dict) and options.get("include_usage") is True
@@ -563,9 +567,7 @@ class MockProvider:
         recorded.model = body.get("model") if isinstance(body, dict) else None
         if recorded.model in self.ollama_tags and recorded.model not in self.models:
             self.models[recorded.model] = Reply(text=f"Hello from {recorded.model} on the mock Ollama.")
-        stream = isinstance(body, dict) and body.get("stream") is True
-        options = body.get("stream_options") if isinstance(body, dict) else None
-        return await self._answer(request, recorded, stream, isinstance(options, dict) and options.get("include_usage") is True)
+        return await self._openai_answer(request, recorded)
 
     async def _ollama_tags(self, request: web.Request) -> web.Response:
         models = [{"name": name, "model": name, "modified_at": "2026-11-30T10:00:00Z", "size": 2019393189,
