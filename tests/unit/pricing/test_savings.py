@@ -54,3 +54,18 @@ def test_the_documented_names_are_the_analytics_api_camel_case():
                                 "writeExtra1hUsd": 0.0, "netSavedUsd": 0.001875, "hitRate": 0.75, "unpricedCalls": 0}
     assert [row["provider"] for row in shown["byProvider"]] == ["openai"]
     assert [(row["provider"], row["model"]) for row in shown["byModel"]] == [("openai", "gpt-4o")]
+
+
+
+def test_an_index_cells_sums_count_as_its_lines_do():
+    # The two Claude lines of the group vector, once line by line and once as one cell of two requests.
+    claude = [r for r in VECTORS["groups"][0]["records"] if r["provider"] == "anthropic"]
+    by_line, by_cell = CacheSavings(), CacheSavings()
+    for record in claude:
+        by_line.add(record)
+    saved = [request_savings(r["usage"], r["prices"]) for r in claude]
+    by_cell.add_sums("anthropic", "claude-sonnet-4-5", requests=2, unpriced=0,
+                     tokens=(1300 + 2200, 1000 + 2000, 200, 50),
+                     amounts=tuple(saved[0][name] + saved[1][name] for name in saved[0]))
+    assert close(by_cell.result(), by_line.result())
+    assert by_cell.result()["summary"]["read_saved_usd"] == pytest.approx(0.0081, abs=1e-12)
