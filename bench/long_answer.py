@@ -1,0 +1,77 @@
+"""Issue 15 item 17: how long the page's main thread is blocked while a long answer streams.
+
+Starts the mock provider and the real server, opens the chat in Chromium, streams a Markdown answer of SIZE
+characters (the browser test's long_answer: headings, lists, code, tables) and prints the long tasks (> 50 ms,
+PerformanceObserver "longtask") seen from Enter to the answer's end: how many, how many over 100 ms, the longest,
+their total, and the wall time. A figure, not a test: it depends on the machine and its load.
+
+    python bench/long_answer.py [SIZE ...]        # default 500000
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # noqa: E402
+from tests.browser.test_hardening import long_answer  # noqa: E402
+from tests.conftest import MOCK_KEY_ENV, mock_config  # noqa: E402
+from tests.mock_provider import MockProvider, Reply  # noqa: E402
+from tests.server_process import ServerProcess  # noqa: E402
+
+OBSERVE = """window.__longTasks = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]); })
+  .observe({ type: "longtask", buffered: true });"""
+DONE = """() => document.querySelector("article.assistant:not([aria-busy]) .markdown")?.lastElementChild?.textContent
+  === "The end." """
+
+
+def measure(page, url: str, size: int) -> dict:
+    page.goto(url)
+    page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("write at length")
+    started = page.evaluate("performance.now()")
+    wall = time.perf_counter()
+    box.press("Enter")
+    page.wait_for_function(DONE, polling=1000, timeout=300_000)
+    wall = time.perf_counter() - wall
+    tasks = [d for start, d in page.evaluate("window.__longTasks") if start >= started]
+    return {"size": size, "wall_s": round(wall, 1), "long_tasks": len(tasks), "over_100ms": sum(d > 100 for d in tasks),
+            "longest_ms": round(max(tasks, default=0)), "blocked_s": round(sum(tasks) / 1000, 1)}
+
+
+def main(sizes: list[int]) -> None:
+    mock = MockProvider.start_in_thread()
+    folder = Path(tempfile.mkdtemp(prefix="llms-long-answer-"))
+    (folder / "llms.json").write_text(json.dumps(mock_config(mock, read_timeout_s=60)))
+    server = ServerProcess(folder / "llms.json", env=MOCK_KEY_ENV)
+    try:
+        with sync_playwright() as playwright:
+            options = {"headless": True, "args": CHROMIUM_ARGS}
+            if SYSTEM_CHROMIUM.exists():
+                options["executable_path"] = str(SYSTEM_CHROMIUM)
+            browser = playwright.chromium.launch(**options)
+            for size in sizes:
+                mock.set_model("mock-model", Reply(text=long_answer(size)))
+                context = browser.new_context(viewport={"width": 1280, "height": 860})
+                context.add_init_script(OBSERVE)
+                print(json.dumps(measure(context.new_page(), server.url + "/", size)), flush=True)
+                context.close()
+            browser.close()
+    finally:
+        server.stop()
+        mock.stop()
+    print(json.dumps({"load_average": [round(x, 1) for x in os.getloadavg()], "cpus": os.cpu_count()}))
+
+
+if __name__ == "__main__":
+    main([int(arg) for arg in sys.argv[1:]] or [500_000])
