@@ -16,12 +16,12 @@ function driftText(drift) {
 function checkRow(row) {
   return el("tr", { className: row.stale ? "stale" : null, "data-model": row.model }, [
     el("th", { scope: "row", text: row.model }),
-    el("td", { text: row.provider }),
-    el("td", { className: "num", text: formatTokens(row.calls) }),
-    el("td", { className: "num", text: formatUsd(row.reportedCostUsd, "reported") }),
-    el("td", { className: "num", text: formatUsd(row.computedCostUsd, "computed") }),
-    el("td", { className: "num", text: driftText(row.drift) }),
-    el("td", { className: row.stale ? "price-stale" : "muted", text: row.hint ?? "prices match" }),
+    el("td", { "data-label": "Provider", text: row.provider }),
+    el("td", { className: "num", "data-label": "Requests", text: formatTokens(row.calls) }),
+    el("td", { className: "num", "data-label": "Reported", text: formatUsd(row.reportedCostUsd, "reported") }),
+    el("td", { className: "num", "data-label": "Computed", text: formatUsd(row.computedCostUsd, "computed") }),
+    el("td", { className: "num", "data-label": "Drift", text: driftText(row.drift) }),
+    el("td", { className: `wide ${row.stale ? "price-stale" : "muted"}`, text: row.hint ?? "prices match" }),
   ]);
 }
 

@@ -14,8 +14,8 @@ const totals = (row) => ({
 
 function monthCell(row) {
   const bar = monthBar(row.monthCostUsd, row.monthBudgetUsd);
-  if (!bar) return el("td", { className: "month-cell muted", text: `${totalCostText({ requests: 1, cost_usd: row.monthCostUsd })} · no budget` });
-  return el("td", { className: `month-cell${bar.over ? " over" : ""}` }, [
+  if (!bar) return el("td", { className: "month-cell wide muted", "data-label": "This month", text: `${totalCostText({ requests: 1, cost_usd: row.monthCostUsd })} · no budget` });
+  return el("td", { className: `month-cell wide${bar.over ? " over" : ""}`, "data-label": "This month" }, [
     el("meter", { min: "0", max: "1", low: "0.5", high: "0.8", optimum: "0", value: String(bar.share), "aria-label": `${row.name} budget used this month` }),
     el("span", { className: "budget-text", text: bar.text }),
   ]);
@@ -25,9 +25,9 @@ function userRow(row) {
   const name = row.userId === "local" ? "local (no token)" : row.name;
   return el("tr", { "data-user": row.userId }, [
     el("th", { scope: "row", text: name }),
-    el("td", { className: "num", text: formatTokens(row.calls) }),
-    el("td", { className: "num", text: formatTokens(row.inputTokens + row.outputTokens) }),
-    el("td", { className: "num", text: totalCostText(totals(row)) }),
+    el("td", { className: "num", "data-label": "Requests", text: formatTokens(row.calls) }),
+    el("td", { className: "num", "data-label": "Tokens", text: formatTokens(row.inputTokens + row.outputTokens) }),
+    el("td", { className: "num", "data-label": "Cost", text: totalCostText(totals(row)) }),
     monthCell(row),
   ]);
 }
