@@ -29,10 +29,19 @@ class Telemetry:
         self.export = None  # the OtelExport when otel is on
 
     def __call__(self, record: dict) -> None:
-        measure = measure_of(record, *priced(record, self.config, self.prices))
-        self.tallies.observe(measure)
-        if self.export is not None:
-            self.export.observe(measure)
+        # Run once the answer is written (the route finishes a request before aiohttp sends it): its client does not
+        # wait for its telemetry. Callbacks made ready now run before the loop reads sockets again, so a later
+        # request, a scrape of /metrics included, always sees this one counted.
+        asyncio.get_running_loop().call_soon(self.observe, record)
+
+    def observe(self, record: dict) -> None:
+        try:
+            measure = measure_of(record, *priced(record, self.config, self.prices))
+            self.tallies.observe(measure)
+            if self.export is not None:
+                self.export.observe(measure)
+        except Exception:  # a telemetry fault must not end the loop's callback; logged, the request was served
+            log.exception("telemetry failed for request %s", record["request_id"])
 
 
 TELEMETRY: web.AppKey[Telemetry] = web.AppKey("telemetry")
