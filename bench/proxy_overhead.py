@@ -1,6 +1,6 @@
 """Proxy overhead: what a request pays for going through a proxy instead of straight to the provider.
 
-    python bench/proxy_overhead.py [--requests 200] [--rounds 7] [--with-llmspy] [--with-litellm]
+    python bench/proxy_overhead.py [--requests 200] [--rounds 7] [--baseline DIR] [--with-llmspy] [--with-litellm]
 
 A fixed-reply upstream (`bench/upstream.py`, its own process) on loopback; every contender is
 configured against it. Per round, for non-streaming and then streaming requests, each target (the
@@ -10,7 +10,9 @@ first content token for streams, and each proxy's difference to the upstream in 
 printed are the medians of those over the rounds. Server CPU per request is user+sys from
 /proc/<pid>/stat over all the rounds' requests. The floor (`bench/floor.py`: a bare aiohttp pass-through, on
 asyncio's loop and on uvloop's) is always measured in the same rounds, and llms's time added is also given as a
-ratio to the floor's on the same loop as llms (uvloop where it is installed). `--with-llmspy` / `--with-litellm` add llms.py
+ratio to the floor's on the same loop as llms (uvloop where it is installed). `--baseline DIR` also runs the llms
+of another checkout (e.g. `git worktree add DIR <commit>`) as "llms baseline", in the same rounds: before → after
+on one machine at one time. `--with-llmspy` / `--with-litellm` add llms.py
 2.0.35 and 4.0.26 / the LiteLLM proxy, creating their venvs (see bench/contenders.py) when missing.
 """
 
@@ -27,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from contenders import (MODEL, Server, Upstream, add_contender_flags, chosen_contenders,  # noqa: E402
-                        machine_line, tree_cpu_ms)
+from contenders import (LLMS, MODEL, Contender, Launch, Server, Upstream, add_contender_flags,  # noqa: E402
+                        chosen_contenders, machine_line, tree_cpu_ms)
 from floor import FLOOR, FLOOR_UVLOOP  # noqa: E402
 from upstream import TEXT  # noqa: E402
 
@@ -177,6 +179,14 @@ def report(mode: str, targets: list[Target], tallies: dict[str, Tally], rounds: 
               + f"{cpu:>12}  {problems}")
 
 
+def baseline(checkout: Path) -> Contender:
+    """llms from another checkout, launched as bench/contenders.py launches this one."""
+    def launch(contender: Contender, home: Path, port: int, upstream: str) -> Launch:
+        mine = LLMS.launch(contender, home, port, upstream)
+        return Launch(mine.argv, mine.env | {"PYTHONPATH": str(checkout.resolve())})
+    return Contender("llms baseline", (), "", "/health", launch)
+
+
 def uvloop_installed() -> bool:
     return importlib.util.find_spec("uvloop") is not None
 
@@ -185,9 +195,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per target per round")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--baseline", type=Path, metavar="DIR", help="also run the llms checkout in DIR")
     add_contender_flags(parser)
     args = parser.parse_args()
-    contenders = chosen_contenders(args)
+    contenders = chosen_contenders(args) + ([baseline(args.baseline)] if args.baseline else [])
     print(machine_line())
     with Upstream() as upstream:
         servers = []
