@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 
 from llms.providers.shapes import reasoning_of
-from llms.providers.translation import Refused, arguments_object, listed, new_id, refuse_unknown, tool_text
+from llms.providers.translation import (Refused, arguments_object, listed, new_id, refuse_unknown, signed_id,
+                                        tool_text, unsigned_id)
 
 __all__ = ["chat_body", "message_of", "usage_of", "MessagesEvents", "REQUEST_FIELDS", "STOP_REASONS", "effort_for"]
 
@@ -159,7 +160,7 @@ def _tool_result(block: dict, where: str) -> dict:
     if block.get("is_error"):
         # Chat tool messages have no error flag: the result says it in words (tool-use#handling-errors).
         text = f"Error: {text}"
-    return {"role": "tool", "tool_call_id": block["tool_use_id"], "content": text}
+    return {"role": "tool", "tool_call_id": unsigned_id(block["tool_use_id"])[0], "content": text}
 
 
 def _assistant(blocks: list[tuple[dict, str]]) -> list[dict]:
@@ -181,8 +182,11 @@ def _assistant(blocks: list[tuple[dict, str]]) -> list[dict]:
                 signed.append(block)
         elif kind == "tool_use":
             refuse_unknown(block, ("type", "id", "name", "input", "cache_control"), f"{where}.", API)
-            calls.append({"id": block.get("id"), "type": "function", "function": {
+            call_id, extra = unsigned_id(block.get("id"))
+            calls.append({"id": call_id, "type": "function", "function": {
                 "name": block.get("name"), "arguments": json.dumps(block.get("input") or {}, ensure_ascii=False)}})
+            if extra:
+                calls[-1]["extra_content"] = extra
         else:
             raise Refused(f"{where}.type", f"a {kind!r} block in an assistant turn has no equivalent in chat "
                                            "completions")
@@ -335,7 +339,7 @@ def message_of(completion: dict, model: str, who: str) -> dict:
         content.append({"type": "text", "text": text})
     for call in message.get("tool_calls") or ():
         function = call.get("function") or {}
-        content.append({"type": "tool_use", "id": call.get("id") or new_id("toolu_"), "name": function.get("name"),
+        content.append({"type": "tool_use", "id": signed_id(call), "name": function.get("name"),
                         "input": arguments_object(who, function.get("arguments"))})
     return {"id": new_id("msg_"), "type": "message", "role": "assistant", "model": model, "content": content,
             "stop_reason": STOP_REASONS.get(choice.get("finish_reason"), "end_turn"), "stop_sequence": None,
@@ -402,7 +406,7 @@ class MessagesEvents:
         number = call.get("index", 0)
         function = call.get("function") or {}
         if number not in self.tools:
-            events += self._block("tool", {"type": "tool_use", "id": call.get("id") or new_id("toolu_"),
+            events += self._block("tool", {"type": "tool_use", "id": signed_id(call),
                                            "name": function.get("name"), "input": {}}, force=True)
             self.tools[number] = self.index
         if function.get("arguments"):

@@ -17,7 +17,7 @@ import time
 
 from llms.providers.base import ProviderError
 from llms.providers.shapes import reasoning_of
-from llms.providers.translation import Refused, listed, new_id, refuse_unknown, tool_text
+from llms.providers.translation import Refused, listed, new_id, refuse_unknown, signed_id, tool_text, unsigned_id
 
 __all__ = ["chat_body", "messages_of", "response_of", "usage_of", "ResponseEvents", "REQUEST_FIELDS", "ENCRYPTED_PREFIX"]
 
@@ -160,8 +160,10 @@ def _assistant_turn(messages: list[dict], item: dict, where: str) -> dict:
         refuse_unknown(item, ("type", "call_id", "name", "arguments", "id", "status"), f"{where}.", API)
         if not isinstance(item.get("call_id"), str) or not isinstance(item.get("name"), str):
             raise Refused(where, "a function_call needs its call_id and name")
-        message.setdefault("tool_calls", []).append({"id": item["call_id"], "type": "function", "function": {
-            "name": item["name"], "arguments": item.get("arguments") or "{}"}})
+        call_id, extra = unsigned_id(item["call_id"])
+        call = {"id": call_id, "type": "function", "function": {"name": item["name"],
+                                                                "arguments": item.get("arguments") or "{}"}}
+        message.setdefault("tool_calls", []).append(call | ({"extra_content": extra} if extra else {}))
         return message
     if message.get("tool_calls"):  # text after the calls starts the next assistant message
         message = {"role": "assistant", "content": None}
@@ -189,7 +191,8 @@ def _call_output(item: dict, where: str) -> dict:
     output = item.get("output")
     if isinstance(output, list):
         output = tool_text(output, f"{where}.output", ("input_text", "output_text"))
-    return {"role": "tool", "tool_call_id": item["call_id"], "content": "" if output is None else str(output)}
+    return {"role": "tool", "tool_call_id": unsigned_id(item["call_id"])[0],
+            "content": "" if output is None else str(output)}
 
 
 def _reasoning_item(item: dict, where: str) -> dict:
@@ -350,7 +353,7 @@ def response_of(completion: dict, body: dict) -> dict:
                        "content": [{"type": "refusal", "refusal": message["refusal"]}]})
     for call in message.get("tool_calls") or ():
         function = call.get("function") or {}
-        output.append(_call_item(new_id("fc_"), call.get("id") or new_id("call_"), function.get("name"),
+        output.append(_call_item(new_id("fc_"), signed_id(call), function.get("name"),
                                  function.get("arguments") or "{}"))
     status, incomplete = _status(choice.get("finish_reason"))
     return response.object(status, output, completion.get("usage"), incomplete=incomplete)
@@ -445,7 +448,7 @@ class ResponseEvents:
         function = call.get("function") or {}
         if number not in self.calls:
             events += self._close()
-            state = self.calls[number] = self._open("function_call", "fc_", call=call.get("id") or new_id("call_"),
+            state = self.calls[number] = self._open("function_call", "fc_", call=signed_id(call),
                                                     name=function.get("name"))
             item = _call_item(state["id"], state["call"], state["name"], "", "in_progress")
             events.append(self._event("response.output_item.added", output_index=state["index"], item=item))

@@ -14,7 +14,8 @@ import uuid
 from llms import untrusted_json
 from llms.providers.base import ProviderError
 
-__all__ = ["Refused", "client_body", "refuse_unknown", "new_id", "arguments_object", "listed", "tool_text"]
+__all__ = ["Refused", "client_body", "refuse_unknown", "new_id", "arguments_object", "listed", "tool_text",
+           "signed_id", "unsigned_id"]
 
 # Fields that would let a request choose where a call goes or which key it uses: providers and keys come
 # from llms.json only (the chat route refuses the same: server/chat_request.py).
@@ -76,6 +77,31 @@ def tool_text(parts: list, where: str, kinds: tuple[str, ...]) -> str:
             raise Refused(f"{where}[{index}]", "chat tool messages carry text only")
         texts.append(str(part.get("text") or ""))
     return "\n".join(texts)
+
+
+# Gemini signs its function calls (thoughtSignature; in our chat shape extra_content.google.thought_signature) and
+# Gemini 3 refuses a function-calling history without the signatures (https://ai.google.dev/gemini-api/docs/thought-signatures).
+# Anthropic's tool_use and Responses' function_call have no field for it, but clients send a call's id back verbatim
+# (with its result too): so the signature rides in the id, base64url after this marker, and comes off on the way back.
+SIGNATURE_MARK = "__ts_"
+
+
+def signed_id(call: dict) -> str:
+    """A chat tool call's id as the client's API gives it: with the call's thought signature, when it has one."""
+    call_id = call.get("id") or new_id("call_")
+    signature = ((call.get("extra_content") or {}).get("google") or {}).get("thought_signature")
+    if not isinstance(signature, str) or not signature:
+        return call_id
+    return call_id + SIGNATURE_MARK + signature.replace("+", "-").replace("/", "_").rstrip("=")
+
+
+def unsigned_id(call_id) -> tuple[str, dict | None]:
+    """(the chat tool call's id, its extra_content with the thought signature or None) of an id `signed_id` gave."""
+    if not isinstance(call_id, str) or SIGNATURE_MARK not in call_id:
+        return call_id, None
+    plain, _, signature = call_id.partition(SIGNATURE_MARK)
+    standard = signature.replace("-", "+").replace("_", "/")
+    return plain, {"google": {"thought_signature": standard + "=" * (-len(standard) % 4)}}
 
 
 def new_id(prefix: str) -> str:

@@ -145,3 +145,20 @@ def test_an_upstream_500_is_the_sdks_class_and_recorded(served):
         client(server).messages.create(model="gpt-claude-500", max_tokens=64, messages=[QUESTION])
     line = ledger_line(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
     assert (line["status"], line["endpoint"]) == ("error", "/v1/messages")
+
+
+def test_a_gemini_tool_round_trip_sends_the_thought_signature_back(served):
+    server, _, mock = served
+    mock.set_model("gemini-msg", Reply(text="", tool_calls=[CALL]))
+    first = client(server).messages.create(model="gemini-claude", max_tokens=100, messages=[QUESTION], tools=[WEATHER])
+    call = first.content[-1]
+    assert call.type == "tool_use" and call.input == CALL["arguments"]
+    mock.set_model("gemini-msg", Reply(text=ANSWER))
+    client(server).messages.create(model="gemini-claude", max_tokens=100, tools=[WEATHER], messages=[
+        QUESTION, {"role": "assistant", "content": [block.model_dump() for block in first.content]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "content": "snow"}]}])
+    parts = [part for turn in mock.requests[-1].json["contents"] for part in turn["parts"]]
+    function_call = next(part for part in parts if "functionCall" in part)
+    # Gemini 3 refuses a function-calling history without its signature (thought-signatures docs)
+    assert function_call["thoughtSignature"] == mock.models["gemini-msg"].signature
+    assert next(part for part in parts if "functionResponse" in part)["functionResponse"]["name"] == "get_weather"

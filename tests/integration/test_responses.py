@@ -60,8 +60,9 @@ def answers(mock, **reply) -> None:
 
 def round_trip_input(first) -> list:
     """The second turn of a tool loop, as a stateless client sends it: the question, the model's items, the result."""
+    call_id = next(item.call_id for item in first.output if item.type == "function_call")
     return [{"role": "user", "content": "Weather in Paris?"}, *[item.model_dump(exclude_none=True) for item in first.output],
-            {"type": "function_call_output", "call_id": CALL["id"], "output": json.dumps({"sky": "sunny"})}]
+            {"type": "function_call_output", "call_id": call_id, "output": json.dumps({"sky": "sunny"})}]
 
 
 def test_translated_to_chat_completions_with_a_function_tool_round_trip(served):
@@ -231,3 +232,16 @@ def test_an_unknown_model_is_a_404(served):
     server, _, _ = served
     with pytest.raises(openai.NotFoundError):
         client(server).responses.create(model="no-such-model", input="Hi")
+
+
+def test_a_gemini_tool_round_trip_sends_the_thought_signature_back(served):
+    server, _, mock = served
+    mock.set_model("gemini-resp", Reply(text="", tool_calls=[CALL]))
+    first = client(server).responses.create(model="gemini-r", input="Weather in Paris?", tools=[WEATHER])
+    assert first.output[0].type == "function_call"
+    mock.set_model("gemini-resp", Reply(text=ANSWER))
+    assert client(server).responses.create(model="gemini-r", input=round_trip_input(first),
+                                           tools=[WEATHER]).output_text == ANSWER
+    parts = [part for turn in mock.requests[-1].json["contents"] for part in turn["parts"]]
+    assert next(part for part in parts if "functionCall" in part)["thoughtSignature"] == \
+        mock.models["gemini-resp"].signature

@@ -215,3 +215,21 @@ def test_context_edits_and_output_settings_without_an_equivalent_are_refused(bod
     with pytest.raises(Refused) as raised:
         chat_body({"model": "m", "messages": [], **body})
     assert raised.value.param == param
+
+
+def test_a_gemini_thought_signature_rides_in_the_tool_use_id_and_comes_back_to_the_call():
+    signature = "Cs8BAb4+9vt/abc+de=="  # base64 as Gemini sends it, "+" "/" and padding included
+    call = {"id": "call_g_0_0", "type": "function", "function": {"name": "w", "arguments": "{}"},
+            "extra_content": {"google": {"thought_signature": signature}}}
+    message = message_of({"choices": [{"finish_reason": "tool_calls", "message": {"tool_calls": [call]}}]}, "m", "g")
+    tool_use = message["content"][0]
+    assert tool_use["id"].startswith("call_g_0_0__ts_") and not set("+/=") & set(tool_use["id"])
+    chat = chat_body({"model": "m", "messages": [
+        {"role": "user", "content": "Q"}, {"role": "assistant", "content": [tool_use]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": tool_use["id"], "content": "ok"}]}]})
+    assert chat["messages"][1]["tool_calls"] == [call]
+    assert chat["messages"][2]["tool_call_id"] == "call_g_0_0"
+    streamed = MessagesEvents("m")
+    streamed.start()
+    start = streamed.feed(chunk({"tool_calls": [call | {"index": 0}]}))[0][1]
+    assert start["content_block"]["id"] == tool_use["id"]

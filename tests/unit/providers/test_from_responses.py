@@ -179,3 +179,14 @@ def test_a_stream_cut_by_length_ends_incomplete_and_a_fault_as_response_failed()
     assert failed[0][0] == "response.failed"
     assert failed[0][1]["response"]["error"] == {"code": "http", "message": "busy"}
     assert failed[0][1]["response"]["status"] == "failed"
+
+
+def test_a_gemini_thought_signature_rides_in_the_call_id_and_comes_back_to_the_call():
+    call = {"id": "call_g_0_0", "type": "function", "function": {"name": "w", "arguments": "{}"},
+            "extra_content": {"google": {"thought_signature": "c2lnbmF0dXJl/+x="}}}
+    item = response_of({"choices": [{"finish_reason": "tool_calls", "message": {"tool_calls": [call]}}]},
+                       {"model": "m", "input": "Hi"})["output"][0]
+    chat = chat_body({"model": "m", "input": [{"role": "user", "content": "Q"}, item,
+                                              {"type": "function_call_output", "call_id": item["call_id"], "output": "ok"}]})
+    assert chat["messages"][1]["tool_calls"] == [call]
+    assert chat["messages"][2]["tool_call_id"] == "call_g_0_0"
