@@ -1,0 +1,139 @@
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pytest
+
+from llms.budget.enforcer import BudgetEnforcer, month_of
+from llms.budget.refusal import BudgetExceeded
+
+PRICE = {"input": 10, "output": 30}  # USD per 1M tokens
+DEAR = {"input": 20, "output": 60}
+BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 100}  # 74 bytes as JSON
+# Worst cases: (74 × 10 + 100 × 30) / 1M = $0.00374 at PRICE, twice that ($0.00748) at DEAR.
+WORST, WORST_DEAR = 0.00374, 0.00748
+
+
+@dataclass
+class Provider:
+    id: str
+    energy: dict | None = None
+    read_timeout_s: float = 120.0
+    models: dict = field(default_factory=lambda: {"m": "m"})
+
+
+@dataclass
+class Candidate:
+    provider: Provider
+    alias: str = "m"
+
+
+@dataclass
+class Config:
+    budget: dict
+    ledger: dict = field(default_factory=lambda: {"enabled": True, "path": "/nonexistent/usage.jsonl"})
+    enabled_providers: tuple = ()
+
+
+class Prices:
+    def __init__(self, table):
+        self.table = table
+
+    def price_for(self, provider_id, alias):
+        return self.table.get(provider_id)
+
+
+@dataclass
+class Exchange:
+    request_id: str
+    token: str | None = None
+    body: dict = field(default_factory=lambda: dict(BODY))
+    failure: tuple | None = None
+
+    def failed(self, status, message):
+        self.failure = (status, message)
+
+
+def enforcer(budget, prices=None) -> BudgetEnforcer:
+    found = BudgetEnforcer(Config({"providers": {}, "tokens": {}, "hard": []} | budget),
+                           Prices(prices or {"openai": PRICE, "backup": DEAR}))
+    found.take_month(month_of(datetime.now()), [])
+    return found
+
+
+def line(request_id, cost, provider="openai", token=None, timestamp=None):
+    return {"request_id": request_id, "timestamp": timestamp or datetime.now().astimezone().isoformat(),
+            "cost_usd": cost, "provider": provider, "token": token}
+
+
+def test_a_reservation_is_settled_to_the_real_cost():
+    budgets = enforcer({"monthly_usd": 1, "hard": ["monthly_usd"]})
+    asyncio.run(budgets.reserve(Exchange("a"), [Candidate(Provider("openai"))]))
+    assert budgets.reserved == {"monthly_usd": pytest.approx(WORST, rel=1e-12)}
+    budgets.settle(line("a", 0.0032))
+    assert budgets.reserved == {} and budgets.spent == {"monthly_usd": 0.0032}
+
+
+def test_requests_in_flight_count_and_the_refusal_is_marked_on_the_exchange():
+    budgets = enforcer({"monthly_usd": 0.01, "hard": ["monthly_usd"]})
+    for name in ("a", "b"):  # 2 × $0.00374 = $0.00748 of $0.01: a third would make $0.01122
+        asyncio.run(budgets.reserve(Exchange(name), [Candidate(Provider("openai"))]))
+    third = Exchange("c")
+    with pytest.raises(BudgetExceeded) as caught:
+        asyncio.run(budgets.reserve(third, [Candidate(Provider("openai"))]))
+    assert third.failure == (429, caught.value.message)
+    assert caught.value.details["reserved_usd"] == pytest.approx(2 * WORST, rel=1e-12)
+    assert "(+$0.0075 reserved by requests in progress)" in caught.value.message
+
+
+def test_failover_books_the_dearest_candidate_overall_and_each_provider_its_own():
+    budgets = enforcer({"monthly_usd": 5, "providers": {"openai": 2, "backup": 2},
+                        "hard": ["monthly_usd", "providers.openai", "providers.backup"]})
+    asyncio.run(budgets.reserve(Exchange("a"), [Candidate(Provider("openai")), Candidate(Provider("backup"))]))
+    assert budgets.reserved == {"monthly_usd": pytest.approx(WORST_DEAR), "providers.openai": pytest.approx(WORST),
+                                "providers.backup": pytest.approx(WORST_DEAR)}
+    budgets.settle(line("a", 0.002, provider="backup"))
+    assert budgets.spent == {"monthly_usd": 0.002, "providers.backup": 0.002} and budgets.reserved == {}
+
+
+def test_a_token_cap_counts_only_that_token():
+    budgets = enforcer({"tokens": {"alice": 0.001}, "hard": ["tokens.alice"]})
+    asyncio.run(budgets.reserve(Exchange("bob's", token="bob"), [Candidate(Provider("openai"))]))
+    with pytest.raises(BudgetExceeded):
+        asyncio.run(budgets.reserve(Exchange("alice's", token="alice"), [Candidate(Provider("openai"))]))
+    budgets.settle(line("bob's", 0.5, token="bob"))
+    assert budgets.spent == {} and budgets.by_user == {"token:bob": 0.5}
+
+
+def test_a_line_settled_while_the_month_was_read_is_counted_once():
+    budgets = BudgetEnforcer(Config({"monthly_usd": 1, "providers": {}, "tokens": {}, "hard": []}), Prices({}))
+    budgets.settle(line("early", 0.25))
+    budgets.take_month(month_of(datetime.now()), [line("old", 0.5), line("early", 0.25)])
+    assert budgets.spent == {"monthly_usd": 0.75}
+
+
+def test_a_new_month_starts_at_zero_and_last_month_s_lines_count_nowhere():
+    budgets = enforcer({"monthly_usd": 1})
+    budgets.settle(line("a", 0.4))
+    budgets.month = "2000-01"  # as if the server had run since then
+    budgets.settle(line("late", 0.3, timestamp="2000-01-31T23:59:00+00:00"))
+    assert budgets.month == month_of(datetime.now()) and budgets.spent == {}
+
+
+def test_each_threshold_crossed_is_logged_once(caplog):
+    budgets = enforcer({"monthly_usd": 1})
+    with caplog.at_level(logging.WARNING, logger="llms.budget"):
+        for number, cost in enumerate((0.3, 0.3, 0.1, 0.1, 0.3, 0.1)):  # 30, 60, 70, 80, 110, 120 %
+            budgets.settle(line(str(number), cost))
+    assert [record.getMessage() for record in caplog.records] == [
+        "budget monthly_usd (All providers) reached 50 %: $0.60 of $1.00 spent this month",
+        "budget monthly_usd (All providers) reached 80 %: $0.80 of $1.00 spent this month",
+        "budget monthly_usd (All providers) reached 100 %: $1.10 of $1.00 spent this month",
+    ]
+
+
+def test_an_unknown_cost_is_never_counted_as_spent():
+    budgets = enforcer({"monthly_usd": 1})
+    budgets.settle(line("a", None))
+    assert budgets.spent == {} and budgets.state()[0]["state"] == "ok"
