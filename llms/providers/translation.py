@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Callable
 
 from llms import untrusted_json
 from llms.providers.base import ProviderError
 
 __all__ = ["Refused", "client_body", "refuse_unknown", "new_id", "arguments_object", "listed", "tool_text",
-           "signed_id", "unsigned_id"]
+           "signed_id", "unsigned_id", "carried_or_none"]
 
 # Fields that would let a request choose where a call goes or which key it uses: providers and keys come
 # from llms.json only (the chat route refuses the same: server/chat_request.py).
@@ -57,6 +58,15 @@ def refuse_unknown(obj: dict, known, where: str, api: str) -> None:
         if value is not None and name not in known:
             raise Refused(f"{where}{name}", f"not carried to this model's provider by llms' {api} translation "
                                             "(docs/wire-formats.md); leave it out")
+
+
+def carried_or_none(translate: Callable[[dict], dict], body: dict) -> dict | None:
+    """`translate(body)`, or None when it refuses: for failing over from a pass-through to the providers it
+    translates for, where a request only the pass-through carries keeps the pass-through's own fault."""
+    try:
+        return translate(body)
+    except Refused:  # deliberately: what the pass-through carries and the others cannot stays the first's answer
+        return None
 
 
 def listed(obj: dict, name: str, where: str = "") -> list:

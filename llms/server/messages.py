@@ -22,7 +22,7 @@ from llms.providers import from_messages
 from llms.providers.anthropic_messages import COUNT_TOKENS_PATH, MessagesPassThrough, error_body
 from llms.providers.failover import CallFailed, complete_first
 from llms.providers.routing import Candidate, UnknownModel, candidates_for
-from llms.providers.translation import Refused, client_body
+from llms.providers.translation import Refused, carried_or_none, client_body
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS, HTTP
@@ -67,13 +67,18 @@ async def messages(request: web.Request) -> web.StreamResponse:
     # Translated, the record keeps the chat messages the provider was sent (system prompt included).
     exchange = Exchange.begin(request, body if chat is None else chat, started)
     try:
-        await request.app[BUDGETS].reserve(exchange, candidates or others)  # a hard cap it could pass: a 429
-        if chat is None:
-            return await pass_through(request, exchange, API, body, candidates, MessagesPassThrough(dict(request.headers)))
-        # To OpenAI-compatible, Gemini or Ollama providers: our chat shape there, Anthropic's shapes back.
-        return await translate(request, exchange, API, chat, others, lambda: from_messages.MessagesEvents(body["model"]),
-                               lambda completion, candidate: from_messages.message_of(completion, body["model"],
-                                                                                      candidate.provider.id))
+        await request.app[BUDGETS].reserve(exchange, candidates + others)  # a hard cap it could pass: a 429
+
+        def translated_to_others(chat: dict):
+            # To OpenAI-compatible, Gemini or Ollama providers: our chat shape there, Anthropic's shapes back.
+            return translate(request, exchange, API, chat, others, lambda: from_messages.MessagesEvents(body["model"]),
+                             lambda completion, candidate: from_messages.message_of(completion, body["model"],
+                                                                                    candidate.provider.id))
+        if chat is not None:
+            return await translated_to_others(chat)
+        backup = carried_or_none(from_messages.chat_body, body) if others else None
+        return await pass_through(request, exchange, API, body, candidates, MessagesPassThrough(dict(request.headers)),
+                                  None if backup is None else lambda: translated_to_others(backup))
     finally:
         exchange.finish(request.app)  # the one place a request ends: ok, error or aborted
 

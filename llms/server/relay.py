@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Awaitable, Callable, Protocol
 
 from aiohttp import web
 
@@ -59,9 +59,12 @@ def _failed(api: ClientAPI, exchange: Exchange, error: ProviderError, message: s
 
 
 async def pass_through(request: web.Request, exchange: Exchange, api: ClientAPI, body: dict,
-                       candidates: list[Candidate], wire: WireFormat) -> web.StreamResponse:
+                       candidates: list[Candidate], wire: WireFormat,
+                       fallback: Callable[[], Awaitable[web.StreamResponse]] | None = None) -> web.StreamResponse:
     """The client's body through `wire` (a pass-through: its parse gives {"body", "completion"}), the reply or
-    the stream's events back as the provider sent them."""
+    the stream's events back as the provider sent them. When every candidate failed with a fault another
+    provider might not have (unreachable, timeout, 429, 5xx), `fallback` (the translated route to the providers
+    of other types serving the model) answers instead, as failover would."""
     session = request.app[HTTP]
     try:
         if body.get("stream"):
@@ -69,6 +72,8 @@ async def pass_through(request: web.Request, exchange: Exchange, api: ClientAPI,
             return await relayed(request, exchange, upstream, api.fault_event)
         exchange.candidate, result, _ = await complete_first(session, body, candidates, wire)
     except CallFailed as failed:
+        if fallback is not None and failed.error.retryable:
+            return await fallback()
         return _failed(api, exchange, failed.error, failed.message)
     completed(exchange, result["completion"])
     return web.json_response(result["body"], headers=meta_headers(exchange))

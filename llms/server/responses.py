@@ -20,7 +20,7 @@ from aiohttp import web
 from llms.providers import from_responses
 from llms.providers.responses_openai import ResponsesPassThrough
 from llms.providers.routing import UnknownModel, candidates_for
-from llms.providers.translation import Refused, client_body
+from llms.providers.translation import Refused, carried_or_none, client_body
 from llms.server.errors import error_body, error_response
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
@@ -48,11 +48,17 @@ async def responses(request: web.Request) -> web.StreamResponse:
     exchange = Exchange.begin(request, chat or _record_body(body), started)
     try:
         await request.app[BUDGETS].reserve(exchange, candidates)  # a hard cap it could pass: a 429, recorded
-        if chat is None:
-            return await pass_through(request, exchange, API, body, passed, ResponsesPassThrough())
-        # To providers without the Responses API: our chat shape there, Responses' shapes back.
-        return await translate(request, exchange, API, chat, candidates, lambda: from_responses.ResponseEvents(body),
-                               lambda completion, _: from_responses.response_of(completion, body))
+
+        def translated_to(chat: dict, others: list):
+            # To providers without the Responses API: our chat shape there, Responses' shapes back.
+            return translate(request, exchange, API, chat, others, lambda: from_responses.ResponseEvents(body),
+                             lambda completion, _: from_responses.response_of(completion, body))
+        if chat is not None:
+            return await translated_to(chat, candidates)
+        others = [c for c in candidates if not c.provider.responses]
+        backup = carried_or_none(from_responses.chat_body, body) if others else None
+        return await pass_through(request, exchange, API, body, passed, ResponsesPassThrough(),
+                                  None if backup is None else lambda: translated_to(backup, others))
     finally:
         exchange.finish(request.app)  # the one place a request ends: ok, error or aborted
 

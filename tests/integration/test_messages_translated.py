@@ -31,10 +31,13 @@ def served(tmp_path_factory, mock_provider):
     folder = tmp_path_factory.mktemp("messages-translated")
     config = {"providers": {
         "groq": {"type": "openai-compatible", "base_url": mock_provider.url("openai"), "api_key": KEYS["openai"],
-                 "models": {"gpt-claude": "msg-model", "gpt-claude-500": "fault-500"},
+                 "models": {"gpt-claude": "msg-model", "gpt-claude-500": "fault-500", "claude-mixed": "msg-model"},
                  "pricing": {"gpt-claude": PRICE}},
         "google": {"type": "google", "base_url": mock_provider.url("google"), "api_key": KEYS["google"],
-                   "models": {"gemini-claude": "gemini-msg"}}}}
+                   "models": {"gemini-claude": "gemini-msg"}},
+        # claude-mixed: Anthropic first (overloaded), then groq above, translated
+        "anthropic": {"type": "anthropic", "base_url": mock_provider.url("anthropic"), "api_key": KEYS["anthropic"],
+                      "models": {"claude-mixed": "fault-529"}}}}
     server = serve(folder, config, TOKEN)
     yield server, folder / "usage.jsonl", mock_provider
     server.stop()
@@ -162,3 +165,13 @@ def test_a_gemini_tool_round_trip_sends_the_thought_signature_back(served):
     # Gemini 3 refuses a function-calling history without its signature (thought-signatures docs)
     assert function_call["thoughtSignature"] == mock.models["gemini-msg"].signature
     assert next(part for part in parts if "functionResponse" in part)["functionResponse"]["name"] == "get_weather"
+
+
+def test_when_every_anthropic_provider_fails_the_others_serving_the_model_answer_translated(served):
+    server, ledger, mock = served
+    answers(mock, text=ANSWER)
+    raw = client(server).messages.with_raw_response.create(model="claude-mixed", max_tokens=64, messages=[QUESTION])
+    assert raw.parse().content[0].text == ANSWER and raw.headers["X-LLMS-Provider"] == "groq"
+    assert [r.path for r in mock.requests[-2:]] == ["/anthropic/v1/messages", "/openai/v1/chat/completions"]
+    line = ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])
+    assert (line["provider"], line["status"]) == ("groq", "ok")

@@ -37,9 +37,9 @@ def served(tmp_path_factory, mock_provider):
     base = {"type": "openai-compatible", "base_url": mock_provider.url("openai"), "api_key": KEYS["openai"]}
     config = {"providers": {
         # id openai: responses on by default, so /v1/responses passes through
-        "openai": base | {"models": {"gpt-pass": "resp-model", "gpt-pass-429": "fault-429"},
+        "openai": base | {"models": {"gpt-pass": "resp-model", "gpt-pass-429": "fault-429", "gpt-mixed": "fault-500"},
                           "pricing": {"gpt-pass": PRICE}},
-        "chatonly": base | {"models": {"gpt-chat": "resp-model", "gpt-chat-500": "fault-500"},
+        "chatonly": base | {"models": {"gpt-chat": "resp-model", "gpt-chat-500": "fault-500", "gpt-mixed": "resp-model"},
                             "pricing": {"gpt-chat": PRICE}},
         "anthropic": {"type": "anthropic", "base_url": mock_provider.url("anthropic"), "api_key": KEYS["anthropic"],
                       "models": {"claude-r": "claude-resp"}, "pricing": {"claude-r": CLAUDE_PRICE}},
@@ -245,3 +245,12 @@ def test_a_gemini_tool_round_trip_sends_the_thought_signature_back(served):
     parts = [part for turn in mock.requests[-1].json["contents"] for part in turn["parts"]]
     assert next(part for part in parts if "functionCall" in part)["thoughtSignature"] == \
         mock.models["gemini-resp"].signature
+
+
+def test_when_the_responses_providers_fail_the_others_serving_the_model_answer_translated(served):
+    server, ledger, mock = served
+    answers(mock, text=ANSWER)
+    raw = client(server).responses.with_raw_response.create(model="gpt-mixed", input="Hi")
+    assert raw.parse().output_text == ANSWER and raw.headers["X-LLMS-Provider"] == "chatonly"
+    assert [r.path for r in mock.requests[-2:]] == ["/openai/v1/responses", "/openai/v1/chat/completions"]
+    assert ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])["provider"] == "chatonly"
