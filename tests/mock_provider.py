@@ -42,17 +42,17 @@ import argparse
 import asyncio
 import json
 import re
-import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 
 from aiohttp import web
 
+from tests.loopback import HOST, LoopbackServer
+
 __all__ = ["MockProvider", "Reply", "RecordedRequest", "KEYS", "PREFIXES", "FAULTS", "DEFAULT_MODELS",
            "DEFAULT_TEXT", "DEFAULT_PROMPT_TOKENS", "default_usage"]
 
-HOST = "127.0.0.1"
 KEYS = {"openai": "sk-mock-openai-key", "anthropic": "sk-ant-mock-key", "google": "mock-google-key"}
 PREFIXES = {"openai": "/openai/v1", "anthropic": "/anthropic/v1", "google": "/google/v1beta"}
 # An Ollama root (llms.json base_url http://127.0.0.1:PORT/ollama): its OpenAI API under /v1, no key, and the
@@ -437,16 +437,15 @@ def _google_events(model: str, reply: Reply) -> list[bytes]:
 
 # ---- the server ----------------------------------------------------------------------------------
 
-class MockProvider:
+class MockProvider(LoopbackServer):
+    THREAD_NAME = "mock provider"
+
     def __init__(self, models: dict[str, Reply] | None = None, *, keys: dict[str, str] | None = None, port: int = 0):
+        super().__init__(port)
         self.models: dict[str, Reply] = {name: Reply() for name in DEFAULT_MODELS} | (models or {})
         self.keys = KEYS | (keys or {})
         self.requests: list[RecordedRequest] = []
-        self.port = port
         self.ollama_tags: list[str] = list(OLLAMA_TAGS)  # what /ollama/api/tags lists as installed
-        self._runner: web.AppRunner | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
 
     def url(self, fmt: str) -> str:
         """The base URL of a format, as llms.json's base_url: http://127.0.0.1:PORT/openai/v1."""
@@ -477,7 +476,7 @@ class MockProvider:
 
     # -- lifecycle --
 
-    async def start(self) -> MockProvider:
+    def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post(PREFIXES["openai"] + "/chat/completions", self._openai)
         app.router.add_post(PREFIXES["openai"] + "/responses", self._responses)
@@ -489,59 +488,7 @@ class MockProvider:
         app.router.add_post("/_mock/models/{name}", self._control_model)
         app.router.add_get("/_mock/requests", self._control_requests)
         app.router.add_delete("/_mock/requests", self._control_clear)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, HOST, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        return self
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> MockProvider:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info) -> None:
-        await self.close()
-
-    @classmethod
-    def start_in_thread(cls, *args, **kwargs) -> MockProvider:
-        """Runs a mock on its own event loop in a daemon thread (for sync tests); `stop()` ends it."""
-        mock = cls(*args, **kwargs)
-        ready, failures = threading.Event(), []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            mock._loop = loop
-            try:
-                loop.run_until_complete(mock.start())
-            except BaseException as exc:  # handed to the starting thread, which raises it
-                failures.append(exc)
-                loop.close()
-                return
-            finally:
-                ready.set()
-            loop.run_forever()
-            loop.run_until_complete(mock.close())
-            loop.close()
-
-        mock._thread = threading.Thread(target=run, name="mock-provider", daemon=True)
-        mock._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("the mock provider did not start within 10s")
-        if failures:
-            raise failures[0]
-        return mock
-
-    def stop(self) -> None:
-        if self._thread is None or self._loop is None:
-            raise RuntimeError("stop() is for a mock started with start_in_thread(); use `async with` otherwise")
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._thread = None
+        return app
 
     # -- format handlers --
 

@@ -13,7 +13,6 @@ kept (`headers`), so a test can check what the exporter sent.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from dataclasses import dataclass
@@ -24,9 +23,10 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (Export
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (ExportTraceServiceRequest,
                                                                       ExportTraceServiceResponse)
 
+from tests.loopback import HOST, LoopbackServer
+
 __all__ = ["OtlpReceiver", "Span"]
 
-HOST = "127.0.0.1"
 PROTOBUF = "application/x-protobuf"
 
 
@@ -54,15 +54,14 @@ def _attributes(key_values) -> dict:
     return {item.key: _value(item.value) for item in key_values}
 
 
-class OtlpReceiver:
+class OtlpReceiver(LoopbackServer):
+    THREAD_NAME = "OTLP receiver"
+
     def __init__(self):
+        super().__init__()
         self.spans: list[Span] = []
         self.metrics: list = []  # decoded ExportMetricsServiceRequest messages, in arrival order
         self.headers: list[dict] = []
-        self.port = 0
-        self._runner: web.AppRunner | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     @property
@@ -119,41 +118,8 @@ class OtlpReceiver:
                 points = found or points
         return points
 
-    async def start(self) -> OtlpReceiver:
+    def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/traces", self._traces)
         app.router.add_post("/v1/metrics", self._metrics)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, HOST, self.port).start()
-        self.port = self._runner.addresses[0][1]
-        return self
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    @classmethod
-    def start_in_thread(cls) -> OtlpReceiver:
-        receiver = cls()
-        started = threading.Event()
-
-        def run() -> None:
-            receiver._loop = asyncio.new_event_loop()
-            receiver._loop.run_until_complete(receiver.start())
-            started.set()
-            receiver._loop.run_forever()
-            receiver._loop.run_until_complete(receiver.close())
-            receiver._loop.close()
-
-        receiver._thread = threading.Thread(target=run, name="otlp-receiver", daemon=True)
-        receiver._thread.start()
-        if not started.wait(10):
-            raise RuntimeError("the OTLP receiver did not start within 10 s")
-        return receiver
-
-    def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
+        return app
