@@ -343,9 +343,10 @@ def _tooling(body: dict) -> dict:
             # refuses forced tool use (extended-thinking#extended-thinking-with-tool-use).
             other = "tools" if tools else "reasoning_effort"
             raise unsupported(NAME, "response_format", f"'response_format' cannot be combined with '{other}' on "
-                                                       "Anthropic "
-                                    "(structured output is a forced tool there)")
+                                                       "Anthropic (structured output is a forced tool there)")
         tools = [{"name": STRUCTURED_TOOL, "description": schema[0], "input_schema": schema[1]}]
+        if isinstance(response_format, dict) and (response_format.get("json_schema") or {}).get("strict"):
+            tools[0]["strict"] = True  # a strict schema stays strict: strict tool use (structured-outputs)
         choice = {"type": "tool", "name": STRUCTURED_TOOL}
     if body.get("parallel_tool_calls") is False and (choice or {}).get("type") != "none":
         choice = {"type": "auto", **(choice or {}), "disable_parallel_tool_use": True}

@@ -414,3 +414,13 @@ def test_a_strict_tool_stays_strict_on_anthropic():
         "additionalProperties": False}}}]
     [tool] = WIRE.build_request(TARGET, body(tools=tools), stream=False).json["tools"]
     assert tool == {"name": "weather", "strict": True, "input_schema": tools[0]["function"]["parameters"]}
+
+
+def test_a_strict_json_schema_is_a_strict_forced_tool():
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"],
+              "additionalProperties": False}
+    response_format = {"type": "json_schema", "json_schema": {"name": "Person", "strict": True, "schema": schema}}
+    request = WIRE.build_request(TARGET, body(response_format=response_format), stream=False).json
+    assert request["tools"] == [{"name": "json_answer", "description": "Answer as Person.", "input_schema": schema,
+                                 "strict": True}]
+    assert request["tool_choice"] == {"type": "tool", "name": "json_answer"}
