@@ -102,7 +102,8 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
     # The first instant at or after `since` in whole ms: lines carry ms, so this keeps exactly the lines at or after it.
     start_ms = None if since is None else epoch_ms(since) + (1 if since.microsecond % 1000 else 0)
     end_ms = epoch_ms(now) + 1 if fmt == "hourly" else None
-    query = Query(start_ms, end_ms, "hour" if fmt == "hourly" else "day", tz, provider, model)
+    # The summary shows no time series: weekly buckets let whole UTC days come from the index's day cells.
+    query = Query(start_ms, end_ms, "hour" if fmt == "hourly" else "week", tz, provider, model)
     aggregator, cache = aggregate_ledger(path, query, warn, with_savings=fmt == "summary",
                                          progress=lambda message: print(f"llms: {message}", file=err))
     result = aggregator.result()

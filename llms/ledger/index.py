@@ -9,8 +9,8 @@ WAL) can always be rebuilt from it (`llms --reindex`) and is never trusted blind
   indexed part with that last line, or the same size with another mtime (edited in place) means the index
   cannot be trusted: it is rebuilt from every file. A file grown past its offset is caught up from there;
   a file not seen yet (the new `usage.jsonl` after a rotation) is indexed from its start.
-- `cells`: per 15-minute UTC slot (level 0) and per UTC hour (level 1, the same lines again, so a long range
-  reads a quarter of the rows) × provider × model × provider model × client × client_app × token × status ×
+- `cells`: per 15-minute UTC slot (level 0), per UTC hour (level 1) and per UTC day (level 2), the same lines
+  at each level (a long range reads the largest cells that lie whole in it and in one of its buckets) × provider × model × provider model × client × client_app × token × status ×
   endpoint: `Cell`'s counts, token sums, exact cost and time sums (`analytics.ExactSum` partials) and
   response/TTFT histograms (analytics.histogram_bucket: 8 buckets per doubling, so a percentile read from
   cells is a bucket's midpoint, within 4.4 % of the line-level value, and equal to what the line scan reports).
@@ -49,8 +49,10 @@ __all__ = ["LedgerIndex", "IndexUnusable", "Cell", "index_path", "aggregate_ledg
            "checked_lines",
            "SCHEMA_VERSION", "HOUR_MS"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+SPANS = (SLOT_MS, HOUR_MS, DAY_MS)  # of the cells of level 0, 1, 2
 DIMENSIONS = ("provider", "model", "provider_model", "client", "client_app", "token", "status", "endpoint")
 PROGRESS_BYTES = 8 * 1024 * 1024  # a smaller ledger is indexed in well under a second: no progress line
 PROGRESS_EVERY_S = 2.0
@@ -197,11 +199,11 @@ def _blob_sum(blob: bytes) -> ExactSum:
 
 
 def _histogram_blob(histogram: dict[int, int]) -> bytes:
-    return array("q", [n for bucket in sorted(histogram) for n in (bucket, histogram[bucket])]).tobytes()
+    return array("i", [n for bucket in sorted(histogram) for n in (bucket, histogram[bucket])]).tobytes()
 
 
 def _blob_histogram(blob: bytes) -> dict[int, int]:
-    pairs = array("q", blob)
+    pairs = array("i", blob)
     return dict(zip(pairs[::2], pairs[1::2]))
 
 
@@ -270,14 +272,16 @@ class _Batch:
             span[0], span[1] = min(span[0], start), max(span[1], stop)
 
     def _levels(self) -> dict[tuple[int, int, str], Cell]:
-        """The slot cells, and the hour cells made of them."""
+        """The slot cells, and the hour and day cells made of them."""
         cells = {}
         for (slot_ms, dims), cell in self.cells.items():
             cells[(0, slot_ms, dims)] = cell
-            hour = cells.get((1, slot_ms - slot_ms % HOUR_MS, dims))
-            if hour is None:
-                hour = cells[(1, slot_ms - slot_ms % HOUR_MS, dims)] = Cell()
-            hour.merge_cell(cell)
+            for level in (1, 2):
+                key = (level, slot_ms - slot_ms % SPANS[level], dims)
+                larger = cells.get(key)
+                if larger is None:
+                    larger = cells[key] = Cell()
+                larger.merge_cell(cell)
         return cells
 
     def write(self, db: sqlite3.Connection, *, fresh: bool) -> None:
@@ -544,20 +548,36 @@ class LedgerIndex:
                 for record in self._slot_lines(start_ms, paths):
                     if aggregator.add(record) and cache is not None:
                         cache.add(record)
-            split_hours = []
-            for row in db.execute(_SELECT_TOTALS + "WHERE level = 1 AND start_ms >= ? AND start_ms < ?",
-                                  (plan.hour_low, plan.hour_high)):
-                if plan.hour_is_whole(row[0]):
-                    _add_row(aggregator, cache, row)
-                elif not split_hours or split_hours[-1] != row[0]:
-                    split_hours.append(row[0])
-            for low, high in plan.slot_ranges(split_hours):
-                for row in db.execute(_SELECT_TOTALS + "WHERE level = 0 AND start_ms >= ? AND start_ms < ?",
-                                      (low, high)):
-                    _add_row(aggregator, cache, row)
+            self._read_cells(aggregator, cache, plan, len(SPANS) - 1, plan.slot_low, plan.slot_high)
             self._warn(paths, query, warn)
         finally:
             db.execute("COMMIT")
+
+    def _read_cells(self, aggregator: Aggregator, cache: CacheSavings | None, plan: "_Plan", level: int,
+                    low: int, high: int) -> None:
+        """Add the cells covering [low, high) (whole slots): of `level` where one lies whole in the range and in
+        one bucket of the query, else of the level below."""
+        span = SPANS[level]
+        if level == 0:
+            for row in self.db.execute(_SELECT_TOTALS + "WHERE level = 0 AND start_ms >= ? AND start_ms < ?",
+                                       (low, high)):
+                _add_row(aggregator, cache, row)
+            return
+        first, last = -(-low // span) * span, high // span * span
+        if first >= last:
+            self._read_cells(aggregator, cache, plan, level - 1, low, high)
+            return
+        self._read_cells(aggregator, cache, plan, level - 1, low, first)
+        self._read_cells(aggregator, cache, plan, level - 1, last, high)
+        split = []
+        for row in self.db.execute(_SELECT_TOTALS + "WHERE level = ? AND start_ms >= ? AND start_ms < ?",
+                                   (level, first, last)):
+            if plan.whole(row[0], span):
+                _add_row(aggregator, cache, row)
+            elif not split or split[-1] != row[0]:
+                split.append(row[0])
+        for start_ms in split:
+            self._read_cells(aggregator, cache, plan, level - 1, start_ms, start_ms + span)
 
     def checked(self) -> dict[Path, tuple[int, frozenset[int]]]:
         checked = {}
@@ -664,13 +684,10 @@ def _read_at(path: Path, offset: int, size: int, *, sha: bool = False):
 
 
 class _Plan:
-    """Which cells and which edge slots answer a query's [start, end) exactly.
+    """A query's [start, end) cut on the 15-minute grid: the whole slots [slot_low, slot_high), read from cells,
+    and the slots the range only partly covers (`edges`), read from the lines."""
 
-    Inside the range: an hour cell when the hour lies whole in the range and in one bucket of the query's
-    time zone (a half-hour zone's hourly buckets split every UTC hour), else its four 15-minute cells; a
-    slot the range only partly covers is read from the lines (`edges`)."""
-
-    _FAR = (1 << 62) // HOUR_MS * HOUR_MS  # an open end: a whole number of hours away
+    _FAR = (1 << 62) // DAY_MS * DAY_MS  # an open end: a whole number of days away
 
     def __init__(self, query: Query):
         self.query = query
@@ -683,25 +700,17 @@ class _Plan:
         else:
             self.edges = ([self.slot_low - SLOT_MS] if low < self.slot_low else []) + \
                          ([self.slot_high] if self.slot_high < high else [])
-        self.hour_low, self.hour_high = -(-self.slot_low // HOUR_MS) * HOUR_MS, self.slot_high // HOUR_MS * HOUR_MS
-        if self.hour_low > self.hour_high:  # no whole hour inside
-            self.hour_low = self.hour_high = self.slot_high
-        self._whole: dict[int, bool] = {}
+        self._whole: dict[tuple[int, int], bool] = {}
 
-    def hour_is_whole(self, start_ms: int) -> bool:
-        """Whether the hour from `start_ms` lies in one bucket of the query (its first and last slots do)."""
-        whole = self._whole.get(start_ms)
+    def whole(self, start_ms: int, span_ms: int) -> bool:
+        """Whether [start_ms, start_ms + span_ms) lies in one bucket of the query: its first and last slots do
+        (buckets are runs of whole slots, so every slot between them does too)."""
+        whole = self._whole.get((start_ms, span_ms))
         if whole is None:
             granularity, tz = self.query.granularity, self.query.tz
-            whole = self._whole[start_ms] = (bucket_start(start_ms, granularity, tz)
-                                             == bucket_start(start_ms + HOUR_MS - SLOT_MS, granularity, tz))
+            whole = self._whole[(start_ms, span_ms)] = (
+                bucket_start(start_ms, granularity, tz) == bucket_start(start_ms + span_ms - SLOT_MS, granularity, tz))
         return whole
-
-    def slot_ranges(self, split_hours: list[int]) -> list[tuple[int, int]]:
-        """The 15-minute cells to read: the range's partial hours at both ends, and the split hours."""
-        ranges = [(self.slot_low, self.hour_low), (self.hour_high, self.slot_high)]
-        ranges += [(hour, hour + HOUR_MS) for hour in split_hours]
-        return [(low, high) for low, high in ranges if low < high]
 
 
 # ---- the entry points --------------------------------------------------------------------------------------

@@ -120,6 +120,7 @@ def test_the_rotated_ledger_is_indexed_whole_by_the_writer_and_the_cells_count_e
     db = LedgerIndex(path).db
     assert db.execute("SELECT sum(requests) FROM cells WHERE level = 0").fetchone() == (900,)
     assert db.execute("SELECT sum(requests) FROM cells WHERE level = 1").fetchone() == (900,)
+    assert db.execute("SELECT sum(requests) FROM cells WHERE level = 2").fetchone() == (900,)
 
 
 def test_the_index_is_beside_the_ledger_readable_by_its_owner_only(rotated_ledger):
