@@ -244,13 +244,20 @@ def test_while_one_chat_streams_another_and_a_new_one_can_send_and_both_answers_
     assert page_errors == []
 
 
-def test_escape_stops_the_answer_streaming_in_this_chat(browser, llms_server, script, page_errors):
-    script(Reply(text=" ".join(f"word{i}" for i in range(200)), chunk_delay_s=0.05))
-    page = open_tab(browser, llms_server.url + "/", page_errors)
+def long_answer(browser, server, script, page_errors, prompt: str, *, words: int, until: str, chunk_delay_s=0.05,
+                viewport=None):
+    """A tab streaming a long answer of `words` words from mock-model, once it shows `until`: (page, answer)."""
+    script(Reply(text=" ".join(f"word{i}" for i in range(words)), chunk_delay_s=chunk_delay_s))
+    page = open_tab(browser, server.url + "/", page_errors, viewport=viewport)
     page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
-    send(page, "Tell me a long story")
+    send(page, prompt)
     answer = answers(page).first
-    expect(answer).to_contain_text("word3", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).to_contain_text(until, timeout=ANSWER_TIMEOUT_MS)
+    return page, answer
+
+
+def test_escape_stops_the_answer_streaming_in_this_chat(browser, llms_server, script, page_errors):
+    page, answer = long_answer(browser, llms_server, script, page_errors, "Tell me a long story", words=200, until="word3")
     page.keyboard.press("Escape")
     expect(answer.get_by_text("Stopped.")).to_be_visible()
     expect(page.get_by_role("button", name="Send")).to_be_visible()

@@ -7,9 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.test_chat import ANSWER_TIMEOUT_MS, answers, script, send  # noqa: F401 (script: a fixture)
-from tests.browser.test_everyday import PHONE, open_tab, sideways_overflow
-from tests.mock_provider import Reply
+from tests.browser.test_chat import ANSWER_TIMEOUT_MS, answers, script  # noqa: F401 (script: a fixture)
+from tests.browser.test_everyday import PHONE, long_answer, sideways_overflow
 
 NOTED_ANSWER = """() => Object.keys(localStorage).filter((k) => k.startsWith("llms.inflight."))
   .map((k) => JSON.parse(localStorage.getItem(k)).text).join("")"""
@@ -17,11 +16,8 @@ NOTED_ANSWER = """() => Object.keys(localStorage).filter((k) => k.startsWith("ll
 
 def test_a_reload_mid_stream_records_the_request_as_aborted_in_the_thread_and_in_the_analytics(
         browser, llms_server, script, page_errors, shot):
-    script(Reply(text=" ".join(f"word{i}" for i in range(400)), chunk_delay_s=0.05))
-    page = open_tab(browser, llms_server.url + "/", page_errors, viewport=PHONE)
-    page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
-    send(page, "Tell me a long story about the sea")
-    expect(answers(page).first).to_contain_text("word12", timeout=ANSWER_TIMEOUT_MS)
+    page, _ = long_answer(browser, llms_server, script, page_errors, "Tell me a long story about the sea", words=400,
+                          until="word12", viewport=PHONE)
     page.wait_for_function(f"({NOTED_ANSWER})().includes('word3')")  # the answer so far is noted
     page.reload()
 
@@ -52,15 +48,11 @@ def test_a_reload_mid_stream_records_the_request_as_aborted_in_the_thread_and_in
 
 def test_a_request_still_streaming_in_another_tab_is_not_recorded_as_aborted_by_a_new_tab(
         browser, llms_server, script, page_errors):
-    script(Reply(text=" ".join(f"word{i}" for i in range(80)), chunk_delay_s=0.05))
-    first = open_tab(browser, llms_server.url + "/", page_errors)
-    first.get_by_role("combobox", name="Model").select_option("openai/mock-model")
-    send(first, "A long one in the first tab")
-    expect(answers(first).first).to_contain_text("word3", timeout=ANSWER_TIMEOUT_MS)
+    first, answer = long_answer(browser, llms_server, script, page_errors, "A long one in the first tab", words=80,
+                                until="word3")
     second = first.context.new_page()
     second.goto(llms_server.url + "/")
     expect(second.get_by_role("combobox", name="Model")).to_be_visible()
-    answer = answers(first).first
     expect(answer).to_contain_text("word79", timeout=ANSWER_TIMEOUT_MS)
     expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
     expect(answer.get_by_text("Stopped.")).to_have_count(0)
@@ -78,12 +70,8 @@ def out_tokens(totals) -> int:
 
 def test_the_thread_totals_in_the_footer_and_the_chat_list_move_while_the_answer_streams(
         browser, llms_server, script, page_errors, shot):
-    script(Reply(text=" ".join(f"word{i}" for i in range(300)), chunk_delay_s=0.04))
-    page = open_tab(browser, llms_server.url + "/", page_errors)
-    page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
-    send(page, "Count slowly")
-    answer = answers(page).first
-    expect(answer).to_contain_text("word10", timeout=ANSWER_TIMEOUT_MS)
+    page, answer = long_answer(browser, llms_server, script, page_errors, "Count slowly", words=300, until="word10",
+                               chunk_delay_s=0.04)
     footer = page.get_by_label("Thread totals")
     item = page.get_by_role("navigation", name="Chats").get_by_role("listitem").filter(has_text="Count slowly")
     expect(footer).to_contain_text("1 request")
@@ -99,4 +87,24 @@ def test_the_thread_totals_in_the_footer_and_the_chat_list_move_while_the_answer
     page.keyboard.press("Escape")
     expect(answer.get_by_text("Stopped.")).to_be_visible()
     page.context.close()
+    assert page_errors == []
+
+
+def test_a_tab_closed_mid_stream_is_recorded_as_aborted_by_a_tab_that_stays_open(browser, llms_server, script, page_errors):
+    closing, _ = long_answer(browser, llms_server, script, page_errors, "A long one in the tab that closes", words=400,
+                             until="word5")
+    closing.wait_for_function(f"({NOTED_ANSWER})().includes('word3')")
+    staying = closing.context.new_page()
+    staying.on("pageerror", lambda error: page_errors.append(str(error)))
+    staying.goto(llms_server.url + "/")
+    expect(staying.get_by_role("combobox", name="Model")).to_be_visible()
+    expect(staying.get_by_role("status").filter(has_text="recorded as stopped")).to_have_count(0)  # still streaming there
+    closing.close()
+    expect(staying.get_by_role("status").filter(has_text="recorded as stopped")).to_have_text(
+        "A request left unfinished when the page closed was recorded as stopped.")
+    item = staying.get_by_role("navigation", name="Chats").get_by_role("listitem").filter(has_text="the tab that closes")
+    expect(item).to_contain_text("1 request")
+    item.get_by_role("link").click()
+    expect(answers(staying).first.get_by_text("Stopped.")).to_be_visible()
+    staying.context.close()
     assert page_errors == []

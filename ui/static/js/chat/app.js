@@ -202,10 +202,17 @@ async function main() {
   } catch (error) {
     ui.notice.textContent = `Could not load the configuration (${error.message}): costs cannot be priced until a reload.`;
   }
-  const abandoned = await settleAbandoned(store.recordRequest);
-  if (abandoned) {
-    ui.notice.textContent = `${abandoned === 1 ? "A request" : `${abandoned} requests`} left unfinished when the page closed ${abandoned === 1 ? "was" : "were"} recorded as stopped.`;
-  }
+  // Requests a closed page left unfinished are recorded as stopped: now, or when the page still unloading lets go.
+  let stopped = 0;
+  const tellStopped = (count) => {
+    stopped += count;
+    ui.notice.textContent = `${stopped === 1 ? "A request" : `${stopped} requests`} left unfinished when the page closed ${stopped === 1 ? "was" : "were"} recorded as stopped.`;
+  };
+  const settled = await settleAbandoned(store.recordRequest, (late) => {
+    tellStopped(1);
+    onStoreChange({ type: "recorded", thread_id: late.thread_id });
+  });
+  if (settled.length) tellStopped(settled.length);
   await openFromLocation();
 }
 

@@ -13,7 +13,7 @@ let holding = null;
 
 /** Holds this page's lock until the page goes away; resolves once it is held. */
 function holdPageLock() {
-  if (!navigator.locks) return Promise.resolve(); // not a secure context (a LAN address without TLS): see pageGone
+  if (!navigator.locks) return Promise.resolve(); // not a secure context (a LAN address without TLS): see pagehide
   holding ??= new Promise((held) => {
     navigator.locks.request(PAGE_LOCK + page, () => {
       held();
@@ -41,12 +41,6 @@ function notes() {
     }
   }
   return found;
-}
-
-async function pageGone(note) {
-  if (!navigator.locks) return note.left === true;
-  const { held = [] } = await navigator.locks.query();
-  return !held.some((lock) => lock.name === PAGE_LOCK + note.page);
 }
 
 /**
@@ -97,23 +91,38 @@ export function abandonedRecord(note) {
   return { call, record: recordSoFar(call, note.provider, note, { status: "aborted" }) };
 }
 
+/** Records the note under `key` as aborted, unless its page finished it meanwhile; resolves to its record or null. */
+async function settle(key, record) {
+  const text = localStorage.getItem(key);
+  if (text === null) return null;
+  const note = JSON.parse(text);
+  const { call, record: aborted } = abandonedRecord(note);
+  await record({ record: aborted, started: call.started, answer: { content: note.text, reasoning: note.reasoning, status: "aborted", error: null } });
+  localStorage.removeItem(key);
+  return aborted;
+}
+
 /**
  * Records every request whose page went away as aborted, through `record({record, started, answer})` (the
- * store's recordRequest); notes of pages still open are left to them. Resolves to how many were recorded.
+ * store's recordRequest), and resolves to those records. A note whose page still holds its lock (an open tab, or
+ * the page this one replaced, still unloading) is settled when the lock is let go, unless that page finished it
+ * first: `onLater(record)` hears of each settled then. The page's own lock makes two pages settle a note in turn.
  */
-export async function settleAbandoned(record) {
+export async function settleAbandoned(record, onLater) {
   await holdPageLock();
-  const settle = async () => {
-    let settled = 0;
-    for (const [key, note] of notes()) {
-      if (note.page === page || !(await pageGone(note))) continue;
-      const { call, record: aborted } = abandonedRecord(note);
-      await record({ record: aborted, started: call.started, answer: { content: note.text, reasoning: note.reasoning, status: "aborted", error: null } });
-      localStorage.removeItem(key);
-      settled += 1;
-    }
-    return settled;
-  };
-  // Two pages loading at once settle one after the other: the second finds the notes gone.
-  return navigator.locks ? navigator.locks.request("llms.inflight.settle", settle) : settle();
+  const theirs = notes().filter(([, note]) => note.page !== page);
+  if (!navigator.locks) {
+    const settled = [];
+    for (const [key, note] of theirs) if (note.left === true) settled.push(await settle(key, record));
+    return settled.filter(Boolean);
+  }
+  const { held = [] } = await navigator.locks.query();
+  const open = new Set(held.map((lock) => lock.name));
+  const now = [];
+  for (const [key, note] of theirs) {
+    const settled = navigator.locks.request(PAGE_LOCK + note.page, () => settle(key, record));
+    if (open.has(PAGE_LOCK + note.page)) settled.then((done) => done && onLater(done));
+    else now.push(settled);
+  }
+  return (await Promise.all(now)).filter(Boolean);
 }
