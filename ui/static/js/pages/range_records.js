@@ -15,10 +15,30 @@ const localMidnight = (date) => {
   return new Date(year, month - 1, day).getTime();
 };
 
+// The sections render after the same overview render and ask for the same range together: the asks made before
+// the next task are served by one cursor, each record handed to every visitor in turn.
+let gathering = null; // {range, visitors, done} while asks for `range` are being gathered
+
+function readRange(range, visitors) {
+  const dates = rangeDates(range, localDate(new Date()));
+  const bounds = requestRange(localMidnight(dates[0]), localMidnight(addDays(dates.at(-1), 1)));
+  return eachValue(bounds, (record) => { for (const visit of visitors) visit(record); });
+}
+
 /** Calls `visit(record)` for each request recorded in the days of `range`, in time order. */
 export function eachRecordInRange(range, visit) {
-  const dates = rangeDates(range, localDate(new Date()));
-  return eachValue(requestRange(localMidnight(dates[0]), localMidnight(addDays(dates.at(-1), 1))), (record) => { visit(record); });
+  if (gathering?.range === range) {
+    gathering.visitors.push(visit);
+    return gathering.done;
+  }
+  const batch = { range, visitors: [visit] };
+  gathering = batch;
+  // A task, not a microtask: each section's observer callback ends with a microtask checkpoint of its own.
+  batch.done = new Promise((resolve) => { setTimeout(resolve, 0); }).then(() => {
+    if (gathering === batch) gathering = null;
+    return readRange(range, batch.visitors);
+  });
+  return batch.done;
 }
 
 /**

@@ -49,10 +49,11 @@ function pricedModels(config) {
 }
 
 export function startWhatIf() {
-  let config = null;
+  // Asked for at once: loaded by the overview's first render, so this section's read joins the other sections' cursor.
+  const configLoaded = fetch("/api/config").then((r) => (r.ok ? r.json() : null));
   const select = $("what-if-model");
   const render = async (range) => {
-    config ??= await fetch("/api/config").then((r) => (r.ok ? r.json() : null));
+    const config = await configLoaded;
     if (select.options.length <= 1) {
       select.append(...pricedModels(config).map((m) => el("option", { value: m.value, text: m.label })));
     }
