@@ -25,11 +25,13 @@ def fidelity_config(mock) -> dict:
         "providers": {
             "claude": {"type": "anthropic", "base_url": mock.url("anthropic"), "api_key": "$MOCK_ANTHROPIC_KEY",
                        "models": {"both": "claude-sonnet-4-5", "nowhere": "claude-sonnet-4-5",
+                                  "mixed": "claude-sonnet-4-5",
                                   "limited-anthropic": "fault-429", "refused-anthropic": "fault-400"}},
             "gemini": {"type": "google", "base_url": mock.url("google"), "api_key": "$MOCK_GOOGLE_KEY",
                        "models": {"nowhere": "gemini-2.5-flash", "limited-google": "fault-429"}},
             "gpt": {"type": "openai-compatible", "base_url": mock.url("openai"), "api_key": "$MOCK_OPENAI_KEY",
-                    "models": {"both": "gpt-4o-mini", "limited-openai": "fault-429", "refused-openai": "fault-400"}},
+                    "models": {"both": "gpt-4o-mini", "limited-openai": "fault-429", "refused-openai": "fault-400",
+                               "mixed": "fault-429"}},
         },
     }
 
@@ -120,6 +122,15 @@ def test_a_field_no_candidate_can_carry_is_one_400_naming_it_and_every_provider(
     assert message.startswith("no provider serving 'nowhere' can carry this request (claude, gemini): ")
     assert "anthropic cannot take this request: 'logit_bias'" in message
     assert "google cannot take this request: 'logit_bias'" in message
+
+
+def test_when_the_one_that_could_carry_it_fails_its_fault_is_the_answer(client):
+    # `mixed`: Anthropic cannot carry n=2, the OpenAI-compatible provider could but is rate-limited.
+    with pytest.raises(openai.RateLimitError) as caught:
+        client.chat.completions.create(model="mixed", messages=ASK, n=2)
+    message = caught.value.body["message"]
+    assert caught.value.code == "rate_limit_exceeded" and message.startswith("gpt: mock: rate limit reached")
+    assert "(also failed: anthropic cannot take this request: 'n' (2)" in message
 
 
 # ---- dropped on purpose ------------------------------------------------------------------------------------
