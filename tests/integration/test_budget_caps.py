@@ -8,6 +8,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from datetime import datetime
 from pathlib import Path
@@ -182,3 +183,20 @@ def test_hard_caps_without_the_ledger_stop_the_server_at_start_naming_the_key(tm
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
     assert f"{where}: hard caps need the ledger: set \"ledger\": {{\"enabled\": true}} in llms.json" in done.stderr
+
+
+def test_a_spent_cap_refuses_the_responses_api_too(tmp_path, mock_provider):
+    path = _config(tmp_path, mock_provider, {"monthly_usd": {"usd": 0.97, "hard": True}}, spent_usd=0.97)
+    server = ServerProcess(path)
+    try:
+        request = urllib.request.Request(server.url + "/v1/responses", method="POST",
+                                         data=json.dumps({"model": "cap-fast", "input": "hi"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=10)
+        assert caught.value.code == 429
+        error = json.loads(caught.value.read())["error"]
+        assert (error["code"], error["budget"]["name"], error["budget"]["spend_usd"]) == ("budget_exceeded",
+                                                                                         "monthly_usd", 0.97)
+    finally:
+        server.stop()
