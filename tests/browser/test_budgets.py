@@ -222,3 +222,33 @@ def test_screenshots_of_the_banner_the_energy_label_users_and_price_check(open_t
     users.screenshot(path=str(SHOTS / f"users-{width}-{scheme}.png"))
     check.scroll_into_view_if_needed()
     check.screenshot(path=str(SHOTS / f"price-check-{width}-{scheme}.png"))
+
+
+def test_without_the_ledger_the_banner_counts_this_browser_s_month_and_follows_each_answer(browser, tmp_path,
+                                                                                          mock_provider, page_errors):
+    # Soft $0.005 a month, no ledger; each answer costs (20 × 10 + 100 × 30) / 1M = $0.0032: 64 %, then 128 %.
+    mock_provider.set_model("browser-spend", Reply(text="Counted.", usage={
+        "openai": {"prompt_tokens": 20, "completion_tokens": 100, "total_tokens": 120}}))
+    config = {"providers": {"openai": {"type": "openai-compatible", "base_url": mock_provider.url("openai"),
+                                       "api_key": KEYS["openai"], "models": {"cap-model": "browser-spend"},
+                                       "pricing": {"cap-model": PRICE}}},
+              "budget": {"monthly_usd": 0.005}}
+    (tmp_path / "llms.json").write_text(json.dumps(config))
+    process = ServerProcess(tmp_path / "llms.json")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        tab = context.new_page()
+        tab.on("pageerror", lambda error: page_errors.append(str(error)))
+        tab.goto(process.url + "/")
+        expect(tab.get_by_role("combobox", name="Model")).to_be_visible()
+        expect(tab.locator("#budget-banner")).to_be_hidden()
+        for expected in ("All providers: 64 % of this month's budget used ($0.0032 of $0.005)",
+                         "All providers: this month's budget is used up ($0.0064 of $0.005)"):
+            tab.get_by_role("textbox", name="Message").fill("hello")
+            tab.get_by_role("textbox", name="Message").press("Enter")
+            expect(tab.locator("#budget-banner")).to_have_text(re.compile(re.escape(expected)))
+        expect(tab.locator("#budget-banner")).to_have_attribute("data-level", "reached")
+    finally:
+        context.close()
+        process.stop()
+    assert page_errors == []

@@ -8,6 +8,7 @@ import { budgetUse, monthDates, summarize } from "../rules/period.js";
 import { readRange } from "../store/store.js";
 
 const REFRESH_MS = 30_000;
+const SETTLE_MS = 300; // after the totals change: one refresh for a burst of changes
 const NOTIFY_KEY = "llms.budget.notify"; // "on" once the person asked for notifications
 const SEEN_KEY = "llms.budget.notified"; // {"YYYY-MM budget": threshold} already notified
 const $ = (id) => document.getElementById(id);
@@ -54,5 +55,11 @@ $("budget-notify").addEventListener("click", async () => {
   await refresh();
 });
 document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") refresh(); });
+// The thread's totals are rewritten once each answer is recorded: the month's spend has changed by then.
+let pending = null;
+new MutationObserver(() => {
+  clearTimeout(pending);
+  pending = setTimeout(refresh, SETTLE_MS);
+}).observe($("thread-totals"), { childList: true, subtree: true, characterData: true });
 setInterval(() => { if (document.visibilityState === "visible") refresh(); }, REFRESH_MS);
 refresh();
