@@ -14,7 +14,7 @@ for (const c of cases) {
 
 test("the vectors cover each cause and the no-break cases", () => {
   const causes = new Set(cases.flatMap((c) => c.expected.map((row) => row.broke?.cause ?? "none")));
-  assert.deepEqual([...causes].sort(), ["none", "prefix", "ttl", "unknown"]);
+  assert.deepEqual([...causes].sort(), ["model", "none", "prefix", "ttl", "unknown"]);
 });
 
 test("a turn's writes set the lifetime; a turn that writes nothing keeps it", () => {

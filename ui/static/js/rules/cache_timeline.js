@@ -57,6 +57,10 @@ const lifetimeText = (ms) => (ms === CACHE_TTL_1H_MS ? "1-hour" : `${ms / 60_000
 /** Why the cache broke between `previous` and `current` (rows of `cacheTimeline`): {cause, text}. */
 function breakCause(n, previous, current, gapMs, ttlMs) {
   const head = `Cache broke at turn ${n}`;
+  // A cache is kept per model (and per provider's account): another model starts cold whatever the gap.
+  if (current.model !== previous.model || current.provider !== previous.provider) {
+    return { cause: "model", text: `${head}: the model changed from ${previous.model} to ${current.model}, and a cache belongs to one model` };
+  }
   if (gapMs > ttlMs) {
     return { cause: "ttl", text: `${head}: ${durationText(gapMs)} since the previous turn, longer than the cache's ${lifetimeText(ttlMs)} lifetime` };
   }
@@ -72,20 +76,21 @@ function breakCause(n, previous, current, gapMs, ttlMs) {
 }
 
 /**
- * turns [{timestamp (ISO 8601), usage}] in order → [{turn (1-based), timestamp, input_tokens, cached_tokens,
- * written_tokens, cached_share (cached ÷ input, null without input), broke: null | {cause: "ttl"|"prefix"|"unknown",
- * text}}]. A turn breaks the cache when the previous turn's warm share ((read + written) ÷ input) was high and its
- * own read share is near zero; the likely cause is the gap (longer than the cache's lifetime), a prompt changed
- * before the cached prefix (fewer cached tokens while the input grew), or none we can see.
+ * turns [{timestamp (ISO 8601), usage, model, provider}] in order → [{turn (1-based), timestamp, model, provider,
+ * input_tokens, cached_tokens, written_tokens, cached_share (cached ÷ input, null without input), broke: null |
+ * {cause: "model"|"ttl"|"prefix"|"unknown", text}}]. A turn breaks the cache when the previous turn's warm share
+ * ((read + written) ÷ input) was high and its own read share is near zero; the likely cause is another model, the
+ * gap (longer than the cache's lifetime), a prompt changed before the cached prefix (fewer cached tokens while the
+ * input grew), or none we can see.
  */
 export function cacheTimeline(turns) {
   const rows = [];
   let ttlMs = CACHE_TTL_MS;
   let previous = null;
-  for (const [i, { timestamp, usage }] of turns.entries()) {
+  for (const [i, { timestamp, usage, model = null, provider = null }] of turns.entries()) {
     const { input, cached, written } = cacheTokens(usage);
     const row = {
-      turn: i + 1, timestamp, input_tokens: input, cached_tokens: cached, written_tokens: written,
+      turn: i + 1, timestamp, model, provider, input_tokens: input, cached_tokens: cached, written_tokens: written,
       cached_share: input ? cached / input : null, broke: null,
     };
     if (previous && previous.input_tokens > 0 && input > 0) {
