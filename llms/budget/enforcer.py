@@ -16,11 +16,10 @@ from aiohttp import web
 
 from llms.budget.refusal import BudgetExceeded
 from llms.budget.rules import (applies, budgets_of, crossed, max_output_tokens, prompt_token_bound, refused_by,
-                               state_of, threshold_of, worst_case_usd)
+                               state_of, threshold_of, usd, worst_case_usd)
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
 from llms.ledger.schema import LOCAL_USER
-from llms.pricing.cost import format_usd
 from llms.server.keys import BUDGETS, CONFIG, PRICES
 
 __all__ = ["BudgetEnforcer", "install", "month_of", "user_of"]
@@ -178,8 +177,8 @@ class BudgetEnforcer:
 
 
 def _alert(budget, spent: float, threshold: int) -> str:
-    return (f"budget {budget.key} ({budget.label}) reached {threshold} %: {format_usd(spent, 'computed')} of "
-            f"{format_usd(budget.cap_usd, 'computed')} spent this month"
+    return (f"budget {budget.key} ({budget.label}) reached {threshold} %: {usd(spent)} of {usd(budget.cap_usd)} "
+            "spent this month"
             + (" (a hard cap: requests that could pass it are refused)" if budget.hard else ""))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from llms.pricing.cost import format_usd
+from llms.budget.rules import usd
 from llms.providers.anthropic_messages import error_body as anthropic_error_body
 from llms.server.errors import error_body
 
@@ -26,7 +26,6 @@ class BudgetExceeded(Exception):
     """Raised by BudgetEnforcer.reserve; the middleware turns it into the 429."""
 
     def __init__(self, budget, spent_usd: float, reserved_usd: float, worst_case_usd: float):
-        usd = lambda amount: format_usd(amount, "computed")  # noqa: E731 (four amounts, one way of showing them)
         in_flight = f" (+{usd(reserved_usd)} reserved by requests in progress)" if reserved_usd else ""
         self.message = (f"budget {budget.key} ({budget.label}) is capped at {usd(budget.cap_usd)} a month: "
                         f"{usd(spent_usd)} spent this month{in_flight}, and this request could cost up to "

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from llms.pricing.cost import cost_for
+from llms.pricing.cost import cost_for, format_usd
 from llms.pricing.energy import energy_usd
 
 __all__ = ["THRESHOLDS", "STATES", "Budget", "budgets_of", "applies", "threshold_of", "state_of", "crossed",
            "prompt_token_bound", "max_output_tokens", "worst_case_usd", "refused_by", "FALLBACK_OUTPUT_TOKENS",
-           "ALL_PROVIDERS"]
+           "ALL_PROVIDERS", "usd"]
 
 THRESHOLDS = (50, 80, 100)
 STATES = {0: "ok", 50: "notice", 80: "warning", 100: "reached"}
@@ -37,6 +37,11 @@ class Budget:
     hard: bool
     provider: str | None = None  # counts only this provider's requests
     token: str | None = None  # counts only this named token's requests
+
+
+def usd(amount: float) -> str:
+    """An amount of a budget as people read it: "$16.02", "$0.0038"."""
+    return format_usd(amount, "computed")
 
 
 def budgets_of(budget: dict) -> list[Budget]:
