@@ -17,15 +17,22 @@ from llms.providers.base import ProviderError
 from llms.providers.failover import CallFailed, open_first_stream
 from llms.providers.routing import UnknownModel, candidates_for
 from llms.commands.summary import usage_line
+from llms.server.readiness import default_model
 
 __all__ = ["run_chat"]
 
 
 def run_chat(config, model: str | None, prompt: str, out: TextIO, err: TextIO) -> int:
-    model = model or config.defaults.model
     if not model:
-        err.write("llms: no model: pass -m MODEL or set defaults.model in llms.json\n")
-        return EXIT_USAGE
+        # defaults.model, or the first ready model when it is not ready, saying so (server/readiness.py)
+        default = default_model(config)
+        if default.value is None:
+            err.write(f"llms: no provider is ready: pass -m MODEL, or set a provider's key for {config.path} "
+                      "(llms --serve says which variable each one needs)\n")
+            return EXIT_USAGE
+        if default.note:
+            err.write(f"llms: {default.note}\n")
+        model = default.value
     try:
         candidates = candidates_for(config, model)
     except UnknownModel as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tests.conftest import MOCK_KEY_ENV
 from tests.integration.test_cli import llms
 
 
@@ -66,3 +67,21 @@ def test_a_chat_whose_provider_fails_is_in_the_ledger_as_an_error(mock_provider,
     assert result.returncode == 1
     [line] = lines_of(ledger)
     assert (line["client"], line["status"], line["error"]["status"], line["provider"]) == ("cli", "error", 401, "openai")
+
+
+def test_a_chat_without_a_model_falls_back_to_the_first_ready_model_when_defaults_model_is_off_and_says_so(
+        mock_provider, tmp_path):
+    from tests.conftest import mock_config
+
+    raw = mock_config(mock_provider)
+    raw["providers"]["openai"]["api_key"] = "$MOCK_UNSET_KEY"  # defaults.model gpt-4o-mini is only served there
+    config = tmp_path / "llms.json"
+    config.write_text(json.dumps(raw))
+    result = llms("--config", str(config), "Say hello", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ("llms: defaults.model gpt-4o-mini is not ready (openai: MOCK_UNSET_KEY is not set): "
+                             "using claude-sonnet-4-5 (anthropic)\n")
+    assert "anthropic/claude-sonnet-4-5 via anthropic" in result.stdout
+    nothing = llms("--config", str(config), "Say hello", home=tmp_path, env={k: "" for k in MOCK_KEY_ENV})
+    assert nothing.returncode == 2
+    assert nothing.stderr.startswith("llms: no provider is ready: pass -m MODEL, or set a provider's key for ")
