@@ -162,6 +162,21 @@ def test_what_if_prices_the_range_on_another_model_and_at_todays_prices(open_tab
     expect(section).to_contain_text("different number of tokens on another model")
 
 
+def test_without_cache_tokens_the_section_says_so_and_a_model_priced_nowhere_today_shows_a_dash(open_tab):
+    tab = open_tab()
+    day = datetime.now(ZoneInfo(TZ)) - timedelta(days=1)
+    groq = {"input": 0.59, "output": 0.79}
+    # 1000 × 0.59 + 100 × 0.79 = 669; this server has no groq provider, so no price today.
+    import_bytes(tab, requests_file([record("g1", day, "llama-3.3-70b", "groq", usage(1000, 100), 0.000669, groq)]))
+    tab.goto(tab.base + "/analytics/costs")
+    section = tab.get_by_role("region", name="Cache savings")
+    expect(section).to_contain_text("No request in this range read from or wrote to a prompt cache.")
+    expect(section.locator("#cache-figures")).to_be_hidden()
+    what_if = tab.get_by_role("region", name="What would this range have cost on…")
+    expect(what_if.locator("#today-total")).to_have_text("1 request: recorded $0.00067 · at today's prices —")
+    assert rows(what_if.get_by_role("table", name="At today's prices")) == [["llama-3.3-70b", "$0.00067", "—", ""]]
+
+
 @pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
 def test_screenshots_of_the_costs_sections(open_tab, scheme, width, height):
     tab = open_tab(width, height, scheme)
