@@ -36,7 +36,7 @@ DEFAULT_MAX_TOKENS = 4096
 # `stream_options` is the server's (it always asks for usage).
 TRANSLATED = ("model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "temperature",
               "top_p", "top_k", "stop", "user", "tools", "tool_choice", "parallel_tool_calls", "response_format",
-              "reasoning_effort")
+              "reasoning_effort", "service_tier")
 # Pure sampling hints with no equivalent in the Messages API, dropped on purpose (the server lists them
 # in llms.dropped_params). https://docs.anthropic.com/en/api/messages has no seed and no penalties.
 DROPPED_SAMPLING_HINTS = ("seed", "presence_penalty", "frequency_penalty")
@@ -45,6 +45,11 @@ DROPPED_SAMPLING_HINTS = ("seed", "presence_penalty", "frequency_penalty")
 NEUTRAL_VALUES = {"n": 1, "logprobs": False, "store": False, "parallel_tool_calls": True, "modalities": ["text"],
                   # A penalty of 0 is no penalty: dropping it changes nothing, so it is not listed as dropped.
                   "presence_penalty": 0, "frequency_penalty": 0}
+# OpenAI's service_tier → Anthropic's (https://docs.anthropic.com/en/api/service-tiers): "auto" uses Priority Tier
+# capacity when the organisation has it, "standard_only" never does. OpenAI's "priority" asks for that capacity,
+# "default" for standard processing; flex and scale have no equivalent (refused: routed elsewhere). The tier that
+# served the request comes back in usage.service_tier and is given to the client as OpenAI's `service_tier`.
+SERVICE_TIERS = {"auto": "auto", "default": "standard_only", "priority": "auto"}
 # reasoning_effort → thinking.budget_tokens. Anthropic documents no effort levels for budgets (its minimum
 # budget is 1024: https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking), so we follow the
 # mapping Google documents for the same OpenAI field (https://ai.google.dev/gemini-api/docs/openai#thinking):
@@ -124,6 +129,12 @@ class AnthropicWire:
             payload["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
         if isinstance(body.get("user"), str):
             payload["metadata"] = {"user_id": body["user"]}
+        if body.get("service_tier") is not None:
+            if body["service_tier"] not in SERVICE_TIERS:
+                asked = json.dumps(body["service_tier"])[:40]
+                raise unsupported(NAME, "service_tier", f"'service_tier' {asked} has no equivalent on Anthropic "
+                                                        f"(only {', '.join(SERVICE_TIERS)})")
+            payload["service_tier"] = SERVICE_TIERS[body["service_tier"]]
         payload.update(_tooling(body))
         payload.update(_thinking(body, payload["max_tokens"]))
         if stream:
@@ -168,7 +179,9 @@ class AnthropicWire:
             message["tool_calls"] = tool_calls
         choice = {"index": 0, "message": message, "finish_reason": finish_reason}
         usage = usage_or_malformed(NAME, normalize_usage, data.get("usage"))
-        return completion(data.get("id") or new_id(), int(time.time()), model, [choice], usage)
+        result = completion(data.get("id") or new_id(), int(time.time()), model, [choice], usage)
+        tier = _served_tier(data.get("usage"))
+        return result | ({"service_tier": tier} if tier else {})
 
     def new_stream(self, model: str) -> AnthropicStream:
         return AnthropicStream(model)
@@ -311,7 +324,16 @@ class AnthropicStream:
         self.raw_usage = merged
 
     def _chunk(self, delta: dict, finish_reason: str | None = None) -> dict:
-        return chunk(self.id, self.created, self.model, [{"index": 0, "delta": delta, "finish_reason": finish_reason}])
+        choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
+        result = chunk(self.id, self.created, self.model, [choice])
+        tier = _served_tier(self.raw_usage)
+        return result | ({"service_tier": tier} if tier else {})  # on every chunk, as OpenAI sends it
+
+
+def _served_tier(usage) -> str | None:
+    """usage.service_tier: the tier that served the request (standard, priority, batch)."""
+    tier = usage.get("service_tier") if isinstance(usage, dict) else None
+    return tier if isinstance(tier, str) and tier else None
 
 
 def _finish_reason(stop_reason) -> str | None:

@@ -121,5 +121,24 @@ def test_the_service_tier_asked_for_is_recorded(served):
     client = openai.OpenAI(base_url=server.url + "/v1", api_key="unused", max_retries=0, timeout=20)
     raw = client.chat.completions.with_raw_response.create(model="agent-openai", service_tier="flex",
                                                            messages=[{"role": "user", "content": "Hi"}])
-    [line] = [line for line in lines_for(ledger, "agent-openai") if line["request_id"] == raw.headers["X-LLMS-Request-Id"]]
+    [line] = [line for line in lines_for(ledger, "agent-openai")
+              if line["request_id"] == raw.headers["X-LLMS-Request-Id"]]
     assert line["service_tier"] == "flex"
+
+
+def test_the_tier_anthropic_served_at_is_recorded(served, mock_provider):
+    server, ledger = served
+    agent_reply = mock_provider.models["agent-model-anthropic"]
+    usage = {"input_tokens": 12, "output_tokens": 2, "service_tier": "priority"}
+    mock_provider.set_model("agent-model-anthropic", Reply(text="Fast answer.", usage={"anthropic": usage}))
+    try:
+        client = openai.OpenAI(base_url=server.url + "/v1", api_key="unused", max_retries=0, timeout=20)
+        raw = client.chat.completions.with_raw_response.create(model="agent-anthropic", service_tier="priority",
+                                                               messages=[{"role": "user", "content": "Hi"}])
+    finally:
+        mock_provider.set_model("agent-model-anthropic", agent_reply)
+    assert raw.parse().service_tier == "priority"  # Anthropic's usage.service_tier, as OpenAI's field
+    assert [r.json for r in mock_provider.requests if r.format == "anthropic"][-1]["service_tier"] == "auto"
+    [line] = [line for line in lines_for(ledger, "agent-anthropic")
+              if line["request_id"] == raw.headers["X-LLMS-Request-Id"]]
+    assert line["service_tier"] == "priority"

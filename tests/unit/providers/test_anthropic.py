@@ -424,3 +424,17 @@ def test_a_strict_json_schema_is_a_strict_forced_tool():
     assert request["tools"] == [{"name": "json_answer", "description": "Answer as Person.", "input_schema": schema,
                                  "strict": True}]
     assert request["tool_choice"] == {"type": "tool", "name": "json_answer"}
+
+
+@pytest.mark.parametrize("asked, sent", [("auto", "auto"), ("default", "standard_only"), ("priority", "auto")])
+def test_service_tier_maps_to_anthropics_and_the_tier_that_served_comes_back(asked, sent):
+    assert WIRE.build_request(TARGET, body(service_tier=asked), stream=False).json["service_tier"] == sent
+    data = {"id": "msg_1", "type": "message", "role": "assistant", "content": [{"type": "text", "text": "Hi"}],
+            "stop_reason": "end_turn", "usage": {"input_tokens": 5, "output_tokens": 1, "service_tier": "priority"}}
+    assert WIRE.parse_completion(data, "claude")["service_tier"] == "priority"
+    stream = WIRE.new_stream("claude")
+    chunks = events(stream, ("message_start", {"message": {"id": "msg_1", "usage": {
+        "input_tokens": 5, "output_tokens": 1, "service_tier": "standard"}}}),
+        ("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": "Hi"}}))
+    assert [c["service_tier"] for c in chunks] == ["standard", "standard"]
+    assert "service_tier" not in WIRE.parse_completion({**data, "usage": {"input_tokens": 5, "output_tokens": 1}}, "c")
