@@ -561,7 +561,7 @@ class LedgerIndex:
         if level == 0:
             for row in self.db.execute(_SELECT_TOTALS + "WHERE level = 0 AND start_ms >= ? AND start_ms < ?",
                                        (low, high)):
-                _add_row(aggregator, cache, row)
+                _add_row(aggregator, cache, plan, row)
             return
         first, last = -(-low // span) * span, high // span * span
         if first >= last:
@@ -573,7 +573,7 @@ class LedgerIndex:
         for row in self.db.execute(_SELECT_TOTALS + "WHERE level = ? AND start_ms >= ? AND start_ms < ?",
                                    (level, first, last)):
             if plan.whole(row[0], span):
-                _add_row(aggregator, cache, row)
+                _add_row(aggregator, cache, plan, row)
             elif not split or split[-1] != row[0]:
                 split.append(row[0])
         for start_ms in split:
@@ -637,7 +637,7 @@ _SELECT_TOTALS = ("SELECT start_ms, dims, requests, errors, aborted, unpriced, e
                   "read_saved_usd, write_extra_5m_usd, write_extra_1h_usd FROM cells ")
 
 
-def _add_row(aggregator: Aggregator, cache: CacheSavings | None, row) -> None:
+def _add_row(aggregator: Aggregator, cache: CacheSavings | None, plan: "_Plan", row) -> None:
     (start_ms, dims, requests, errors, aborted, unpriced, estimated, timed, input_tokens, output_tokens, cached,
      cache_write, reasoning, cost, response_ms, histogram, first_ms, last_ms, cache_requests, cache_unpriced,
      cache_write_1h, *amounts) = row
@@ -647,7 +647,7 @@ def _add_row(aggregator: Aggregator, cache: CacheSavings | None, row) -> None:
     totals.tokens = [input_tokens, output_tokens, cached, cache_write, reasoning]
     totals.cost_usd, totals.response_ms = _blob_sum(cost), _blob_sum(response_ms)
     totals.histogram = _blob_histogram(histogram)
-    dims = _dims(dims)
+    dims = plan.dims(dims)
     if aggregator.add_totals(dims, start_ms, totals, first_ms, last_ms) and cache is not None and cache_requests:
         tokens = (input_tokens, cached, cache_write, cache_write_1h)
         _add_savings(cache, dims, cache_requests, cache_unpriced, tokens, [_blob_sum(a).value for a in amounts])
@@ -662,18 +662,6 @@ def _add_savings(cache: CacheSavings, dims: dict, requests: int, unpriced: int, 
         group.unpriced += unpriced
         group.tokens = [a + b for a, b in zip(group.tokens, tokens)]
         group.amounts = [a + b for a, b in zip(group.amounts, amounts)]
-
-
-_DIMS_CACHE: dict[str, dict] = {}
-
-
-def _dims(text: str) -> dict:
-    dims = _DIMS_CACHE.get(text)
-    if dims is None:
-        if len(_DIMS_CACHE) > 10_000:
-            _DIMS_CACHE.clear()  # bounded: a ledger with that many distinct groups re-decodes them
-        dims = _DIMS_CACHE[text] = dict(zip(DIMENSIONS, json.loads(text)))
-    return dims
 
 
 def _read_at(path: Path, offset: int, size: int, *, sha: bool = False):
@@ -701,6 +689,13 @@ class _Plan:
             self.edges = ([self.slot_low - SLOT_MS] if low < self.slot_low else []) + \
                          ([self.slot_high] if self.slot_high < high else [])
         self._whole: dict[tuple[int, int], bool] = {}
+        self._dims: dict[str, dict] = {}  # a cell's dims text, decoded once per query
+
+    def dims(self, text: str) -> dict:
+        dims = self._dims.get(text)
+        if dims is None:
+            dims = self._dims[text] = dict(zip(DIMENSIONS, json.loads(text)))
+        return dims
 
     def whole(self, start_ms: int, span_ms: int) -> bool:
         """Whether [start_ms, start_ms + span_ms) lies in one bucket of the query: its first and last slots do
