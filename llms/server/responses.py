@@ -64,13 +64,17 @@ async def responses(request: web.Request) -> web.StreamResponse:
 
 
 def _record_body(body: dict) -> dict:
-    """What the record keeps of a passed-through request: its model, stream flag and, when its input reads as
-    chat messages, those (a pass-through may carry items only the provider reads: then none)."""
+    """What the exchange keeps of a passed-through request, in chat terms: its model, stream flag, output limit
+    (the budget's worst case reads it) and, when its input reads as chat messages, those (a pass-through may
+    carry items only the provider reads: then none)."""
     try:
         messages = from_responses.messages_of(body)
     except Refused:  # deliberately: an item we cannot translate is still the provider's to read
         messages = None
-    return {"model": body["model"], "stream": bool(body.get("stream")), "messages": messages}
+    kept = {"model": body["model"], "stream": bool(body.get("stream")), "messages": messages}
+    if body.get("max_output_tokens") is not None:
+        kept["max_completion_tokens"] = body["max_output_tokens"]
+    return kept
 
 
 def _error_event(status: int, message: str) -> bytes:
