@@ -190,3 +190,14 @@ def test_a_gemini_thought_signature_rides_in_the_call_id_and_comes_back_to_the_c
                                               {"type": "function_call_output", "call_id": item["call_id"], "output": "ok"}]})
     assert chat["messages"][1]["tool_calls"] == [call]
     assert chat["messages"][2]["tool_call_id"] == "call_g_0_0"
+
+
+def test_a_streamed_signed_thinking_block_ends_as_the_reasoning_items_encrypted_content():
+    events = ResponseEvents({"model": "m", "input": "Hi", "include": ["reasoning.encrypted_content"]})
+    events.start()
+    block = {"type": "thinking", "thinking": "Hm.", "signature": "c2ln"}
+    for delta in ({"reasoning_content": "Hm."}, {"thinking_blocks": [block]}, {"content": "Hi"}):
+        events.feed(chunk(delta))
+    reasoning = events.finish(None)[-1][1]["response"]["output"][0]
+    assert reasoning["summary"] == [{"type": "summary_text", "text": "Hm."}]
+    assert json.loads(base64.b64decode(reasoning["encrypted_content"][len(ENCRYPTED_PREFIX):])) == [block]
