@@ -15,13 +15,18 @@ pass tests/vectors/savings.json:
   writes, normalized usage), None without input.
 - A request with cache tokens but no usable price (none recorded, or a variable one) counts in
   unpriced_requests and adds nothing to the amounts; its tokens still count in the hit rate.
+
+What-if (`Repricing`; ui/static/js/rules/whatif.js keeps the same rule, both pass tests/vectors/whatif.json): each
+record's usage as recorded (token counts, cache split, reasoning; a reported usage.cost left aside) priced again by
+cost_for at another entry (a chosen model's, or today's for its own provider and alias), beside its recorded cost.
+Records are never rewritten: costs are captured at call time.
 """
 
 from __future__ import annotations
 
 from llms.pricing.cost import cost_for
 
-__all__ = ["request_savings", "CacheSavings", "NO_PROVIDER", "documented"]
+__all__ = ["request_savings", "CacheSavings", "NO_PROVIDER", "documented", "Repricing", "documented_repricing"]
 
 NO_PROVIDER = "(none)"  # requests no provider answered, as in ledger/analytics.py
 # Two prices of the same request may differ in their last bits only ((a + b) × rate vs a × rate + b × rate): a
@@ -149,3 +154,59 @@ def documented(result: dict) -> dict:
         return {_DOCUMENTED.get(key, key): value for key, value in row.items()}
     return {"summary": names(result["summary"]), "byProvider": [names(r) for r in result["by_provider"]],
             "byModel": [names(r) for r in result["by_model"]]}
+
+
+def _repriced_row() -> dict:
+    return {"requests": 0, "recorded_usd": 0.0, "recorded_unpriced": 0, "repriced_usd": 0.0, "repriced_unpriced": 0}
+
+
+def _add_repriced(row: dict, recorded: float | None, repriced: float | None) -> None:
+    row["requests"] += 1
+    if recorded is None:
+        row["recorded_unpriced"] += 1
+    else:
+        row["recorded_usd"] += recorded
+    if repriced is None:
+        row["repriced_unpriced"] += 1
+    else:
+        row["repriced_usd"] += repriced
+
+
+class Repricing:
+    """`price_for(record)` → the entry to charge each record at (None: none). Feed records with `add`, then
+    `result()`: {"summary", "by_model": [{provider, model, requests, recorded_usd, recorded_unpriced, repriced_usd,
+    repriced_unpriced}]}, most recorded cost first. A record without usage (nothing answered) is left out."""
+
+    def __init__(self, price_for):
+        self.price_for = price_for
+        self.summary = _repriced_row()
+        self.by_model: dict[tuple[str, str], dict] = {}
+
+    def add(self, record: dict) -> None:
+        usage = record.get("usage")
+        if not usage:
+            return
+        counts = {name: value for name, value in usage.items() if name != "cost"}  # the rates decide, not the bill
+        repriced = cost_for(counts, self.price_for(record))["cost_usd"]
+        provider = record.get("provider") or NO_PROVIDER
+        row = self.by_model.get((provider, record.get("model")))
+        if row is None:
+            row = self.by_model[(provider, record.get("model"))] = _repriced_row()
+        for totals in (self.summary, row):
+            _add_repriced(totals, record.get("cost_usd"), repriced)
+
+    def result(self) -> dict:
+        rows = sorted(self.by_model.items(), key=lambda item: (-item[1]["recorded_usd"], -item[1]["requests"], item[0]))
+        return {"summary": dict(self.summary),
+                "by_model": [{"provider": provider, "model": model, **row} for (provider, model), row in rows]}
+
+
+_DOCUMENTED_REPRICING = {"requests": "calls", "recorded_usd": "recordedUsd", "recorded_unpriced": "recordedUnpricedCalls",
+                         "repriced_usd": "repricedUsd", "repriced_unpriced": "repricedUnpricedCalls"}
+
+
+def documented_repricing(result: dict) -> dict:
+    """A `Repricing.result()` under /api/analytics/llm's camelCase names (summary, byModel)."""
+    def names(row: dict) -> dict:
+        return {_DOCUMENTED_REPRICING.get(key, key): value for key, value in row.items()}
+    return {"summary": names(result["summary"]), "byModel": [names(row) for row in result["by_model"]]}

@@ -15,9 +15,9 @@ from llms.ledger.index import aggregate_ledger
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
 from llms.pricing.drift import PriceCheck
-from llms.pricing.savings import CacheSavings, documented
+from llms.pricing.savings import CacheSavings, Repricing, documented, documented_repricing
 from llms.server.errors import error_body, error_response
-from llms.server.keys import BUDGETS, CONFIG, LEDGER, SETTINGS
+from llms.server.keys import BUDGETS, CONFIG, LEDGER, PRICES, SETTINGS
 
 __all__ = ["add_routes", "analytics_view", "ledger_view", "ledger_page"]
 
@@ -73,12 +73,20 @@ async def analytics_view(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     loop = asyncio.get_running_loop()
     try:
+        repricings = await loop.run_in_executor(None, _repricings, request.app[PRICES], params.get("whatIf"))
+    except QueryError as exc:
+        return error_response(400, str(exc), param=exc.param)
+    try:
         result, read, warnings = await loop.run_in_executor(None, analytics_from_ledger, config, query)
-        users, prices = await loop.run_in_executor(None, ledger_extras, config, query, request.app[SETTINGS].tokens)
+        users, prices = await loop.run_in_executor(None, ledger_extras, config, query, request.app[SETTINGS].tokens,
+                                                   repricings.values())
     except OSError as exc:
         return _unreadable(config, exc)
     result["byUser"] = users.rows(request.app[BUDGETS].month_of_user)
     result["priceCheck"] = prices.rows()
+    result["todaysPrices"] = documented_repricing(repricings["todaysPrices"].result())
+    if "whatIf" in repricings:
+        result["whatIf"] = {"model": params["whatIf"], **documented_repricing(repricings["whatIf"].result())}
     result["query"] = {"from": params["from"], "to": params["to"], "granularity": query.granularity,
                        "tz": params.get("tz") or "UTC", "provider": query.provider, "model": query.model,
                        "client": query.client, "agentId": query.agent}
@@ -100,10 +108,24 @@ def analytics_from_ledger(config, query) -> tuple[dict, int, list[str]]:
     return result, result["summary"]["totalCalls"], warnings
 
 
-def ledger_extras(config, query, token_names) -> tuple[ByUser, PriceCheck]:
+def _repricings(table, what_if: str | None) -> dict[str, Repricing]:
+    """The range priced again (pricing/savings.py): `todaysPrices`, each line at today's price of its own provider and
+    alias; with `whatIf=provider/alias`, `whatIf`, every line at that model's price (400 when it has none)."""
+    repricings = {"todaysPrices": Repricing(
+        lambda record: table.price_for(record.get("provider") or "", record.get("alias") or record["model"]))}
+    if what_if:
+        provider, _, alias = what_if.partition("/")
+        price = table.price_for(provider, alias) if alias else None
+        if price is None:
+            raise QueryError("whatIf", f"no price for {what_if!r}: give a priced provider/alias, like openai/gpt-4o-mini")
+        repricings["whatIf"] = Repricing(lambda record: price)
+    return repricings
+
+
+def ledger_extras(config, query, token_names, repricings=()) -> tuple[ByUser, PriceCheck]:
     """Who sent each request of the range (byUser: named token or `local`) and what providers billed against our
-    prices (priceCheck): one pass over the range's lines, as the index's cells split neither by token nor by
-    reported cost. Empty when the ledger is off."""
+    prices (priceCheck), and each `repricings` fed: one pass over the range's lines, as the index's cells split
+    neither by token nor by reported cost. Empty when the ledger is off."""
     users, prices = ByUser(query, token_names), PriceCheck()
     if not config.ledger["enabled"]:
         return users, prices
@@ -118,6 +140,8 @@ def ledger_extras(config, query, token_names) -> tuple[ByUser, PriceCheck]:
         if matches(record, provider=query.provider, model=query.model, client=query.client, agent=query.agent):
             users.add(record)
             prices.add(record)
+            for repricing in repricings:
+                repricing.add(record)
     return users, prices
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -74,6 +75,34 @@ def test_analytics_and_report_show_what_caching_saved_by_provider_and_model(serv
     # 3500 of 4600 = 76.1 %; reads 0.0054 + 0.001875 = $0.0073; writes 0.000525 → $0.00053; net 0.00675 → $0.0068.
     assert ("Cache 3,500 of 4,600 input tokens read from cache (76.1 %) · reads saved $0.0073 · writes cost $0.00053 "
             "more (5-minute $0.00023, 1-hour $0.0003) · net saved $0.0068") in report
+
+
+def test_analytics_prices_the_range_again_on_another_model_and_at_todays_prices(served):
+    server, _ = served
+    for model in ("claude-sonnet-4-5", "claude-sonnet-4-5", "gpt-4o"):
+        ask(server.url, model)
+    with urllib.request.urlopen(server.url + "/api/analytics/llm?whatIf=openai/gpt-4o", timeout=10) as response:
+        body = json.loads(response.read())
+    # Claude as recorded: 100 × 3 + 1000 × 0.3 + 150 × 3.75 + 50 × 6 + 40 × 15 = 2062.5; on gpt-4o (no write price:
+    # writes cost input) 100 × 2.5 + 1000 × 1.25 + 200 × 2.5 + 40 × 10 = 2400. GPT: 500 × 2.5 + 1500 × 1.25 + 10 × 10 = 3225.
+    claude = {"calls": 2, "recordedUsd": 2 * 0.0020625, "recordedUnpricedCalls": 0, "repricedUsd": 2 * 0.0024,
+              "repricedUnpricedCalls": 0}
+    gpt = {"calls": 1, "recordedUsd": 0.003225, "recordedUnpricedCalls": 0, "repricedUsd": 0.003225,
+           "repricedUnpricedCalls": 0}
+    assert body["whatIf"]["model"] == "openai/gpt-4o"
+    assert body["whatIf"]["byModel"] == [{"provider": "anthropic", "model": "claude-sonnet-4-5", **approx(claude)},
+                                         {"provider": "openai", "model": "gpt-4o", **approx(gpt)}]
+    assert body["whatIf"]["summary"]["repricedUsd"] == pytest.approx(0.0048 + 0.003225, abs=1e-12)
+    # Today's prices are the ones these were recorded at.
+    assert [(row["model"], row["repricedUsd"]) for row in body["todaysPrices"]["byModel"]] == [
+        ("claude-sonnet-4-5", pytest.approx(0.004125, abs=1e-12)), ("gpt-4o", pytest.approx(0.003225, abs=1e-12))]
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(server.url + "/api/analytics/llm?whatIf=openai/gpt-5-nowhere", timeout=10)
+    assert refused.value.code == 400
+    error = json.loads(refused.value.read())["error"]
+    assert (error["param"], error["message"]) == (
+        "whatIf", "whatIf: no price for 'openai/gpt-5-nowhere': give a priced provider/alias, like openai/gpt-4o-mini")
 
 
 def approx(figures: dict) -> dict:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from llms.pricing.savings import CacheSavings, documented, request_savings
+from llms.pricing.savings import CacheSavings, Repricing, documented, request_savings
 
 VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "savings.json").read_text(encoding="utf-8"))
 
@@ -69,3 +69,25 @@ def test_an_index_cells_sums_count_as_its_lines_do():
                      amounts=tuple(saved[0][name] + saved[1][name] for name in saved[0]))
     assert close(by_cell.result(), by_line.result())
     assert by_cell.result()["summary"]["read_saved_usd"] == pytest.approx(0.0081, abs=1e-12)
+
+
+WHATIF = json.loads((Path(__file__).parents[2] / "vectors" / "whatif.json").read_text(encoding="utf-8"))
+
+
+def repriced(price_for) -> dict:
+    repricing = Repricing(price_for)
+    for record in WHATIF["records"]:
+        repricing.add(record)
+    return repricing.result()
+
+
+def test_whatif_vector_every_record_at_the_target_model():
+    assert close(repriced(lambda record: WHATIF["on_model"]["target"]), WHATIF["on_model"]["expected"])
+
+
+def test_whatif_vector_every_record_at_todays_price_of_its_own_provider_and_alias():
+    # The vector's records were asked for by alias, so today's price is the table's entry under it (the browser
+    # finds it with record.js priceOf over /api/config, the server in its price table).
+    pricing = WHATIF["todays_prices"]["config"]["pricing"]
+    price_for = lambda record: pricing.get(record["provider"] or "", {}).get(record["model"])  # noqa: E731
+    assert close(repriced(price_for), WHATIF["todays_prices"]["expected"])

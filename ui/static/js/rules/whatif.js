@@ -1,6 +1,7 @@
 // Pure: recorded usage priced again, at another model's prices ("What would this range have cost on…") or at the
 // prices in force today. Records keep the prices that priced them (costs are captured at call time, history is
-// never rewritten): this only computes, through the one cost rule (pricing.js costFor). tests/vectors/whatif.json.
+// never rewritten): this only computes, through the one cost rule (pricing.js costFor). The Python twin is
+// llms/pricing/savings.py Repricing; both pass tests/vectors/whatif.json.
 import { costFor } from "./pricing.js";
 import { NO_PROVIDER } from "./savings.js";
 
