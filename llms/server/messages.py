@@ -62,8 +62,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
     try:
         chat = None if candidates else from_messages.chat_body(body)
     except Refused as refused:
-        served = ", ".join(f"{c.provider.id} ({c.provider.type})" for c in others)
-        return anthropic_error(400, f"{refused.message} (model {body['model']!r} is served by {served})")
+        serving = ", ".join(f"{c.provider.id} ({c.provider.type})" for c in others)
+        return anthropic_error(400, f"{refused.message} (model {body['model']!r} is served by {serving})")
     # Translated, the record keeps the chat messages the provider was sent (system prompt included).
     exchange = Exchange.begin(request, body if chat is None else chat, started)
     try:
