@@ -13,15 +13,11 @@ import uuid
 from typing import Callable
 
 from llms import untrusted_json
-from llms.providers.base import ProviderError
+from llms.providers.base import ROUTING_FIELDS, ProviderError
 
 __all__ = ["Refused", "client_body", "refuse_unknown", "new_id", "arguments_object", "listed", "tool_text",
            "signed_id", "unsigned_id", "carried_or_none"]
 
-# Fields that would let a request choose where a call goes or which key it uses: providers and keys come
-# from llms.json only (the chat route refuses the same: server/chat_request.py).
-ROUTING_FIELDS = ("base_url", "api_base", "api_key", "api_version", "headers", "extra_headers", "extra_query",
-                  "extra_body", "custom_llm_provider", "organization", "provider")
 
 
 class Refused(Exception):
@@ -42,7 +38,7 @@ def client_body(raw: bytes) -> dict:
         raise Refused(None, f"the request body {exc.message}") from None
     if not isinstance(body, dict):
         raise Refused(None, "the request body must be a JSON object")
-    for name in ROUTING_FIELDS:
+    for name in ROUTING_FIELDS:  # providers and keys come from llms.json only, as on the chat route
         if name in body:
             raise Refused(name, "may not be set in a request: providers and keys come from llms.json")
     if not isinstance(body.get("model"), str) or not body["model"]:

@@ -20,6 +20,7 @@ from aiohttp import web
 from llms.pricing.cost import estimate_tokens
 from llms.providers import from_messages
 from llms.providers.anthropic_messages import COUNT_TOKENS_PATH, MessagesPassThrough, error_body
+from llms.providers.base import ProviderError
 from llms.providers.failover import CallFailed, complete_first
 from llms.providers.routing import Candidate, UnknownModel, candidates_for
 from llms.providers.translation import Refused, carried_or_none, client_body
@@ -88,7 +89,14 @@ def _error_event(status: int, message: str) -> bytes:
     return sse_event("error", json.dumps(error_body(status, message)))
 
 
-API = ClientAPI(error_body, lambda error, message: anthropic_error(error.status, message), _error_event)
+def _provider_error(error: ProviderError, message: str) -> web.Response:
+    """A failed call in Anthropic's shape, with the upstream's Retry-After / rate-limit headers (clients wait by them)."""
+    response = anthropic_error(error.status, message)
+    response.headers.update(error.headers)
+    return response
+
+
+API = ClientAPI(error_body, _provider_error, _error_event)
 
 
 async def count_tokens(request: web.Request) -> web.Response:

@@ -15,7 +15,7 @@ from typing import Awaitable, Callable, Protocol
 
 from aiohttp import web
 
-from llms.providers.answer import Answer
+from llms.providers.answer import Answer, tool_call_names
 from llms.providers.base import ProviderError, WireFormat
 from llms.providers.failover import CallFailed, complete_first, open_first_stream
 from llms.providers.routing import Candidate
@@ -120,7 +120,8 @@ def completed(exchange: Exchange, completion: dict) -> None:
     exchange as succeeded, with its usage, finish reason, text and reasoning."""
     choice = completion["choices"][0]
     exchange.succeeded(completion["usage"], choice["finish_reason"], output_text=choice["message"]["content"],
-                       reasoning_text=reasoning_of(choice["message"]) or None)
+                       reasoning_text=reasoning_of(choice["message"]) or None, tool_calls=tool_call_names(completion),
+                       service_tier=completion.get("service_tier"))
 
 
 async def _opened(request: web.Request, exchange: Exchange) -> web.StreamResponse:

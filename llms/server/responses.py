@@ -21,7 +21,7 @@ from llms.providers import from_responses
 from llms.providers.responses_openai import ResponsesPassThrough
 from llms.providers.routing import UnknownModel, candidates_for
 from llms.providers.translation import Refused, carried_or_none, client_body
-from llms.server.errors import error_body, error_response
+from llms.server.errors import error_body, error_response, provider_error_response
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS
@@ -83,5 +83,5 @@ def _error_event(status: int, message: str) -> bytes:
                                           "sequence_number": 0}))
 
 
-API = ClientAPI(error_body, lambda error, message: error_response(error.status, message, code=error.kind,
-                                                                  provider=error.provider_id), _error_event)
+# A failed call keeps the upstream's type, code and param, and its Retry-After / rate-limit headers (errors.py).
+API = ClientAPI(error_body, provider_error_response, _error_event)

@@ -11,7 +11,7 @@ from pathlib import Path
 import anthropic
 import pytest
 
-from tests.mock_provider import KEYS, Reply, stream_events
+from tests.mock_provider import KEYS, RETRY_AFTER_S, Reply, stream_events
 from tests.server_process import ServerProcess
 
 PROVIDER_MODEL = "claude-sonnet-4-5-20250929"  # what Claude Code sends; llms.json serves it as "sonnet"
@@ -137,6 +137,8 @@ def test_upstream_errors_arrive_as_the_sdks_own_classes_and_are_recorded(served,
         client(server).messages.create(model=model, **BODY)
     assert raised.value.status_code == status
     assert raised.value.body["type"] == "error" and raised.value.body["error"]["type"] == kind
+    if status == 429:  # Anthropic's Retry-After reaches the client, which waits by it
+        assert raised.value.response.headers["retry-after"] == RETRY_AFTER_S
     line = ledger_line(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
     assert line["status"] == "error" and line["error"]["status"] == status and line["endpoint"] == "/v1/messages"
 

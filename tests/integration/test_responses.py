@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from tests.integration.test_messages import ledger_line, serve
-from tests.mock_provider import KEYS, Reply, stream_events
+from tests.mock_provider import KEYS, RETRY_AFTER_S, Reply, stream_events
 
 TOKEN = "responses-test-token"
 PRICE = {"input": 1.25, "output": 10, "cached_input": 0.125}
@@ -222,6 +222,8 @@ def test_upstream_errors_arrive_as_the_sdks_own_classes_and_are_recorded(served)
     server, ledger, _ = served
     with pytest.raises(openai.RateLimitError) as raised:
         client(server).responses.create(model="gpt-pass-429", input="Hi")
+    assert raised.value.response.headers["retry-after"] == RETRY_AFTER_S
+    assert raised.value.body["code"] == "rate_limit_exceeded"  # the upstream's own code (the mock sends OpenAI's)
     line = ledger_line(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
     assert (line["status"], line["error"]["status"], line["endpoint"]) == ("error", 429, "/v1/responses")
     with pytest.raises(openai.InternalServerError):
