@@ -11,12 +11,12 @@ import logging
 
 from aiohttp import web
 
-from llms.server.keys import CONFIG, LEDGER, PRICES, RECORDERS
+from llms.server.keys import CONFIG, LEDGER, PRICES, RECORDERS, TELEMETRY
 from llms.server.ledger_recorder import priced
 from llms.telemetry import prometheus
 from llms.telemetry.measure import measure_of
 
-__all__ = ["TELEMETRY", "Telemetry", "install"]
+__all__ = ["Telemetry", "install"]
 
 log = logging.getLogger("llms.telemetry")
 
@@ -42,9 +42,6 @@ class Telemetry:
                 self.export.observe(measure)
         except Exception:  # a telemetry fault must not end the loop's callback; logged, the request was served
             log.exception("telemetry failed for request %s", record["request_id"])
-
-
-TELEMETRY: web.AppKey[Telemetry] = web.AppKey("telemetry")
 
 
 def install(app: web.Application) -> None:
