@@ -5,8 +5,8 @@ provider model id. When providers with `"responses": true` (config.py; on by def
 the body goes to their /responses unchanged but for `model`, through failover, and the reply or stream comes
 back as sent. Otherwise the request is translated into our chat shape (providers/from_responses.py) for the
 providers serving it, whatever their wire format, and the answer told back as a Response or Responses'
-stream events. llms keeps no responses: there is no GET /v1/responses/{id}, a translated request with
-`previous_response_id` is refused, and `store` is answered false. Errors are OpenAI-shaped, with the status.
+stream events. llms keeps no responses: GET /v1/responses/{id} (and delete, cancel, input_items) is a 404 that
+says so, a translated request with `previous_response_id` is refused, and `store` is answered false. Errors are OpenAI-shaped, with the status.
 Each request ends as one record (exchange.py), priced from the usage the provider reported.
 """
 
@@ -32,6 +32,14 @@ __all__ = ["add_routes"]
 
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/v1/responses", responses)
+    app.router.add_route("*", "/v1/responses/{response_id}", not_kept)
+    app.router.add_route("*", "/v1/responses/{response_id}/{action}", not_kept)
+
+
+async def not_kept(request: web.Request) -> web.Response:
+    """Retrieve, delete, cancel, input_items: llms keeps no responses, so there is none to find (a 404 saying why)."""
+    return error_response(404, f"response {request.match_info['response_id']!r}: {from_responses.NOT_STORED}",
+                          code="not_found", param="response_id")
 
 
 async def responses(request: web.Request) -> web.StreamResponse:

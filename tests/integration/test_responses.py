@@ -256,3 +256,12 @@ def test_when_the_responses_providers_fail_the_others_serving_the_model_answer_t
     assert raw.parse().output_text == ANSWER and raw.headers["X-LLMS-Provider"] == "chatonly"
     assert [r.path for r in mock.requests[-2:]] == ["/openai/v1/responses", "/openai/v1/chat/completions"]
     assert ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])["provider"] == "chatonly"
+
+
+def test_a_stored_response_is_never_found_since_llms_keeps_none(served):
+    server, _, _ = served
+    with pytest.raises(openai.NotFoundError) as raised:
+        client(server).responses.retrieve("resp_123")
+    assert "llms keeps no responses" in raised.value.body["message"]
+    with pytest.raises(openai.NotFoundError):
+        client(server).responses.input_items.list("resp_123")
