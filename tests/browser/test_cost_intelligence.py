@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,11 +14,12 @@ from playwright.sync_api import expect
 
 from llms.pricing import format_usd
 from llms.pricing.cost import cost_for
+from tests.browser.conftest import ARTIFACTS
 from tests.conftest import MOCK_KEY_ENV, PRICES, mock_config
 from tests.server_process import ServerProcess
 
 TZ = "Europe/Berlin"
-SHOTS = Path("/work/notes/s3/shots")
+SHOTS = ARTIFACTS / "cost_intelligence"  # the screenshots to look at after a run (not kept in git)
 CLAUDE = PRICES["anthropic"]["claude-sonnet-4-5"]  # 3 in, 15 out, 0.3 cached, 3.75 5-minute and 6 1-hour writes
 OLD_MINI = {"input": 0.3, "output": 1.2, "cached_input": 0.12}  # gpt-4o-mini's price when these were recorded
 TIERED = {"input": 3, "output": 15, "cached_input": 0.3,
