@@ -509,12 +509,25 @@ class LedgerIndex:
                 _index_file(batch, state, file, counter.read)
                 states.append((state, info))
             self._swap_in(batch, states)
+            self._give_back_space()
             if say:
                 lines = sum(state.lines for state, _ in states)
                 say(f"indexed {lines:,} lines in {time.monotonic() - started:.1f} s")
         finally:
             for file in opened:
                 file.close()
+
+    def _give_back_space(self) -> None:
+        """After a rebuild the old cells' pages are free: when they are a third of the file or more, hand them back."""
+        (pages,), = self.db.execute("PRAGMA page_count")
+        (free,), = self.db.execute("PRAGMA freelist_count")
+        if free * 3 > pages:
+            try:
+                self.db.execute("VACUUM")
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc):
+                    raise
+                # another connection is writing: the free pages are reused by the next cells instead
 
     def _swap_in(self, batch: _Batch, states: list[tuple[_FileState, os.stat_result]]) -> None:
         db = self.db

@@ -287,3 +287,12 @@ def test_a_writer_whose_index_cannot_be_opened_still_appends_and_warns_once(tmp_
     assert len(path.read_text().splitlines()) == 2 and writer.index_errors == 1
     [warning] = [r.message for r in caplog.records]
     assert warning.startswith(f"the ledger index cannot be written ({index_path(path)}: ")
+
+
+def test_a_rebuild_hands_the_old_cells_pages_back_to_the_disk(ledger):
+    for _ in range(3):
+        reindex(ledger, progress=lambda message: None)
+    db = LedgerIndex(ledger).db
+    (pages,), = db.execute("PRAGMA page_count")
+    (free,), = db.execute("PRAGMA freelist_count")
+    assert free * 3 <= pages
