@@ -84,7 +84,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
         exchange.finish(request.app)  # the one place a request ends: ok, error or aborted
 
 
-def _error_event(status: int, message: str) -> bytes:
+def _error_event(status: int, message: str, _after: str | None = None) -> bytes:
     # Headers are gone: the fault travels as Anthropic's own `error` event (messages-streaming#error-events).
     return sse_event("error", json.dumps(error_body(status, message)))
 

@@ -48,7 +48,8 @@ class ClientAPI:
 
     error_body: Callable[[int, str], dict]  # (status, message) → this API's error body
     error_response: Callable[[ProviderError, str], web.Response]  # a failed call → this API's error response
-    fault_event: Callable[[int, str], bytes]  # a fault after a relayed stream's headers → this API's error event
+    # a fault after a relayed stream's headers → this API's error event, given the last event relayed (its data)
+    fault_event: Callable[[int, str, str | None], bytes]
 
 
 def _failed(api: ClientAPI, exchange: Exchange, error: ProviderError, message: str) -> web.Response:
@@ -132,22 +133,22 @@ async def _opened(request: web.Request, exchange: Exchange) -> web.StreamRespons
 
 
 async def relayed(request: web.Request, exchange: Exchange, upstream: UpstreamStream,
-                  fault_event: Callable[[int, str], bytes]) -> web.StreamResponse:
+                  fault_event: Callable[[int, str, str | None], bytes]) -> web.StreamResponse:
     """Each upstream event (a `relayed_event`) written as it came; a fault the upstream did not report itself
-    in the stream is written as `fault_event(status, message)`."""
+    in the stream is written as `fault_event(status, message, the last event's data)`."""
     response = await _opened(request, exchange)
-    relayed_error = False
+    relayed_error, last = False, None
     try:
         async with aclosing(upstream.chunks()) as events:
             async for item in events:
                 for chunk in item["chunks"]:
                     exchange.answer.take(chunk)
-                relayed_error = relayed_error or item["error"]
+                relayed_error, last = relayed_error or item["error"], item["data"]
                 await response.write(sse_event(item["event"], item["data"]))
     except ProviderError as exc:
         exchange.failed(exc.status, exc.message)
         if not relayed_error:
-            await response.write(fault_event(exc.status, exc.message))
+            await response.write(fault_event(exc.status, exc.message, last))
     else:
         exchange.succeeded((upstream.final or {}).get("usage"))
     await response.write_eof()

@@ -85,10 +85,16 @@ def _record_body(body: dict) -> dict:
     return kept
 
 
-def _error_event(status: int, message: str) -> bytes:
-    # Headers are gone: the fault travels as Responses' own `error` event (responses-streaming/error).
-    return sse_event("error", json.dumps({"type": "error", **error_body(status, message)["error"],
-                                          "sequence_number": 0}))
+def _error_event(status: int, message: str, after: str | None) -> bytes:
+    # Headers are gone: the fault travels as Responses' own `error` event (responses-streaming/error), numbered
+    # after the last event the provider sent.
+    try:
+        sequence = json.loads(after)["sequence_number"] + 1 if after else 0
+    except (ValueError, KeyError, TypeError):  # deliberately: an event without a number starts the count again
+        sequence = 0
+    detail = error_body(status, message)["error"]
+    return sse_event("error", json.dumps({"type": "error", "code": detail["code"], "message": detail["message"],
+                                          "param": detail["param"], "sequence_number": sequence}))
 
 
 # A failed call keeps the upstream's type, code and param, and its Retry-After / rate-limit headers (errors.py).

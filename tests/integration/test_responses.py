@@ -5,6 +5,7 @@ non-stream, a function tool round trip, and each request once in the ledger at t
 from __future__ import annotations
 
 import json
+import urllib.request
 
 import openai
 import pytest
@@ -37,7 +38,8 @@ def served(tmp_path_factory, mock_provider):
     base = {"type": "openai-compatible", "base_url": mock_provider.url("openai"), "api_key": KEYS["openai"]}
     config = {"providers": {
         # id openai: responses on by default, so /v1/responses passes through
-        "openai": base | {"models": {"gpt-pass": "resp-model", "gpt-pass-429": "fault-429", "gpt-mixed": "fault-500"},
+        "openai": base | {"models": {"gpt-pass": "resp-model", "gpt-pass-429": "fault-429", "gpt-mixed": "fault-500",
+                                     "gpt-pass-cut": "fault-cut"},
                           "pricing": {"gpt-pass": PRICE}},
         "chatonly": base | {"models": {"gpt-chat": "resp-model", "gpt-chat-500": "fault-500", "gpt-mixed": "resp-model"},
                             "pricing": {"gpt-chat": PRICE}},
@@ -265,3 +267,18 @@ def test_a_stored_response_is_never_found_since_llms_keeps_none(served):
     assert "llms keeps no responses" in raised.value.body["message"]
     with pytest.raises(openai.NotFoundError):
         client(server).responses.input_items.list("resp_123")
+
+
+def test_a_passed_through_stream_cut_short_ends_with_an_error_event_numbered_after_the_last(served):
+    server, ledger, _ = served
+    request = urllib.request.Request(server.url + "/v1/responses", data=json.dumps(
+        {"model": "gpt-pass-cut", "input": "Hi", "stream": True}).encode(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        events = [json.loads(line[len("data: "):]) for line in response.read().decode().splitlines()
+                  if line.startswith("data: ")]
+        request_id = response.headers["X-LLMS-Request-Id"]
+    # the mock cuts after two events (response.created, response.in_progress)
+    assert [event["type"] for event in events] == ["response.created", "response.in_progress", "error"]
+    assert events[-1]["sequence_number"] == 2 and "closed the connection" in events[-1]["message"]
+    assert ledger_line(ledger, request_id)["status"] == "error"
