@@ -133,6 +133,19 @@ class BudgetEnforcer:
             if reached is not None:
                 log.warning("%s", _alert(budget, self.spent[budget.key], reached))
 
+    def unsettled(self, record: dict) -> None:
+        """A recorder after the ledger: a request still holding its reservation was not settled (its line could not be
+        priced or built). Its real cost is unknown, so its worst case is counted as spent: the caps still hold."""
+        amounts = self._reservations.pop(record["request_id"], None)
+        if amounts is None:
+            return
+        log.warning("request %s was not settled by the ledger: its worst case is counted as spent", record["request_id"])
+        for key, amount in amounts.items():
+            self.reserved[key] = max(0.0, self.reserved[key] - amount)
+            self.spent[key] = self.spent.get(key, 0.0) + amount
+        if not self._reservations:
+            self.reserved = {}
+
     def _count(self, record: dict) -> None:
         cost = record.get("cost_usd")
         if cost is None:

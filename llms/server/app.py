@@ -25,8 +25,8 @@ from llms.server.access import TOKEN_COOKIE, ServerSettings, refusal, token_name
 from llms.server.compression import compress_responses
 from llms.server.connections import ConnectionGuard, GuardedSite, Limits, connection_cap, raise_fd_limit
 from llms.server.installed_models import InstalledModels, served
-from llms.server.keys import (CONFIG, CONNECTIONS, HTTP, INSTALLED, LEDGER, PRICES, RECORDERS, SETTINGS, TEMPLATES,
-                              TOKEN_NAME)
+from llms.server.keys import (BUDGETS, CONFIG, CONNECTIONS, HTTP, INSTALLED, LEDGER, PRICES, RECORDERS, SETTINGS,
+                              TEMPLATES, TOKEN_NAME)
 from llms.server.readiness import startup_lines
 from llms.server.price_cache import LazyPriceTable
 from llms.telemetry import observer as telemetry
@@ -136,6 +136,7 @@ def create_app(config: Config, settings: ServerSettings) -> web.Application:
     app[TEMPLATES] = Templates()
     enforcer.install(app)  # before the ledger, which settles each request with it
     ledger_recorder.install(app)
+    app[RECORDERS].append(app[BUDGETS].unsettled)  # after the ledger: a request it could not settle keeps its worst case
     if settings.verbose:
         request_log.install(app)  # one log line per request (--verbose)
     telemetry.install(app)  # /metrics; OpenTelemetry when `otel` is on

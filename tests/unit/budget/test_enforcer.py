@@ -137,3 +137,16 @@ def test_an_unknown_cost_is_never_counted_as_spent():
     budgets = enforcer({"monthly_usd": 1})
     budgets.settle(line("a", None))
     assert budgets.spent == {} and budgets.state()[0]["state"] == "ok"
+
+
+def test_a_request_the_ledger_could_not_settle_keeps_its_worst_case_as_spent(caplog):
+    budgets = enforcer({"monthly_usd": 1, "hard": ["monthly_usd"]})
+    asyncio.run(budgets.reserve(Exchange("lost"), [Candidate(Provider("openai"))]))
+    asyncio.run(budgets.reserve(Exchange("settled"), [Candidate(Provider("openai"))]))
+    budgets.settle(line("settled", 0.001))
+    with caplog.at_level(logging.WARNING, logger="llms.budget"):
+        budgets.unsettled({"request_id": "settled"})  # settled already: nothing more
+        budgets.unsettled({"request_id": "lost"})
+    assert budgets.reserved == {} and budgets.spent == {"monthly_usd": pytest.approx(0.001 + WORST, rel=1e-12)}
+    assert [r.getMessage() for r in caplog.records] == [
+        "request lost was not settled by the ledger: its worst case is counted as spent"]
