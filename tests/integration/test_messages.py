@@ -5,6 +5,7 @@ counted, errors as the SDK's own classes, and each request once in the ledger at
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from pathlib import Path
 
@@ -56,11 +57,17 @@ def client(server, **options) -> anthropic.Anthropic:
     return anthropic.Anthropic(base_url=server.url, api_key=TOKEN, max_retries=0, timeout=20, **options)
 
 
-def ledger_line(ledger, request_id: str) -> dict:
-    lines = [json.loads(line) for line in ledger.read_text().splitlines()]
-    found = [line for line in lines if line["request_id"] == request_id]
-    assert len(found) == 1, lines
-    return found[0]
+def ledger_line(ledger, request_id: str, wait_s: float = 5.0) -> dict:
+    """The request's one ledger line. A stream's line is written when the server's handler ends, which can be
+    just after the client read the last byte: so it is waited for, a bounded while."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        lines = [json.loads(line) for line in ledger.read_text().splitlines()] if ledger.exists() else []
+        found = [line for line in lines if line["request_id"] == request_id]
+        if found or time.monotonic() > deadline:
+            assert len(found) == 1, lines
+            return found[0]
+        time.sleep(0.05)
 
 
 def test_create_passes_the_body_through_and_is_priced_exactly(served):

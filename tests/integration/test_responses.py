@@ -41,7 +41,8 @@ def served(tmp_path_factory, mock_provider):
         "openai": base | {"models": {"gpt-pass": "resp-model", "gpt-pass-429": "fault-429", "gpt-mixed": "fault-500",
                                      "gpt-pass-cut": "fault-cut"},
                           "pricing": {"gpt-pass": PRICE}},
-        "chatonly": base | {"models": {"gpt-chat": "resp-model", "gpt-chat-500": "fault-500", "gpt-mixed": "resp-model"},
+        "chatonly": base | {"models": {"gpt-chat": "resp-model", "gpt-chat-500": "fault-500", "gpt-mixed": "resp-model",
+                                       "gpt-chat-cut": "fault-cut"},
                             "pricing": {"gpt-chat": PRICE}},
         "anthropic": {"type": "anthropic", "base_url": mock_provider.url("anthropic"), "api_key": KEYS["anthropic"],
                       "models": {"claude-r": "claude-resp"}, "pricing": {"claude-r": CLAUDE_PRICE}},
@@ -269,16 +270,30 @@ def test_a_stored_response_is_never_found_since_llms_keeps_none(served):
         client(server).responses.input_items.list("resp_123")
 
 
-def test_a_passed_through_stream_cut_short_ends_with_an_error_event_numbered_after_the_last(served):
-    server, ledger, _ = served
+def raw_stream(server, model: str) -> tuple[list[dict], str]:
+    """A streamed /v1/responses request read as its SSE data payloads, and its request id."""
     request = urllib.request.Request(server.url + "/v1/responses", data=json.dumps(
-        {"model": "gpt-pass-cut", "input": "Hi", "stream": True}).encode(),
+        {"model": model, "input": "Hi", "stream": True}).encode(),
         headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
-        events = [json.loads(line[len("data: "):]) for line in response.read().decode().splitlines()
-                  if line.startswith("data: ")]
-        request_id = response.headers["X-LLMS-Request-Id"]
+        return [json.loads(line[len("data: "):]) for line in response.read().decode().splitlines()
+                if line.startswith("data: ")], response.headers["X-LLMS-Request-Id"]
+
+
+def test_a_passed_through_stream_cut_short_ends_with_an_error_event_numbered_after_the_last(served):
+    server, ledger, _ = served
+    events, request_id = raw_stream(server, "gpt-pass-cut")
     # the mock cuts after two events (response.created, response.in_progress)
     assert [event["type"] for event in events] == ["response.created", "response.in_progress", "error"]
-    assert events[-1]["sequence_number"] == 2 and "closed the connection" in events[-1]["message"]
+    # the cut reads as a dropped connection or an early end, as the socket's close races the last read
+    assert events[-1]["sequence_number"] == 2 and events[-1]["message"]
+    assert ledger_line(ledger, request_id)["status"] == "error"
+
+
+def test_a_translated_stream_cut_short_ends_with_response_failed(served):
+    server, ledger, _ = served
+    events, request_id = raw_stream(server, "gpt-chat-cut")
+    assert events[-1]["type"] == "response.failed" and events[-1]["response"]["status"] == "failed"
+    assert events[-1]["response"]["error"]["code"] == "server_error" and events[-1]["response"]["error"]["message"]
+    assert [event["sequence_number"] for event in events] == list(range(len(events)))
     assert ledger_line(ledger, request_id)["status"] == "error"
