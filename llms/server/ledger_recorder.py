@@ -165,6 +165,11 @@ async def health_fields(app: web.Application) -> dict:
     if recorder.loaded is not None:
         await asyncio.shield(recorder.loaded)
     writer = recorder.writer
-    stats = await asyncio.get_running_loop().run_in_executor(None, stats_24h, writer.path, time.time())
-    return {"cost_stats_24h": stats,
-            "ledger": {"write_errors": writer.write_errors, "last_error": writer.last_error}}
+    state = {"ledger": {"write_errors": writer.write_errors, "last_error": writer.last_error}}
+    try:
+        stats = await asyncio.get_running_loop().run_in_executor(None, stats_24h, writer.path, time.time())
+    except (OSError, IndexUnusable, sqlite3.Error):
+        # An unreadable ledger (a folder where the file should be, a full disk) leaves /health answering with the
+        # write state, which says why; the 24 h figures cannot be known, so they are left out rather than guessed.
+        return state
+    return {"cost_stats_24h": stats, **state}
