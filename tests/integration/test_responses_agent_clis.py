@@ -76,6 +76,17 @@ def report_detailed(config_path: Path) -> str:
     return done.stdout
 
 
+def assert_recorded(folder: Path, config_path: Path, app: str, provider: str, endpoint: str) -> None:
+    """The app's requests to `provider` are in the ledger (ok, priced) and each is a row of `llms --report detailed`
+    naming its app."""
+    lines = [json.loads(line) for line in (folder / "usage.jsonl").read_text().splitlines()]
+    mine = [line for line in lines if line["client_app"] == app and line["provider"] == provider]
+    assert mine and all((line["endpoint"], line["status"]) == (endpoint, "ok") and line["cost_usd"] > 0
+                        for line in mine), lines
+    rows = [row.split() for row in report_detailed(config_path).splitlines()]
+    assert len([row for row in rows if row[2:3] == [provider] and app in row]) == len(mine)
+
+
 def codex_home(folder: Path, server, model: str) -> Path:
     """A Codex home whose provider is llms (https://developers.openai.com/codex/config-reference): Responses wire,
     our token from $LLMS_TOKEN. Hosted web search and the multi-agent tools stay off: they run only at OpenAI."""
@@ -107,13 +118,7 @@ def test_codex_exec_prints_the_mocks_answer_and_is_in_the_report(served, model, 
     out = run([str(codex), "exec", "--skip-git-repo-check", "Say hello"],
               {"CODEX_HOME": str(codex_home(folder, server, model)), "LLMS_TOKEN": TOKEN, "HOME": str(folder)}, work)
     assert ANSWER in out
-    lines = [json.loads(line) for line in (folder / "usage.jsonl").read_text().splitlines()]
-    mine = [line for line in lines if line["model"] == model]
-    assert mine and all((line["client_app"], line["endpoint"], line["provider"], line["status"]) ==
-                        ("codex", "/v1/responses", provider, "ok") for line in mine)
-    assert all(line["cost_usd"] > 0 for line in mine)
-    rows = [row for row in report_detailed(config_path).splitlines() if f" {model} " in row]
-    assert len(rows) == len(mine) and all(" codex " in row for row in rows)
+    assert_recorded(folder, config_path, "codex", provider, "/v1/responses")
 
 
 @pytest.mark.parametrize("model, provider", [("claude-agent-model", "anthropic"), ("claude-chat", "chat")])
@@ -126,8 +131,4 @@ def test_claude_p_prints_the_mocks_answer_and_is_in_the_report(served, model, pr
               {"ANTHROPIC_BASE_URL": server.url, "ANTHROPIC_API_KEY": TOKEN, "HOME": str(folder / f"home-{model}"),
                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}, work)
     assert ANSWER in out
-    lines = [json.loads(line) for line in (folder / "usage.jsonl").read_text().splitlines()]
-    mine = [line for line in lines if line["client_app"] == "claude-code" and line["provider"] == provider]
-    assert mine and all((line["endpoint"], line["status"]) == ("/v1/messages", "ok") for line in mine)
-    assert all(line["cost_usd"] > 0 for line in mine)
-    assert any(" claude-code " in row for row in report_detailed(config_path).splitlines())
+    assert_recorded(folder, config_path, "claude-code", provider, "/v1/messages")
