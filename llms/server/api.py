@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from llms import __version__
@@ -14,7 +16,18 @@ from llms.server.errors import error_response
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS, CONFIG, SETTINGS
 
-__all__ = ["add_routes", "public_config", "model_object"]
+__all__ = ["add_routes", "public_config", "model_object", "reasons"]
+
+# The models that think before they answer and take `reasoning_effort` (the browser offers the choice for these),
+# by wire format, matched on the model id's last path segment (OpenRouter's `openai/o3` is o3):
+# OpenAI o-series and gpt-5 (https://platform.openai.com/docs/guides/reasoning), Claude 3.7 and 4.x with extended
+# thinking (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#supported-models), Gemini 2.5
+# and 3 (https://ai.google.dev/gemini-api/docs/thinking#supported-models).
+REASONING_MODELS = {
+    "openai-compatible": re.compile(r"^(o[134](-|$)|gpt-5)"),
+    "anthropic": re.compile(r"^claude-(3-7-|(opus|sonnet|haiku)-4|4)"),
+    "google": re.compile(r"^gemini-(2\.5|3)"),
+}
 
 
 def add_routes(app: web.Application) -> None:
@@ -32,7 +45,8 @@ def public_config(config, prices) -> dict:
         "providers": [
             {"id": p.id, "type": p.type, "usage_format": usage_format_for(p.type), "enabled": p.enabled,
              "disabled_reason": p.disabled_reason, "energy": p.energy,
-             "models": [{"alias": alias, "provider_model": model} for alias, model in p.models.items()]}
+             "models": [{"alias": alias, "provider_model": model, "reasoning": reasons(p.type, model)}
+                        for alias, model in p.models.items()]}
             for p in config.providers
         ],
         "pricing": {provider_id: dict(models) for provider_id, models in prices.items()},
@@ -40,6 +54,12 @@ def public_config(config, prices) -> dict:
         "defaults": {"model": config.defaults.model},
         "budget": config.budget,
     }
+
+
+def reasons(provider_type: str, provider_model: str) -> bool:
+    """Whether the model reasons and takes `reasoning_effort` (REASONING_MODELS)."""
+    pattern = REASONING_MODELS.get(provider_type)
+    return bool(pattern and pattern.match(provider_model.rsplit("/", 1)[-1]))
 
 
 async def config_view(request: web.Request) -> web.Response:

@@ -77,8 +77,9 @@ def test_an_answering_ollama_offers_its_installed_models_free_and_serves_them(mo
         ollama = next(p for p in public["providers"] if p["id"] == "ollama")
         # llama3.2 of llms.json is installed as llama3.2:latest; gemma3 is not installed; qwen2.5-coder:7b is.
         assert ollama["enabled"] is True
-        assert ollama["models"] == [{"alias": "llama3.2", "provider_model": "llama3.2:latest"},
-                                    {"alias": "qwen2.5-coder:7b", "provider_model": "qwen2.5-coder:7b"}]
+        assert ollama["models"] == [{"alias": "llama3.2", "provider_model": "llama3.2:latest", "reasoning": False},
+                                    {"alias": "qwen2.5-coder:7b", "provider_model": "qwen2.5-coder:7b",
+                                     "reasoning": False}]
         assert public["pricing"]["ollama"] == {"llama3.2": {"input": 0, "output": 0},
                                                "qwen2.5-coder:7b": {"input": 0, "output": 0}}
         request = urllib.request.Request(server.url + "/v1/chat/completions", method="POST",
