@@ -11,6 +11,7 @@ from aiohttp import hdrs, web
 __all__ = ["compress_responses", "COMPRESSIBLE_TYPES"]
 
 MIN_BYTES = 1024
+PROXY_PREFIX = "/v1/"
 COMPRESSIBLE_TYPES = frozenset({"text/html", "text/css", "text/javascript", "application/javascript",
                                 "application/json", "image/svg+xml", "text/plain"})
 # Static files get their type from the file name when they are sent, later than this middleware runs.
@@ -18,6 +19,8 @@ COMPRESSIBLE_SUFFIXES = (".js", ".mjs", ".css", ".html", ".json", ".svg", ".txt"
 
 
 def _compressible(request: web.Request, response: web.StreamResponse) -> bool:
+    if request.path.startswith(PROXY_PREFIX):
+        return False  # a proxied answer goes to an SDK on this machine: gzip would only cost the proxy CPU
     if isinstance(response, web.FileResponse):
         return request.path.endswith(COMPRESSIBLE_SUFFIXES)
     if not isinstance(response, web.Response) or response.content_type not in COMPRESSIBLE_TYPES:
