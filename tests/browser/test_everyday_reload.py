@@ -7,8 +7,9 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.test_chat import ANSWER_TIMEOUT_MS, answers, script  # noqa: F401 (script: a fixture)
-from tests.browser.test_everyday import PHONE, long_answer, sideways_overflow
+from tests.browser.test_chat import ANSWER_TIMEOUT_MS, answers, script, send  # noqa: F401 (script: a fixture)
+from tests.browser.test_everyday import PHONE, long_answer, open_tab, sideways_overflow
+from tests.mock_provider import Reply
 
 NOTED_ANSWER = """() => Object.keys(localStorage).filter((k) => k.startsWith("llms.inflight."))
   .map((k) => JSON.parse(localStorage.getItem(k)).text).join("")"""
@@ -18,7 +19,7 @@ def test_a_reload_mid_stream_records_the_request_as_aborted_in_the_thread_and_in
         browser, llms_server, script, page_errors, shot):
     page, _ = long_answer(browser, llms_server, script, page_errors, "Tell me a long story about the sea", words=400,
                           until="word12", viewport=PHONE)
-    page.wait_for_function(f"({NOTED_ANSWER})().includes('word3')")  # the answer so far is noted
+    page.wait_for_function(f"() => ({NOTED_ANSWER})().includes('word3')")  # the answer so far is noted
     page.reload()
 
     expect(page.get_by_role("status").filter(has_text="recorded as stopped")).to_have_text(
@@ -93,7 +94,7 @@ def test_the_thread_totals_in_the_footer_and_the_chat_list_move_while_the_answer
 def test_a_tab_closed_mid_stream_is_recorded_as_aborted_by_a_tab_that_stays_open(browser, llms_server, script, page_errors):
     closing, _ = long_answer(browser, llms_server, script, page_errors, "A long one in the tab that closes", words=400,
                              until="word5")
-    closing.wait_for_function(f"({NOTED_ANSWER})().includes('word3')")
+    closing.wait_for_function(f"() => ({NOTED_ANSWER})().includes('word3')")
     staying = closing.context.new_page()
     staying.on("pageerror", lambda error: page_errors.append(str(error)))
     staying.goto(llms_server.url + "/")
@@ -107,4 +108,26 @@ def test_a_tab_closed_mid_stream_is_recorded_as_aborted_by_a_tab_that_stays_open
     item.get_by_role("link").click()
     expect(answers(staying).first.get_by_text("Stopped.")).to_be_visible()
     staying.context.close()
+    assert page_errors == []
+
+
+def test_a_full_local_storage_never_stops_an_answer(browser, llms_server, script, page_errors):
+    script(Reply(text=" ".join(f"word{i}" for i in range(3000)), chunk_delay_s=0.0005))
+    page = open_tab(browser, llms_server.url + "/", page_errors)
+    # All but the last kilobyte of the origin's localStorage: the note of a long answer cannot fit.
+    page.evaluate("""() => {
+      for (const [name, step] of [["filler", 50_000], ["filler2", 500]]) {
+        for (let n = 6_000_000; n > 0; n -= step) {
+          try { localStorage.setItem(name, "x".repeat(n)); break; } catch { /* too big: try a little less */ }
+        }
+      }
+    }""")
+    page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
+    send(page, "A long answer into a full storage")
+    answer = answers(page).first
+    expect(answer).to_contain_text("word2999", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer.get_by_role("alert")).to_have_count(0)  # no "stream interrupted"
+    expect(page.get_by_label("Thread totals")).to_contain_text("1 request")
+    page.context.close()
     assert page_errors == []

@@ -8,6 +8,7 @@ import { buildRecord } from "../rules/record.js";
 const PREFIX = "llms.inflight.";
 const PAGE_LOCK = "llms.page.";
 const PROGRESS_EVERY_MS = 500; // the answer so far is noted at most this often: a reload loses at most this much
+const NOTED_CHARS = 200_000; // of the answer and of its reasoning: localStorage holds a few MB for the whole page
 const page = crypto.randomUUID();
 let holding = null;
 
@@ -54,13 +55,23 @@ export function begin(call, choice, price) {
     page, id: call.id, started: call.started.toISOString(), thread_id: call.thread_id, model: call.model,
     provider: choice.provider, prompt: call.prompt, prompt_text: call.prompt_text, price, text: "", reasoning: "",
   };
-  const write = () => localStorage.setItem(key, JSON.stringify(note));
+  let full = false;
+  const write = () => {
+    if (full) return;
+    try {
+      localStorage.setItem(key, JSON.stringify(note));
+    } catch (error) {
+      if (error?.name !== "QuotaExceededError") throw error;
+      full = true; // the storage is full: the last note that fit stands (the request is recorded whole when it ends)
+    }
+  };
   write();
   let written = performance.now();
   return {
     progress(text, reasoning) {
-      note.text = text;
-      note.reasoning = reasoning;
+      // A very long answer is noted in part: what a reload would show of it, and estimate it from.
+      note.text = text.slice(0, NOTED_CHARS);
+      note.reasoning = reasoning.slice(0, NOTED_CHARS);
       if (performance.now() - written < PROGRESS_EVERY_MS) return;
       written = performance.now();
       write();
