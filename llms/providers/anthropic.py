@@ -40,6 +40,10 @@ TRANSLATED = ("model", "messages", "stream", "stream_options", "max_tokens", "ma
 # Pure sampling hints with no equivalent in the Messages API, dropped on purpose (the server lists them
 # in llms.dropped_params). https://docs.anthropic.com/en/api/messages has no seed and no penalties.
 DROPPED_SAMPLING_HINTS = ("seed", "presence_penalty", "frequency_penalty")
+# OpenAI's prompt_cache_key only steers which of OpenAI's machines serves a request, for cache hits
+# (https://platform.openai.com/docs/guides/prompt-caching); it changes no answer. Anthropic caches by cache_control
+# prefixes instead, so the key is dropped on purpose and listed (Codex sends it with every request).
+DROPPED_CACHE_HINTS = ("prompt_cache_key",)
 # Fields accepted only with the value that asks for what Anthropic does anyway: one choice, no logprobs,
 # nothing stored, parallel tool use allowed, text out. Any other value is refused with a 400.
 NEUTRAL_VALUES = {"n": 1, "logprobs": False, "store": False, "parallel_tool_calls": True, "modalities": ["text"],
@@ -80,7 +84,7 @@ DROPPED_MESSAGE_HINTS = ("messages[].name", "image_url.detail")
 def dropped_params(body: dict) -> list[str]:
     """The sampling hints (at a value that would do something) and message hints this body uses that Anthropic has
     no equivalent for: dropped on purpose, and listed by the proxy in llms.dropped_params / X-LLMS-Dropped-Params."""
-    hints = [name for name in DROPPED_SAMPLING_HINTS
+    hints = [name for name in (*DROPPED_SAMPLING_HINTS, *DROPPED_CACHE_HINTS)
              if body.get(name) is not None and body[name] != NEUTRAL_VALUES.get(name)]
     return hints + message_hints(body, DROPPED_MESSAGE_HINTS)
 
@@ -114,7 +118,7 @@ def normalize_usage(raw: dict | None) -> dict | None:
 
 class AnthropicWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
-        refuse_untranslatable(NAME, body, (*TRANSLATED, *DROPPED_SAMPLING_HINTS), NEUTRAL_VALUES,
+        refuse_untranslatable(NAME, body, (*TRANSLATED, *DROPPED_SAMPLING_HINTS, *DROPPED_CACHE_HINTS), NEUTRAL_VALUES,
                               "Anthropic Messages", "https://docs.anthropic.com/en/api/messages")
         system, messages = _messages(body.get("messages") or [])
         payload: dict = {"model": target.provider_model, "messages": messages,

@@ -54,11 +54,14 @@ FILTERED = {"SAFETY", "RECITATION", "LANGUAGE", "BLOCKLIST", "PROHIBITED_CONTENT
 # image's `detail` (Gemini picks the resolution: media_resolution is per request), `cache_control` (Gemini caches
 # prefixes by itself: https://ai.google.dev/gemini-api/docs/caching#implicit-caching).
 DROPPED_MESSAGE_HINTS = ("messages[].name", "image_url.detail", "cache_control")
+# OpenAI's prompt_cache_key steers OpenAI's cache routing and changes no answer
+# (https://platform.openai.com/docs/guides/prompt-caching); Gemini's implicit caching needs none: dropped, listed.
+DROPPED_CACHE_HINTS = ("prompt_cache_key",)
 
 
 def dropped_params(body: dict) -> list[str]:
     """The message hints this body uses that Gemini has no field for (the proxy lists them to the client)."""
-    return message_hints(body, DROPPED_MESSAGE_HINTS)
+    return [name for name in DROPPED_CACHE_HINTS if body.get(name) is not None] + message_hints(body, DROPPED_MESSAGE_HINTS)
 
 
 def normalize_usage(raw: dict | None) -> dict | None:
@@ -81,7 +84,7 @@ def normalize_usage(raw: dict | None) -> dict | None:
 
 class GoogleWire:
     def build_request(self, target: Target, body: dict, stream: bool) -> UpstreamRequest:
-        refuse_untranslatable(NAME, body, TRANSLATED, NEUTRAL_VALUES,
+        refuse_untranslatable(NAME, body, (*TRANSLATED, *DROPPED_CACHE_HINTS), NEUTRAL_VALUES,
                               "Gemini generateContent", "https://ai.google.dev/api/generate-content")
         system, contents = _contents(body.get("messages") or [])
         payload: dict = {"contents": contents, **_tooling(body)}

@@ -8,6 +8,7 @@ import pytest
 from llms.config import PROVIDER_TYPES
 from llms.pricing.table import GENAI_PROVIDER_IDS
 from llms.providers import anthropic, google, openai
+from llms.providers.base import Target
 from llms.providers.registry import (dropped_params, normalizers, price_data_ids, provider_types, usage_format_for,
                                      wire_for)
 
@@ -56,3 +57,14 @@ def test_dropped_params_lists_the_hints_inside_messages_a_wire_has_no_field_for(
     plain = {"model": "m", "messages": [{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": "https://x.test/a.png", "detail": "auto"}}]}]}
     assert dropped_params("anthropic", plain) == dropped_params("google", plain) == []
+
+
+def test_prompt_cache_key_is_dropped_and_listed_where_caching_needs_no_key():
+    # Codex sends prompt_cache_key with every request: a model served by Anthropic or Gemini must still answer it.
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "prompt_cache_key": "codex-session-1"}
+    assert dropped_params("anthropic", body) == dropped_params("google", body) == ["prompt_cache_key"]
+    assert dropped_params("openai-compatible", body) == []
+    for wire, kind in ((anthropic.AnthropicWire(), "anthropic"), (google.GoogleWire(), "google")):
+        target = Target(kind, "https://provider.test/v1", "key", "model-1")
+        sent = wire.build_request(target, dict(body), stream=False).json
+        assert "prompt_cache_key" not in json.dumps(sent)
