@@ -3,12 +3,16 @@ import { addRecord } from "../rules/counters.js";
 import { threadTotals } from "../rules/metrics.js";
 import { buildRecord, callPrices, failedRecord } from "../rules/record.js";
 import * as store from "../store/store.js";
+import { el } from "../dom.js";
 import * as inflight from "./inflight.js";
 import { streamChat } from "./stream.js";
 import { cacheTimelineView } from "./cache_timeline_view.js";
 import { mountEstimate } from "./estimate_view.js";
+import { mountReasoning } from "./reasoning.js";
+import { messageContent } from "../rules/attachments.js";
 import { historyForRequest, lastUserText, titleFromMessage } from "../rules/threads.js";
 import { assistantMessage, fillMetrics, storedAnswer, userMessage } from "./view.js";
+import { attachmentChip, mountAttachments } from "./attachments.js";
 
 const TOTALS_EVERY_MS = 200; // the running totals repaint this often at most, however fast chunks come
 
@@ -26,6 +30,8 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
   const timeline = cacheTimelineView();
   ui.messages.before(timeline.node);
   const estimate = mountEstimate({ form: ui.send.form, input: ui.send.form.elements.message, model, config, messages: () => state.messages });
+  const attachments = mountAttachments({ form: ui.send.form, notice: ui.notice });
+  const reasoning = mountReasoning({ form: ui.send.form, model, config });
 
   const nearBottom = () => ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < 80;
   const scrollDown = () => { ui.scroller.scrollTop = ui.scroller.scrollHeight; };
@@ -43,6 +49,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
     if (state.thread) fillMetrics(ui.totals, threadTotals(state.thread.totals));
     timeline.show(state.messages);
     estimate.update();
+    reasoning.update();
   }
 
   /** Send or Stop, for the thread on screen. */
@@ -53,8 +60,17 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
     ui.send.hidden = busy;
   }
 
+  /** A user message, with the chips of the files it carries. */
+  function sentMessage(message) {
+    const node = userMessage(message);
+    if (message.attachments?.length) {
+      node.append(el("ul", { className: "attachment-chips", "aria-label": "Attachments" }, message.attachments.map((file) => attachmentChip(file))));
+    }
+    return node;
+  }
+
   function messageNode(message, index) {
-    if (message.role === "user") return userMessage(message);
+    if (message.role === "user") return sentMessage(message);
     const last = index === state.messages.length - 1;
     return storedAnswer(message, { canRetry: last && message.status === "error", onRetry: retry });
   }
@@ -86,13 +102,18 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
       return false;
     }
     ui.notice.textContent = "";
+    const files = attachments.files();
     const { thread, message } = await store.addUserMessage({
       threadId: state.threadId, title: titleFromMessage(text), model: choice.value, content: text,
     });
+    attachments.clear();
+    // The files stay with the message on this page, so each later turn of the thread sends them again; the store
+    // keeps the text only (docs/architecture.md, "Attachments").
+    if (files.length) message.attachments = files;
     state.threadId = thread.id;
     state.thread = thread;
     state.messages.push(message);
-    ui.messages.append(userMessage(message));
+    ui.messages.append(sentMessage(message));
     showHeader();
     scrollDown();
     onThreadChanged(thread.id);
@@ -120,6 +141,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
    */
   async function run(choice, replaceSeq) {
     const history = historyForRequest(state.messages);
+    const sent = historyForRequest(state.messages.map((m) => ({ ...m, content: messageContent(m.content, m.attachments) })));
     const view = assistantMessage();
     const controller = new AbortController();
     const threadId = state.threadId;
@@ -138,7 +160,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
     const moveTotals = totalsMover(threadId, state.thread?.totals ?? null, call, choice.provider);
     try {
       const outcome = await streamChat({
-        model: choice.value, messages: history, signal: controller.signal,
+        model: choice.value, messages: sent, fields: reasoning.fields(), signal: controller.signal,
         onDelta: (delta) => { followAnswer(); view.update(delta); note.progress(delta.text, delta.reasoning); moveTotals(delta); },
       });
       const record = recordFor(call, outcome);

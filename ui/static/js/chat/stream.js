@@ -30,11 +30,12 @@ async function httpError(response) {
 const isAbort = (error) => error?.name === "AbortError";
 
 /**
- * POST the messages and stream the answer. `onDelta({text, reasoning})` gets the answer so far on each chunk.
+ * POST the messages (and `fields`: more of the request, such as reasoning_effort) and stream the answer.
+ * `onDelta({text, reasoning})` gets the answer so far on each chunk.
  * Resolves (never rejects) to {status, text, reasoning, finish_reason, usage, server, provider, provider_model,
  * started_headers, ttft_ms, response_ms, error, request_id}; `now()` is a millisecond clock (performance.now in the page).
  */
-export async function streamChat({ model, messages, signal, onDelta = () => {}, fetchFn = fetch, now = () => performance.now() }) {
+export async function streamChat({ model, messages, fields = {}, signal, onDelta = () => {}, fetchFn = fetch, now = () => performance.now() }) {
   const started = now();
   const outcome = {
     status: "ok", text: "", reasoning: "", finish_reason: null, usage: null, server: null,
@@ -52,7 +53,7 @@ export async function streamChat({ model, messages, signal, onDelta = () => {}, 
     response = await fetchFn(CHAT_URL, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-LLMS-Client": "app" },
-      body: JSON.stringify({ model, messages, stream: true }),
+      body: JSON.stringify({ model, messages, stream: true, ...fields }),
       signal,
     });
   } catch (error) {

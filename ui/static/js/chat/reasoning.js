@@ -1,0 +1,34 @@
+// The composer's reasoning-effort choice, shown only for a model /api/config marks as reasoning (llms/server/api.py
+// `reasons`); the choice goes as OpenAI's `reasoning_effort`, which the server translates on every wire format
+// (docs/wire-formats.md: Anthropic thinking.budget_tokens, Gemini thinkingConfig).
+import { el } from "../dom.js";
+
+// OpenAI's levels (https://platform.openai.com/docs/api-reference/chat/create#chat-create-reasoning_effort); ""
+// sends no reasoning_effort, so the provider's own default applies.
+const EFFORTS = [["", "Default"], ["none", "None"], ["low", "Low"], ["medium", "Medium"], ["high", "High"]];
+
+/** Whether `choice` ({provider, alias}) is a model that reasons, by the config's providers. */
+export function choiceReasons(config, choice) {
+  if (!config || !choice) return false;
+  const provider = config.providers?.find((p) => p.id === choice.provider);
+  return Boolean(provider?.models.find((m) => m.alias === choice.alias)?.reasoning);
+}
+
+/**
+ * Mounts the choice in the composer `form`; `model()` and `config()` as createChat's.
+ * Returns {update() (after the model or the config changed), fields() → {reasoning_effort} or {} for the request}.
+ */
+export function mountReasoning({ form, model, config }) {
+  const select = el("select", { className: "reasoning-effort", "aria-label": "Reasoning effort", title: "Reasoning effort",
+    hidden: true }, EFFORTS.map(([value, label]) => el("option", { value, text: label })));
+  form.querySelector(".composer-tools").append(select);
+  const shown = () => choiceReasons(config(), model());
+  const update = () => { select.hidden = !shown(); };
+  // The model selector arrives (an htmx fragment) and changes outside the composer: any change on the page may be it.
+  document.addEventListener("change", update);
+  document.addEventListener("htmx:afterSwap", update);
+  return {
+    update,
+    fields: () => (shown() && select.value ? { reasoning_effort: select.value } : {}),
+  };
+}
