@@ -1,7 +1,9 @@
-// The composer's reasoning-effort choice, shown only for a model /api/config marks as reasoning (llms/server/api.py
-// `reasons`); the choice goes as OpenAI's `reasoning_effort`, which the server translates on every wire format
-// (docs/wire-formats.md: Anthropic thinking.budget_tokens, Gemini thinkingConfig).
+// Reasoning in the chat: the composer's reasoning-effort choice, shown only for a model /api/config marks as reasoning
+// (llms/server/api.py `reasons`), sent as OpenAI's `reasoning_effort`, which the server translates on every wire
+// format (docs/wire-formats.md: Anthropic thinking.budget_tokens, Gemini thinkingConfig); and an answer's reasoning,
+// shown collapsed.
 import { el } from "../dom.js";
+import { renderMarkdown } from "./markdown.js";
 
 // OpenAI's levels (https://platform.openai.com/docs/api-reference/chat/create#chat-create-reasoning_effort); ""
 // sends no reasoning_effort, so the provider's own default applies.
@@ -30,5 +32,28 @@ export function mountReasoning({ form, model, config }) {
   return {
     update,
     fields: () => (shown() && select.value ? { reasoning_effort: select.value } : {}),
+  };
+}
+
+/**
+ * An answer's closed "Reasoning" disclosure. `show(text)` while the answer streams (plain text, cheap to grow);
+ * `finish(text)` renders it as Markdown through the answers' sanitizer (markdown.js), never as raw HTML.
+ */
+export function reasoningDisclosure() {
+  const streamed = document.createTextNode("");
+  const body = el("div", { className: "reasoning-text" }, [streamed]);
+  const node = el("details", { className: "reasoning", hidden: true }, [el("summary", { text: "Reasoning" }), body]);
+  return {
+    node,
+    show(text) {
+      if (!text.startsWith(streamed.data)) streamed.data = "";
+      streamed.appendData(text.slice(streamed.length));
+      node.hidden = !text;
+    },
+    finish(text) {
+      body.classList.add("markdown");
+      body.replaceChildren(renderMarkdown(text));
+      node.hidden = !text;
+    },
   };
 }

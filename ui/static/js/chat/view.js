@@ -3,6 +3,7 @@ import { el } from "../dom.js";
 import { blockCutter } from "./blocks.js";
 import { highlightCode, renderMarkdown } from "./markdown.js";
 import { messageMetrics, threadTotals } from "../rules/metrics.js";
+import { reasoningDisclosure } from "./reasoning.js";
 
 /** <dt>/<dd> pairs in one <dl>: the name for screen readers, the text (and its note) for everyone. */
 export function fillMetrics(dl, items) {
@@ -72,14 +73,12 @@ function blockRenderer(body) {
 
 /** An answer's view; `update({text, reasoning})` while streaming, `finish(message)` once it is recorded. */
 export function assistantMessage() {
-  const reasoningText = document.createTextNode("");
-  const reasoning = el("details", { className: "reasoning", hidden: true }, [el("summary", { text: "Reasoning" }),
-    el("div", { className: "reasoning-text" }, [reasoningText])]);
+  const reasoning = reasoningDisclosure();
   const body = el("div", { className: "markdown" });
   const status = el("p", { className: "answer-status", hidden: true });
   const metrics = el("dl", { className: "metrics", "aria-label": "Metrics", hidden: true });
   const article = el("article", { className: "message assistant streaming", "aria-label": "Assistant", "aria-busy": "true" },
-    [reasoning, body, status, metrics]);
+    [reasoning.node, body, status, metrics]);
   const render = blockRenderer(body);
   let pending = null;
   let latest = { text: "", reasoning: "" };
@@ -88,9 +87,7 @@ export function assistantMessage() {
     pending = null;
     if (render(latest.text, budgetMs)) pending = requestAnimationFrame(() => paint(FRAME_BUDGET_MS));
     else if (finished) highlightCode(body);
-    if (!latest.reasoning.startsWith(reasoningText.data)) reasoningText.data = "";
-    reasoningText.appendData(latest.reasoning.slice(reasoningText.length));
-    reasoning.hidden = !latest.reasoning;
+    if (!finished) reasoning.show(latest.reasoning);
   };
   return {
     node: article,
@@ -102,6 +99,7 @@ export function assistantMessage() {
       if (pending) cancelAnimationFrame(pending);
       latest = { text: message.content ?? "", reasoning: message.reasoning ?? "" };
       finished = true;
+      reasoning.finish(latest.reasoning);
       paint(FRAME_BUDGET_MS); // what is left renders in the next frames, like a stream: a long answer never freezes
       article.classList.remove("streaming");
       article.removeAttribute("aria-busy");
