@@ -12,6 +12,7 @@ import { mountReasoning } from "./reasoning.js";
 import { messageContent } from "../rules/attachments.js";
 import { historyForRequest, lastUserText, titleFromMessage } from "../rules/threads.js";
 import { assistantMessage, fillMetrics, storedAnswer, userMessage } from "./view.js";
+import { scrollFollower } from "./follow.js";
 import { attachmentChip, mountAttachments } from "./attachments.js";
 
 const TOTALS_EVERY_MS = 200; // the running totals repaint this often at most, however fast chunks come
@@ -33,14 +34,9 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
   const attachments = mountAttachments({ form: ui.send.form, notice: ui.notice });
   const reasoning = mountReasoning({ form: ui.send.form, model, config });
 
-  const nearBottom = () => ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < 80;
-  const scrollDown = () => { ui.scroller.scrollTop = ui.scroller.scrollHeight; };
-  // While an answer streams, the view paints once per frame; so does following it down: one scroll per frame,
-  // decided before the frame's paint grows the answer (one per chunk piled up thousands in a slow frame).
-  let following = null;
-  const followAnswer = () => {
-    if (following === null && nearBottom()) following = requestAnimationFrame(() => { following = null; scrollDown(); });
-  };
+  // The answer streaming on screen is followed down while the person is at the bottom (chat/follow.js).
+  const scroll = scrollFollower(ui.scroller, ui.messages);
+  const scrollDown = scroll.toBottom;
 
   function showHeader() {
     ui.title.textContent = state.thread?.title ?? "New chat";
@@ -72,7 +68,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
   function messageNode(message, index) {
     if (message.role === "user") return sentMessage(message);
     const last = index === state.messages.length - 1;
-    return storedAnswer(message, { canRetry: last && message.status === "error", onRetry: retry });
+    return storedAnswer(message, { canRetry: last && message.status === "error", onRetry: retry, onPaint: scroll.follow });
   }
 
   function renderMessages() {
@@ -142,7 +138,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
   async function run(choice, replaceSeq) {
     const history = historyForRequest(state.messages);
     const sent = historyForRequest(state.messages.map((m) => ({ ...m, content: messageContent(m.content, m.attachments) })));
-    const view = assistantMessage();
+    const view = assistantMessage({ onPaint: scroll.follow });
     const controller = new AbortController();
     const threadId = state.threadId;
     state.runs.set(threadId, { view, controller });
@@ -161,7 +157,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
     try {
       const outcome = await streamChat({
         model: choice.value, messages: sent, fields: reasoning.fields(), signal: controller.signal,
-        onDelta: (delta) => { followAnswer(); view.update(delta); note.progress(delta.text, delta.reasoning); moveTotals(delta); },
+        onDelta: (delta) => { view.update(delta); note.progress(delta.text, delta.reasoning); moveTotals(delta); },
       });
       const record = recordFor(call, outcome);
       const answer = { content: outcome.text, reasoning: outcome.reasoning, status: record.status, error: record.error };

@@ -1,7 +1,7 @@
 // DOM builders for the chat page: thread list items, messages, metrics, totals. No state, no storage.
 import { el } from "../dom.js";
-import { blockCutter } from "./blocks.js";
-import { highlightCode, renderMarkdown } from "./markdown.js";
+import { answerBody } from "./answer_body.js";
+import { highlightCode } from "./markdown.js";
 import { messageMetrics, threadTotals } from "../rules/metrics.js";
 import { reasoningDisclosure } from "./reasoning.js";
 
@@ -31,76 +31,46 @@ export function userMessage(message) {
 
 // Rendering an answer (streaming, finished or stored) takes at most this much of a frame (plus one block), so typing,
 // scrolling and Stop stay responsive; blocks beyond it wait for the next frame.
-const FRAME_BUDGET_MS = 30;
+const FRAME_BUDGET_MS = 16;
 
 /**
- * Renders a growing Markdown text into `body` by blocks (blocks.js): a finished block is rendered once, the last
- * one again on each call. `render(text, budgetMs)` → true when finished blocks are still waiting for their turn.
+ * An answer's view; `update({text, reasoning})` while streaming, `finish(message)` once it is recorded. `onPaint()`
+ * runs right after a frame's rendering (chat/follow.js scrolls down then, so the browser lays the frame out once).
  */
-function blockRenderer(body) {
-  let cutter = blockCutter();
-  let cutText = ""; // the text the cutter has seen: a text that does not go on from it starts the body over
-  let waiting = [];
-  let next = 0; // waiting[next…] are not rendered yet
-  let tailNodes = [];
-  return (text, budgetMs) => {
-    if (!text.startsWith(cutText)) {
-      cutter = blockCutter();
-      waiting = [];
-      next = 0;
-      tailNodes = [];
-      body.replaceChildren();
-    }
-    cutText = text;
-    const { blocks, tail } = cutter.cut(text);
-    waiting.push(...blocks);
-    tailNodes.forEach((node) => node.remove());
-    tailNodes = [];
-    const started = performance.now();
-    const done = document.createDocumentFragment();
-    while (next < waiting.length && performance.now() - started < budgetMs) done.append(renderMarkdown(waiting[next++]));
-    highlightCode(done); // finished blocks only: the last block changes on the next frame
-    body.append(done);
-    if (next < waiting.length) return true;
-    waiting = [];
-    next = 0;
-    const last = renderMarkdown(tail);
-    tailNodes = [...last.childNodes];
-    body.append(last);
-    return false;
-  };
-}
-
-/** An answer's view; `update({text, reasoning})` while streaming, `finish(message)` once it is recorded. */
-export function assistantMessage() {
+export function assistantMessage({ onPaint = () => {} } = {}) {
   const reasoning = reasoningDisclosure();
   const body = el("div", { className: "markdown" });
   const status = el("p", { className: "answer-status", hidden: true });
   const metrics = el("dl", { className: "metrics", "aria-label": "Metrics", hidden: true });
   const article = el("article", { className: "message assistant streaming", "aria-label": "Assistant", "aria-busy": "true" },
     [reasoning.node, body, status, metrics]);
-  const render = blockRenderer(body);
+  const render = answerBody(body);
   let pending = null;
   let latest = { text: "", reasoning: "" };
   let finished = false;
-  const paint = (budgetMs) => {
+  const paint = () => {
     pending = null;
-    if (render(latest.text, budgetMs)) pending = requestAnimationFrame(() => paint(FRAME_BUDGET_MS));
+    if (render(latest.text, FRAME_BUDGET_MS)) pending = requestAnimationFrame(paintFrame);
     else if (finished) highlightCode(body);
     if (!finished) reasoning.show(latest.reasoning);
   };
+  // onPaint only in a frame: a stored answer's first paint comes before it is in the page, with nothing to follow.
+  function paintFrame() {
+    paint();
+    onPaint();
+  }
   return {
     node: article,
     update(next) {
       latest = next;
-      pending ??= requestAnimationFrame(() => paint(FRAME_BUDGET_MS)); // one render per frame, however fast chunks come
+      pending ??= requestAnimationFrame(paintFrame); // one render per frame, however fast chunks come
     },
     finish(message, { onRetry, canRetry }) {
       if (pending) cancelAnimationFrame(pending);
       latest = { text: message.content ?? "", reasoning: message.reasoning ?? "" };
       finished = true;
       reasoning.finish(latest.reasoning);
-      paint(FRAME_BUDGET_MS); // what is left renders in the next frames, like a stream: a long answer never freezes
+      paint(); // what is left renders in the next frames, like a stream: a long answer never freezes
       article.classList.remove("streaming");
       article.removeAttribute("aria-busy");
       showOutcome(article, status, message, { onRetry, canRetry });
@@ -137,8 +107,8 @@ function showOutcome(article, status, message, { onRetry, canRetry }) {
 }
 
 /** A stored answer, rendered at once. */
-export function storedAnswer(message, options) {
-  const view = assistantMessage();
+export function storedAnswer(message, { onPaint, ...options }) {
+  const view = assistantMessage({ onPaint });
   view.finish(message, options);
   return view.node;
 }
