@@ -33,7 +33,7 @@ export function attachmentChip(file, onRemove = null) {
 export function mountAttachments({ form, notice }) {
   let files = [];
   const picker = el("input", { type: "file", accept: [...IMAGE_TYPES, PDF_TYPE].join(","), multiple: true, hidden: true });
-  const button = el("button", { type: "button", className: "attach", "aria-label": "Attach", title: "Attach images or PDFs", text: "📎 Attach" });
+  const button = el("button", { type: "button", className: "attach", "aria-label": "Attach", title: "Attach images or PDFs", text: "Attach" });
   const chips = el("ul", { className: "attachment-chips", "aria-label": "Attachments", hidden: true });
   form.querySelector(".composer-tools").append(button, picker, chips);
 

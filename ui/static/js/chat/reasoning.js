@@ -21,11 +21,12 @@ export function choiceReasons(config, choice) {
  * Returns {update() (after the model or the config changed), fields() → {reasoning_effort} or {} for the request}.
  */
 export function mountReasoning({ form, model, config }) {
-  const select = el("select", { className: "reasoning-effort", "aria-label": "Reasoning effort", title: "Reasoning effort",
-    hidden: true }, EFFORTS.map(([value, label]) => el("option", { value, text: label })));
-  form.querySelector(".composer-tools").append(select);
+  const select = el("select", { className: "reasoning-effort", "aria-label": "Reasoning effort" },
+    EFFORTS.map(([value, label]) => el("option", { value, text: label })));
+  const field = el("label", { className: "reasoning-effort-field", hidden: true }, [el("span", { text: "Reasoning" }), select]);
+  form.querySelector(".composer-tools").prepend(field);
   const shown = () => choiceReasons(config(), model());
-  const update = () => { select.hidden = !shown(); };
+  const update = () => { field.hidden = !shown(); };
   // The model selector arrives (an htmx fragment) and changes outside the composer: any change on the page may be it.
   document.addEventListener("change", update);
   document.addEventListener("htmx:afterSwap", update);
