@@ -73,18 +73,24 @@ async def analytics_view(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     loop = asyncio.get_running_loop()
     try:
-        repricings = await loop.run_in_executor(None, _repricings, request.app[PRICES], params.get("whatIf"))
+        included = _included(params.get("include"))
+        repricings = await loop.run_in_executor(None, _repricings, request.app[PRICES], params.get("whatIf"),
+                                                "todaysPrices" in included)
     except QueryError as exc:
         return error_response(400, str(exc), param=exc.param)
     try:
         result, read, warnings = await loop.run_in_executor(None, analytics_from_ledger, config, query)
-        users, prices = await loop.run_in_executor(None, ledger_extras, config, query, request.app[SETTINGS].tokens,
-                                                   repricings.values())
+        if included or repricings:
+            users, prices = await loop.run_in_executor(None, ledger_extras, config, query,
+                                                       request.app[SETTINGS].tokens, repricings.values())
     except OSError as exc:
         return _unreadable(config, exc)
-    result["byUser"] = users.rows(request.app[BUDGETS].month_of_user)
-    result["priceCheck"] = prices.rows()
-    result["todaysPrices"] = documented_repricing(repricings["todaysPrices"].result())
+    if "byUser" in included:
+        result["byUser"] = users.rows(request.app[BUDGETS].month_of_user)
+    if "priceCheck" in included:
+        result["priceCheck"] = prices.rows()
+    if "todaysPrices" in included:
+        result["todaysPrices"] = documented_repricing(repricings["todaysPrices"].result())
     if "whatIf" in repricings:
         result["whatIf"] = {"model": params["whatIf"], **documented_repricing(repricings["whatIf"].result())}
     result["query"] = {"from": params["from"], "to": params["to"], "granularity": query.granularity,
@@ -108,11 +114,29 @@ def analytics_from_ledger(config, query) -> tuple[dict, int, list[str]]:
     return result, result["summary"]["totalCalls"], warnings
 
 
-def _repricings(table, what_if: str | None) -> dict[str, Repricing]:
-    """The range priced again (pricing/savings.py): `todaysPrices`, each line at today's price of its own provider and
-    alias; with `whatIf=provider/alias`, `whatIf`, every line at that model's price (400 when it has none)."""
-    repricings = {"todaysPrices": Repricing(
-        lambda record: table.price_for(record.get("provider") or "", record.get("alias") or record["model"]))}
+# Extras that read every line of the range (the index's cells split neither by reported cost nor by repricing):
+# given only when asked with include=, so the documented call reads cells alone (issue 17: 7 days by hour in
+# milliseconds at a million lines). The Costs page asks for all three.
+LINE_EXTRAS = ("byUser", "priceCheck", "todaysPrices")
+
+
+def _included(include: str | None) -> frozenset[str]:
+    """`include=byUser,priceCheck,todaysPrices` (any of them): the line-reading extras asked for."""
+    names = frozenset(name for name in (include or "").split(",") if name)
+    unknown = sorted(names - set(LINE_EXTRAS))
+    if unknown:
+        raise QueryError("include", f"unknown include {unknown[0]!r}: give any of {', '.join(LINE_EXTRAS)}")
+    return names
+
+
+def _repricings(table, what_if: str | None, todays_prices: bool) -> dict[str, Repricing]:
+    """The range priced again (pricing/savings.py): with `todays_prices`, `todaysPrices`, each line at today's price of
+    its own provider and alias; with `whatIf=provider/alias`, `whatIf`, every line at that model's price (400 when it
+    has none)."""
+    repricings = {}
+    if todays_prices:
+        repricings["todaysPrices"] = Repricing(
+            lambda record: table.price_for(record.get("provider") or "", record.get("alias") or record["model"]))
     if what_if:
         provider, _, alias = what_if.partition("/")
         price = table.price_for(provider, alias) if alias else None

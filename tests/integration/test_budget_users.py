@@ -51,7 +51,7 @@ def test_users_and_price_check(tmp_path, mock_provider):
         _ask(server, "alice-secret", "cap-model")
         _ask(server, "alice-secret", "claude")
         _ask(server, "bob-secret", "llama")
-        request = urllib.request.Request(server.url + "/api/analytics/llm",
+        request = urllib.request.Request(server.url + "/api/analytics/llm?include=byUser,priceCheck",
                                          headers={"Authorization": "Bearer bob-secret"})
         with urllib.request.urlopen(request, timeout=10) as response:
             result = json.loads(response.read())

@@ -55,7 +55,10 @@ def test_analytics_and_report_show_what_caching_saved_by_provider_and_model(serv
         ask(server.url, model)
 
     with urllib.request.urlopen(server.url + "/api/analytics/llm", timeout=10) as response:
-        cache = json.loads(response.read())["cache"]
+        body = json.loads(response.read())
+    cache = body["cache"]
+    # The extras that read every line come only when asked (include=): the documented call reads the index alone.
+    assert not {"byUser", "priceCheck", "todaysPrices"} & set(body)
     # Per Claude request: reads 1000 × (3 − 0.3) = 2700, 5-minute writes 150 × (3.75 − 3) = 112.5,
     # 1-hour writes 50 × (6 − 3) = 150 (per 1M tokens). GPT: reads 1500 × (2.5 − 1.25) = 1875.
     claude = {"calls": 2, "inputTokens": 2600, "cachedTokens": 2000, "cacheWriteTokens": 400, "cacheWrite1hTokens": 100,
@@ -81,7 +84,7 @@ def test_analytics_prices_the_range_again_on_another_model_and_at_todays_prices(
     server, _ = served
     for model in ("claude-sonnet-4-5", "claude-sonnet-4-5", "gpt-4o"):
         ask(server.url, model)
-    with urllib.request.urlopen(server.url + "/api/analytics/llm?whatIf=openai/gpt-4o", timeout=10) as response:
+    with urllib.request.urlopen(server.url + "/api/analytics/llm?whatIf=openai/gpt-4o&include=todaysPrices", timeout=10) as response:
         body = json.loads(response.read())
     # Claude as recorded: 100 × 3 + 1000 × 0.3 + 150 × 3.75 + 50 × 6 + 40 × 15 = 2062.5; on gpt-4o (no write price:
     # writes cost input) 100 × 2.5 + 1000 × 1.25 + 200 × 2.5 + 40 × 10 = 2400. GPT: 500 × 2.5 + 1500 × 1.25 + 10 × 10 = 3225.
@@ -103,6 +106,12 @@ def test_analytics_prices_the_range_again_on_another_model_and_at_todays_prices(
     error = json.loads(refused.value.read())["error"]
     assert (error["param"], error["message"]) == (
         "whatIf", "whatIf: no price for 'openai/gpt-5-nowhere': give a priced provider/alias, like openai/gpt-4o-mini")
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(server.url + "/api/analytics/llm?include=byUser,everything", timeout=10)
+    error = json.loads(refused.value.read())["error"]
+    assert (refused.value.code, error["param"]) == (400, "include")
+    assert error["message"] == "include: unknown include 'everything': give any of byUser, priceCheck, todaysPrices"
 
 
 def approx(figures: dict) -> dict:

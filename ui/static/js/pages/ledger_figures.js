@@ -6,6 +6,8 @@ import { RANGES, rangeDates } from "../rules/period.js";
 import { readParams } from "./shell.js";
 
 let pending = null;
+// Who sent each request and what providers billed are read from every line, so the server gives them only when asked.
+const LINE_EXTRAS = "byUser,priceCheck,todaysPrices";
 
 /** The page's range (?range=7d|30d|90d|month, else 30d) as the API's from/to, on the person's clock. */
 export function rangeQuery(now = new Date()) {
@@ -16,7 +18,7 @@ export function rangeQuery(now = new Date()) {
 
 /** The analytics of the page's range (one fetch per page view): the API's JSON, or {error} saying why not. */
 export function ledgerFigures() {
-  pending ??= fetch(`/api/analytics/llm?${new URLSearchParams(rangeQuery())}`)
+  pending ??= fetch(`/api/analytics/llm?${new URLSearchParams({ ...rangeQuery(), include: LINE_EXTRAS })}`)
     .then(async (response) => {
       const body = await response.json();
       return response.ok ? body : { error: body.error?.message ?? `HTTP ${response.status}`, ledger: body.ledger };
