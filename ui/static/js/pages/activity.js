@@ -1,6 +1,7 @@
 // The Activity log: a table of requests, newest first. With no search or filter it reads one page with a
 // cursor over time-ordered keys; a search or filter scans the packed search chunks (never the records) and
-// reads only the page shown. Sorting by a number reads the matching records once, then pages from memory.
+// reads only the page shown. Sorting everything by a number walks that number's ordered keys (store/order.js);
+// sorting a search's matches by a number reads them once, then pages from memory.
 import { el } from "../dom.js";
 import { recordsCsv, requestsFileParts } from "../rules/files/export.js";
 import { ALL_REQUESTS, DAY_PREFIX, localDate, requestRange } from "../rules/keys.js";
@@ -8,6 +9,7 @@ import { formatDuration, formatSpeed, formatTokens, unpricedHint } from "../rule
 import { formatUsd } from "../rules/pricing.js";
 import { NO_PROVIDER } from "../rules/counters.js";
 import * as store from "../store/store.js";
+import { ORDER_COLUMNS } from "../store/order.js";
 import { download } from "../store/transfer.js";
 import { COLUMNS, matchChunk, sortRows, sortValue } from "../rules/search.js";
 import { detailDialog } from "./request_detail.js";
@@ -80,12 +82,16 @@ async function matchingKeys(s) {
 /** {total, rows: [{key, value}]} of the page asked for; `days` are all the day rollups. */
 async function readPage(s, days) {
   const offset = (s.page - 1) * s.size;
+  // Totals from the day rollups of the date range: no key is counted one by one.
+  const total = () => days.filter((day) => (!s.from || day.date >= s.from) && (!s.to || day.date <= s.to)).reduce((n, day) => n + day.requests, 0);
+  const direction = s.dir === "desc" ? "prev" : "next";
   if (!filtered(s) && s.sort === "time") {
-    // Totals from the day rollups of the date range: no key is counted one by one.
-    const inRange = days.filter((day) => (!s.from || day.date >= s.from) && (!s.to || day.date <= s.to));
-    const total = inRange.reduce((n, day) => n + day.requests, 0);
-    const rows = await store.readRequestPage(keyBounds(s), { offset, limit: s.size, direction: s.dir === "desc" ? "prev" : "next" });
-    return { total, rows };
+    return { total: total(), rows: await store.readRequestPage(keyBounds(s), { offset, limit: s.size, direction }) };
+  }
+  if (!filtered(s) && ORDER_COLUMNS.includes(s.sort)) {
+    await store.buildOrder((done, all) => { $("result-count").textContent = `Building the sort order… ${formatTokens(done)} of ${formatTokens(all)}`; });
+    const bounds = s.from || s.to ? keyBounds(s) : null;
+    return { total: total(), rows: await store.readOrderedPage(s.sort, { bounds, offset, limit: s.size, direction }) };
   }
   const keys = await matchingKeys(s);
   const pageKeys = keys.slice(offset, offset + s.size);

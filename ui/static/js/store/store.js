@@ -9,6 +9,7 @@ import {
 import { ALL_SEARCH_CHUNKS, appendSearchLine, lineKey, packSearchLines, searchLine } from "../rules/search.js";
 import { addRecord, addToDay, emptyCounters } from "../rules/counters.js";
 import { sortThreads } from "../rules/threads.js";
+import { ORDER_META, ORDER_VERSION, orderBounds, orderBuilt, orderKeys, orderedRequestKey } from "./order.js";
 
 export const DB_NAME = "llms";
 export const STORE_NAME = "data";
@@ -122,6 +123,22 @@ async function appendToSearch(store, key, record) {
 const DEDUPE_WINDOW_MS = 5 * 60_000; // the same request recorded by another clock (ledger vs browser) lands within this
 const halfOpen = ([lower, upper]) => IDBKeyRange.bound(lower, upper, false, true);
 
+/** A request record and its ordered keys (order.js), always together. */
+function putRecord(store, record, key) {
+  store.put(record, key);
+  for (const orderKey of orderKeys(record, key)) store.put(0, orderKey);
+}
+
+/**
+ * Before the first record of an empty store is written, marks its ordered keys built: every record it will hold
+ * comes through putRecord. A store that already holds records without the mark needs buildOrder.
+ */
+async function markOrderOnEmpty(store) {
+  if (await promisifyRequest(store.getKey(ORDER_META)) !== undefined) return;
+  if (await promisifyRequest(store.openKeyCursor(halfOpen(ALL_REQUESTS)))) return;
+  store.put({ version: ORDER_VERSION, through: null, built: 0, done: true }, ORDER_META);
+}
+
 /** Walks a cursor request: `step(cursor)` returns false to stop. */
 function walk(request, step) {
   return new Promise((resolve, reject) => {
@@ -160,6 +177,7 @@ async function dropRecords(store, [start, end], drop) {
     const date = localDate(started);
     if (drop(cursor.value, cursor.primaryKey)) {
       dropped.add(cursor.primaryKey);
+      for (const orderKey of orderKeys(cursor.value, cursor.primaryKey)) store.delete(orderKey);
       cursor.delete();
       if (!days.has(date)) days.set(date, undefined);
     } else {
@@ -198,9 +216,10 @@ export async function recordRequest({ record, started, answer, replaceSeq = null
   const key = requestKey(started.getTime(), record.id);
   const day = localDate(started);
   const result = await transact("readwrite", async (store) => {
+    await markOrderOnEmpty(store);
     const stored = await storedKeys(store, started.getTime(), record.id);
     if (stored.size) await forget(store, stored);
-    store.put(record, key);
+    putRecord(store, record, key);
     const rollup = await promisifyRequest(store.get(dayKey(day)));
     store.put(addToDay(rollup, day, localHour(started), record), dayKey(day));
     await appendToSearch(store, key, record);
@@ -306,6 +325,7 @@ function addDemoRange(marker, items) {
 export async function addRequests(items) {
   if (!items.length) return 0;
   const added = await transact("readwrite", async (store) => {
+    await markOrderOnEmpty(store);
     const window = requestRange(Math.max(0, items[0].epoch_ms - DEDUPE_WINDOW_MS), items.at(-1).epoch_ms + DEDUPE_WINDOW_MS + 1);
     const present = new Set((await promisifyRequest(store.getAllKeys(halfOpen(window)))).map(requestKeyId));
     const fresh = items.filter(({ record }) => !present.has(record.id) && present.add(record.id));
@@ -316,7 +336,7 @@ export async function addRequests(items) {
       const started = new Date(item.epoch_ms);
       const key = requestKey(item.epoch_ms, item.record.id);
       const date = localDate(started);
-      store.put(item.record, key);
+      putRecord(store, item.record, key);
       days.set(date, addToDay(days.get(date), date, localHour(started), item.record));
       lines.push(searchLine(key, item.record));
     }
@@ -381,6 +401,82 @@ export async function removeDemo() {
   });
   tell({ type: "cleared" });
   return removed;
+}
+
+export const ORDER_BATCH = 5000;
+
+/**
+ * Gives the records stored before ordered keys existed (an older version of this app) their ordered keys, in
+ * transactions of `batch` records, each one also saving how far it got: memory stays one batch, a closed tab
+ * resumes where it stopped, and a record written meanwhile brings its own keys. Calls onProgress(done, total).
+ * A store already built returns at once. Resolves once every record has its keys.
+ */
+export async function buildOrder(onProgress = () => {}, batch = ORDER_BATCH) {
+  const meta = await readValue(ORDER_META);
+  if (orderBuilt(meta)) return;
+  const total = await countRequests();
+  let through = meta?.version === ORDER_VERSION ? meta.through : null;
+  let done = meta?.version === ORDER_VERSION ? meta.built : 0;
+  for (;;) {
+    const step = await transact("readwrite", async (store) => {
+      const bounds = through === null ? halfOpen(ALL_REQUESTS) : IDBKeyRange.bound(through, ALL_REQUESTS[1], true, true);
+      let count = 0;
+      let last = through;
+      await walk(store.openCursor(bounds), (cursor) => {
+        for (const orderKey of orderKeys(cursor.value, cursor.primaryKey)) store.put(0, orderKey);
+        last = cursor.primaryKey;
+        count += 1;
+        return count < batch;
+      });
+      const finished = count < batch;
+      store.put({ version: ORDER_VERSION, through: last, built: done + count, done: finished }, ORDER_META);
+      return { count, last, finished };
+    });
+    done += step.count;
+    through = step.last;
+    onProgress(Math.min(done, total), total);
+    if (step.finished) return;
+  }
+}
+
+/** Whether every record has its ordered keys (buildOrder finished); until then Activity sorts the slow way. */
+export async function orderReady() {
+  return orderBuilt(await readValue(ORDER_META));
+}
+
+/**
+ * One page of requests sorted by a number `column` (order.js), [{key, value}], "prev" = largest first: walks that
+ * column's ordered keys only (no record is read but the page's). With `bounds` (a date range's request keys) the
+ * keys outside it are passed over; without, the first `offset` keys are skipped in one advance.
+ */
+export function readOrderedPage(column, { bounds = null, offset = 0, limit = 50, direction = "prev" } = {}) {
+  return transact("readonly", async (store) => {
+    const keys = [];
+    const request = store.openKeyCursor(range(orderBounds(column)), direction);
+    let skip = offset;
+    await new Promise((resolve, reject) => {
+      request.onsuccess = () => {
+        const cursor = request.result;
+        if (!cursor) return resolve();
+        if (!bounds && skip > 0) {
+          cursor.advance(skip);
+          skip = 0;
+          return undefined;
+        }
+        const key = orderedRequestKey(cursor.key);
+        if (!bounds || (key >= bounds[0] && key < bounds[1])) {
+          if (skip > 0) skip -= 1;
+          else keys.push(key);
+        }
+        if (keys.length >= limit) return resolve();
+        cursor.continue();
+        return undefined;
+      };
+      request.onerror = () => reject(request.error);
+    });
+    const values = await Promise.all(keys.map((key) => promisifyRequest(store.get(key))));
+    return keys.map((key, i) => ({ key, value: values[i] })).filter((row) => row.value);
+  });
 }
 
 /** How many request records the store holds (a key count, no value is read). */
