@@ -112,7 +112,7 @@ def test_a_tab_closed_mid_stream_is_recorded_as_aborted_by_a_tab_that_stays_open
 
 
 def test_a_full_local_storage_never_stops_an_answer(browser, llms_server, script, page_errors):
-    script(Reply(text=" ".join(f"word{i}" for i in range(3000)), chunk_delay_s=0.0005))
+    script(Reply(text=" ".join(f"word{i}" for i in range(800)), chunk_delay_s=0.001))
     page = open_tab(browser, llms_server.url + "/", page_errors)
     # All but the last kilobyte of the origin's localStorage: the note of a long answer cannot fit.
     page.evaluate("""() => {
@@ -125,7 +125,7 @@ def test_a_full_local_storage_never_stops_an_answer(browser, llms_server, script
     page.get_by_role("combobox", name="Model").select_option("openai/mock-model")
     send(page, "A long answer into a full storage")
     answer = answers(page).first
-    expect(answer).to_contain_text("word2999", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).to_contain_text("word799", timeout=ANSWER_TIMEOUT_MS)
     expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
     expect(answer.get_by_role("alert")).to_have_count(0)  # no "stream interrupted"
     expect(page.get_by_label("Thread totals")).to_contain_text("1 request")
