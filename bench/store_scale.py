@@ -10,6 +10,7 @@ packed search chunks). At each size it measures, on a freshly opened page:
   own `analytics-render` performance measure), and the data part alone (the day rollups read and summed);
   also the page opened from navigation to ready, which adds loading the scripts;
 - Activity first page: the first render of /analytics/activity (50 rows, newest first), and "Next";
+- Activity sorted by each number column (a header click, largest first) over every record: its first page;
 - full-text search: a word in ~0.1 % of the prompts, searched from Activity, until its rows are painted;
 - the page's memory: its JS heap (CDP Performance.getMetrics);
 
@@ -37,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 BATCH = 10_000
 RARE_WORD = "zanzibar"
+# Activity's number columns, each sorted (largest first) over every record from its column header.
+SORTED = ["Cost", "Input tokens", "Output tokens", "Response time", "Speed"]
 
 # Runs in the page: writes `count` records spread over `days` days ending now, in batches, through store.js.
 FILL_JS = """
@@ -192,7 +195,11 @@ def measure(context, url: str, month: str, previous_month: str) -> dict:
     page.close()
     page, out["activity_load_ms"], out["activity_first_page_ms"] = timed_open(context, f"{url}/analytics/activity")
     out["activity_next_page_ms"] = after_render(page, lambda: page.get_by_role("button", name="Next").click())
+    for column in SORTED:
+        out[f"sort_{column}_ms"] = after_render(page, lambda: page.get_by_role("button", name=column).click())
     out["activity_heap_mb"] = heap_mb(page)
+    page.goto(f"{url}/analytics/activity")
+    page.wait_for_selector("body[data-ready]")
     page.get_by_label("Search").fill(RARE_WORD)
     out["search_ms"] = after_render(page, lambda: page.get_by_role("button", name="Apply").click())
     out["search_hits"] = page.inner_text("#result-count")
@@ -215,6 +222,8 @@ def report(size: int, fill_s: float, m: dict) -> None:
     print(f"| month of Costs painted (Previous month click) | {m['month_switch_ms']:.0f} ms (rollups read and summed: {m['month_data_ms']:.1f} ms) | {p['month_ms']:.0f} ms |")
     print(f"| Costs page opened, navigation to ready | {m['costs_load_ms']:.0f} ms (its render {m['month_first_render_ms']:.0f} ms) | — |")
     print(f"| Activity first page (render) | {m['activity_first_page_ms']:.0f} ms (navigation to ready {m['activity_load_ms']:.0f} ms; Next page {m['activity_next_page_ms']:.0f} ms) | {p['load_ms']:.0f} ms (getAll) |")
+    sorts = ", ".join(f"{c} {m[f'sort_{c}_ms']:.0f} ms" for c in SORTED)
+    print(f"| Activity sorted over everything, first page (render) | {sorts} | {p['load_ms']:.0f} ms (getAll) + a sort |")
     print(f"| full-text search ({m['search_hits']}) | {m['search_ms']:.0f} ms | {p['search_ms']:.0f} ms ({p['hits']} hits) |")
     print(f"| page JS heap | {max(m['costs_heap_mb'], m['activity_heap_mb'], m['search_heap_mb']):.0f} MB | {p['heap_mb']:.0f} MB |")
 

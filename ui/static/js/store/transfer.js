@@ -2,8 +2,9 @@
 // writes store.js; this module reads files, saves downloads and reports progress.
 import { demoRecords } from "../rules/demo.js";
 import { ImportError } from "../rules/files/check.js";
-import { requestsFileParts, threadsFileParts } from "../rules/files/export.js";
-import { parseJson, readImport } from "../rules/files/import.js";
+import { requestsFileParts, requestsJsonlParts, threadsFileParts } from "../rules/files/export.js";
+import { readImport, streamedRequests } from "../rules/files/import.js";
+import { ExportStream } from "../rules/files/stream.js";
 import { ALL_REQUESTS, localDate } from "../rules/keys.js";
 import * as store from "./store.js";
 
@@ -35,9 +36,11 @@ export async function exportThreads() {
   return threads.length;
 }
 
-export async function exportRequests() {
+/** Saves the request log as JSON, or as JSON Lines (`jsonl`: a line per record, for large logs and line tools). */
+export async function exportRequests({ jsonl = false } = {}) {
   const records = await allRecords();
-  download(requestsFileParts(records), `llms-requests-${stamp()}.json`, "application/json");
+  if (jsonl) download(requestsJsonlParts(records), `llms-requests-${stamp()}.jsonl`, "application/x-ndjson");
+  else download(requestsFileParts(records), `llms-requests-${stamp()}.json`, "application/json");
   return records.length;
 }
 
@@ -51,18 +54,77 @@ export async function addInBatches(requests, onProgress = () => {}) {
   return added;
 }
 
+const count = (n) => n.toLocaleString("en-US");
+
+/** An import stopped after some of its batches were stored: they stay (each whole), and the message says so. */
+export class ImportStopped extends Error {}
+
 /**
- * Reads, checks and stores a file; nothing is written unless the whole file is valid. Resolves to a sentence
- * saying what was added; rejects with ImportError saying what is wrong.
+ * Reads a file piece by piece (file.stream(), never one string) and stores its requests in batches of
+ * IMPORT_BATCH as they are checked; onProgress(done, total). A batch is written whole or not at all:
+ * when a request is wrong the import stops there, naming it (`requests[12]` or `line 14`) and what is wrong; the
+ * batches already stored stay and the message says how many (ImportStopped; ImportError when none was). Importing
+ * the fixed file again adds only the rest: a request already stored is known by its id. A chat or llms.py file is
+ * read whole and checked whole before anything is written. Resolves to a sentence saying what was added.
  */
 export async function importFile(file, onProgress = () => {}) {
-  const parsed = readImport(parseJson(await file.text(), file.size));
+  const reader = file.stream().pipeThrough(new TextDecoderStream()).getReader();
+  const stream = new ExportStream();
+  let requests = null; // the header's check, once the header is read
+  let pending = [];
+  let seen = 0;
+  let added = 0;
+  let stored = 0;
+  let read = 0;
+  const flush = async () => {
+    const batch = pending.sort((a, b) => a.epoch_ms - b.epoch_ms);
+    pending = [];
+    added += await store.addRequests(batch);
+    stored += batch.length;
+  };
+  const take = async (items) => {
+    for (const { at, value } of items) {
+      requests ??= streamedRequests(stream.header);
+      pending.push(requests.check(at, value));
+      seen += 1;
+      if (pending.length >= IMPORT_BATCH) await flush();
+    }
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      read += value.length;
+      await take(stream.push(value));
+      // In requests when the header says how many (our exports do), else in characters of the file.
+      if (requests?.count) onProgress(Math.min(seen, requests.count), requests.count);
+      else onProgress(Math.min(read, file.size), file.size);
+    }
+    await take(stream.end());
+    if (stream.index === 0 && stream.layout === "json") return importWhole(stream.header, onProgress);
+    requests ??= streamedRequests(stream.header);
+    if (requests.count !== null && requests.count !== seen) {
+      throw new ImportError(`count says ${count(requests.count)} requests but the file holds ${count(seen)}: it is incomplete or was edited`);
+    }
+    await flush();
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    if (!(error instanceof ImportError) || stored === 0) throw error;
+    throw new ImportStopped(`${error.message}. The ${count(stored)} requests before it were kept (${count(added)} new, whole batches of ${count(IMPORT_BATCH)}); import the file again once it is fixed to add the rest.`);
+  }
+  const from = requests.source === "llmspy" ? " from llms.py" : "";
+  const known = seen - added;
+  return `Imported ${count(added)} of ${count(seen)} requests${from}${known ? ` (${count(known)} already here)` : ""}.`;
+}
+
+/** A file with no "requests" list read piece by piece: checked whole, then written. */
+async function importWhole(doc, onProgress) {
+  const parsed = readImport(doc);
   const from = parsed.source === "llmspy" ? " from llms.py" : "";
   if (parsed.kind === "requests") {
     const added = await addInBatches(parsed.requests, onProgress);
     const known = parsed.requests.length - added;
-    return `Imported ${added.toLocaleString("en-US")} of ${parsed.requests.length.toLocaleString("en-US")} requests${from}`
-      + `${known ? ` (${known.toLocaleString("en-US")} already here)` : ""}.`;
+    return `Imported ${count(added)} of ${count(parsed.requests.length)} requests${from}${known ? ` (${count(known)} already here)` : ""}.`;
   }
   let added = 0;
   for (let i = 0; i < parsed.threads.length; i += THREAD_BATCH) {

@@ -18,6 +18,13 @@ export function requestsFileParts(records, now = new Date()) {
   return parts;
 }
 
+/** The same request log as JSON Lines: the header object on the first line, then one record per line. */
+export function requestsJsonlParts(records, now = new Date()) {
+  const parts = [`${JSON.stringify(header("requests", records.length, now))}\n`];
+  for (const record of records) parts.push(`${JSON.stringify(record)}\n`);
+  return parts;
+}
+
 /** The text of a chat export: threads with their messages. */
 export function threadsFileParts(threads, now = new Date()) {
   const head = JSON.stringify(header("threads", threads.length, now));

@@ -87,6 +87,37 @@ function unique(items, idOf, noun) {
   });
 }
 
+/** Checks a requests file's header (source, version); returns the check of one of its requests. */
+function requestCheck(doc) {
+  const source = doc.source;
+  if (source !== SOURCE && source !== LLMSPY_SOURCE) {
+    throw new ImportError(`source: expected "${SOURCE}" (this app) or "${LLMSPY_SOURCE}" (llms.py), got ${shown(source)}`);
+  }
+  if (source === SOURCE && doc.version !== FORMAT_VERSION) {
+    throw new ImportError(`version: this app reads format version ${FORMAT_VERSION}, the file has ${shown(doc.version)}`);
+  }
+  return source === SOURCE ? checkRecord : fromLlmspyRequest;
+}
+
+/**
+ * The header of a requests file read piece by piece (files/stream.js) → {source, count, check(at, value) →
+ * {record, epoch_ms}}; throws ImportError when it is not a requests file this app reads.
+ */
+export function streamedRequests(header) {
+  if (header === null || typeof header !== "object" || Array.isArray(header)) {
+    throw new ImportError("not an llms or llms.py export: expected a JSON object with \"requests\" or \"threads\"");
+  }
+  const check = requestCheck(header);
+  const count = header.source === SOURCE ? header.count : header.requestsCount;
+  return {
+    source: header.source, count: count === undefined ? null : count,
+    check: (at, value) => {
+      const record = check(at, value);
+      return { record, epoch_ms: Date.parse(record.timestamp) };
+    },
+  };
+}
+
 /**
  * A parsed file → {kind: "requests"|"threads", source: "llms"|"llmspy", requests?, threads?, skipped}; throws
  * ImportError on anything we cannot read exactly. Requests come sorted by time with their `epoch_ms`.
@@ -95,20 +126,14 @@ export function readImport(doc) {
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     throw new ImportError("not an llms or llms.py export: expected a JSON object with \"requests\" or \"threads\"");
   }
+  const check = requestCheck(doc);
   const source = doc.source;
-  if (source !== SOURCE && source !== LLMSPY_SOURCE) {
-    throw new ImportError(`source: expected "${SOURCE}" (this app) or "${LLMSPY_SOURCE}" (llms.py), got ${shown(source)}`);
-  }
-  if (source === SOURCE && doc.version !== FORMAT_VERSION) {
-    throw new ImportError(`version: this app reads format version ${FORMAT_VERSION}, the file has ${shown(doc.version)}`);
-  }
   const hasRequests = doc.requests !== undefined;
   const hasThreads = doc.threads !== undefined;
   if (hasRequests === hasThreads) throw new ImportError("expected either \"requests\" or \"threads\" in the file");
   if (hasRequests) {
     const list = array("requests", doc.requests, MAX_RECORDS);
     checkCount(doc, source === SOURCE ? "count" : "requestsCount", list, "requests");
-    const check = source === SOURCE ? checkRecord : fromLlmspyRequest;
     const requests = unique(list.map((r, i) => check(`requests[${i}]`, r)), (r) => r.id, "requests")
       .map((record) => ({ record, epoch_ms: Date.parse(record.timestamp) }))
       .sort((a, b) => a.epoch_ms - b.epoch_ms);
@@ -116,8 +141,8 @@ export function readImport(doc) {
   }
   const list = array("threads", doc.threads, MAX_THREADS);
   checkCount(doc, source === SOURCE ? "count" : "threadCount", list, "threads");
-  const check = source === SOURCE ? checkThread : fromLlmspyThread;
-  const threads = unique(list.map((t, i) => check(`threads[${i}]`, t)), (t) => t.thread.id, "threads");
+  const checkOne = source === SOURCE ? checkThread : fromLlmspyThread;
+  const threads = unique(list.map((t, i) => checkOne(`threads[${i}]`, t)), (t) => t.thread.id, "threads");
   return { kind: "threads", source, threads, skipped: threads.reduce((n, t) => n + t.skipped, 0) };
 }
 
