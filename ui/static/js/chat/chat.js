@@ -35,7 +35,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
   const reasoning = mountReasoning({ form: ui.send.form, model, config });
 
   // The answer streaming on screen is followed down while the person is at the bottom (chat/follow.js).
-  const scroll = scrollFollower(ui.scroller, ui.messages);
+  const scroll = scrollFollower(ui.scroller);
   const scrollDown = scroll.toBottom;
 
   function showHeader() {
