@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { aggregate, localParts, parseQuery } from "../../ui/static/js/rules/aggregate.js";
 import { addToDay } from "../../ui/static/js/rules/counters.js";
 import {
-  addDays, budgetUse, datesBetween, monthDates, rangeDates, shiftMonth, summarize, trend,
+  addDays, budgetUse, change, changeText, datesBetween, monthDates, previousDates, rangeDates, shiftMonth, summarize, trend,
 } from "../../ui/static/js/rules/period.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/analytics.json", import.meta.url), "utf8"));
@@ -93,4 +93,33 @@ test("budget use: overall and per provider, over when spent passes the budget", 
     { name: "groq", spent_usd: 0, budget_usd: 5, share: 0, over: false },
   ]);
   assert.deepEqual(budgetUse({ providers: {} }, month), []);
+});
+
+test("the previous period is as long as the range and ends the day before it", () => {
+  assert.deepEqual(previousDates(rangeDates("7d", "2026-03-02")), ["2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20", "2026-02-21", "2026-02-22", "2026-02-23"]);
+  const march = rangeDates("month", "2026-03-10");
+  assert.deepEqual([previousDates(march)[0], previousDates(march).at(-1), previousDates(march).length], ["2026-01-29", "2026-02-28", 31]);
+});
+
+test("a KPI change is up, down or the same against the previous period, and none from an empty one", () => {
+  assert.deepEqual(change(3, 2), { direction: "up", percent: 50 });
+  assert.deepEqual(change(0, 4), { direction: "down", percent: 100 });
+  assert.deepEqual(change(2, 2), { direction: "same", percent: 0 });
+  assert.equal(change(5, 0), null);
+  assert.equal(change(0, 0), null);
+  assert.equal(changeText(change(3, 2)), "▲ 50 %");
+  assert.equal(changeText(change(1, 3)), "▼ 66.7 %");
+  assert.equal(changeText(change(7, 2)), "▲ 250 %");
+  assert.equal(changeText(change(2, 2)), "= 0 %");
+  assert.equal(changeText(change(1, 0)), "—");
+});
+
+test("the tiles' changes come from the same day rollups: cost and requests of two weeks", () => {
+  const day = (date, cost) => addToDay(undefined, date, "09", { model: "m", provider: "p", status: "ok", usage: null, cost_usd: cost, cost_provenance: "computed", response_ms: 10 });
+  const rollups = new Map([["2026-02-20", day("2026-02-20", 0.5)], ["2026-02-25", day("2026-02-25", 0.25)], ["2026-03-01", day("2026-03-01", 0.5)]]);
+  const range = rangeDates("7d", "2026-03-02");
+  const now = summarize(range.map((d) => rollups.get(d))).summary;
+  const before = summarize(previousDates(range).map((d) => rollups.get(d))).summary;
+  assert.equal(changeText(change(now.cost_usd, before.cost_usd)), "▲ 50 %");
+  assert.equal(changeText(change(now.requests, before.requests)), "▲ 100 %");
 });

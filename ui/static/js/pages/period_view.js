@@ -7,7 +7,8 @@ import { formatUsd } from "../rules/pricing.js";
 import { readRange } from "../store/store.js";
 import { COLORS, barChart } from "./charts.js";
 import {
-  GRANULARITIES, RANGES, budgetUse, dayDetail, dayOrZero, monthDates, rangeDates, shiftMonth, summarize, trend,
+  GRANULARITIES, RANGES, budgetUse, change, changeText, dayDetail, dayOrZero, monthDates, previousDates, rangeDates,
+  shiftMonth, summarize, trend,
 } from "../rules/period.js";
 import { $, measureRender, readParams, startPage, timeZone, writeParams } from "./shell.js";
 
@@ -62,12 +63,18 @@ function go(change) {
   writeParams({ ...state(), ...change }, defaults());
 }
 
-function kpis(figures, measure) {
+/** A tile's change against the previous period of the same length ("—" when that period had none of it). */
+function changeNote(current, previous, days) {
+  const delta = change(current, previous);
+  return el("dd", { className: `kpi-change ${delta?.direction ?? "none"}`, text: `${changeText(delta)} vs previous ${days} days` });
+}
+
+function kpis(figures, before, days, measure) {
   const s = figures.summary;
   const cost = totalCost(s); // "(+1 unpriced)" is the tile's note, on a line of its own, not wrapped into the amount
   const tiles = [
-    ["Total cost", cost.text, cost.note],
-    ["Requests", formatTokens(s.requests)],
+    ["Total cost", cost.text, cost.note, changeNote(s.cost_usd, before.cost_usd, days)],
+    ["Requests", formatTokens(s.requests), null, changeNote(s.requests, before.requests, days)],
     ["Tokens", `${formatTokens(s.input_tokens + s.output_tokens)}`, `${formatTokens(s.input_tokens)} in / ${formatTokens(s.output_tokens)} out`],
     ["Providers", String(figures.providers)],
     ["Models", String(figures.models)],
@@ -76,8 +83,9 @@ function kpis(figures, measure) {
     ["p95 response", formatDuration(s.p95_ms)],
   ];
   if (measure === "tokens") tiles.unshift(tiles.splice(2, 1)[0]);
-  $("kpis").replaceChildren(...tiles.map(([name, value, note]) => el("div", { className: "kpi" }, [
+  $("kpis").replaceChildren(...tiles.map(([name, value, note, delta]) => el("div", { className: "kpi" }, [
     el("dt", { text: name }), el("dd", { text: value }), ...(note ? [el("dd", { className: "kpi-note", text: note })] : []),
+    ...(delta ? [delta] : []),
   ])));
 }
 
@@ -179,7 +187,8 @@ export function startPeriodPage(measure) {
     const range = rangeDates(s.range, today);
     const month = monthDates(s.month);
     const current = monthDates(today.slice(0, 7));
-    const all = [...range, ...month, ...current].sort();
+    const previous = previousDates(range);
+    const all = [...previous, ...range, ...month, ...current].sort();
     const rollups = await readRange([dayKey(all[0]), dayKey(all.at(-1))]);
     const byDate = new Map(rollups.map((r) => [r.date, r]));
     const m = MEASURES[measure];
@@ -187,7 +196,7 @@ export function startPeriodPage(measure) {
     rangeLinks(s);
     document.querySelectorAll("#granularity-buttons button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.granularity === s.granularity)));
     const figures = summarize(range.map((d) => byDate.get(d)));
-    kpis(figures, measure);
+    kpis(figures, summarize(previous.map((d) => byDate.get(d))).summary, range.length, measure);
     breakdown($("by-provider"), figures.by_provider, "provider", measure);
     breakdown($("by-model"), figures.by_model, "model", measure);
     if (measure === "cost") {

@@ -55,6 +55,30 @@ export function rangeDates(range, today) {
   return datesBetween(addDays(today, 1 - days), today);
 }
 
+/** The period just before `dates` and as long (30 days → the 30 days before them): what the KPI tiles compare with. */
+export function previousDates(dates) {
+  return datesBetween(addDays(dates[0], -dates.length), addDays(dates[0], -1));
+}
+
+/**
+ * The change of a figure from the previous period to this one: {direction: "up" | "down" | "same", percent (≥ 0)},
+ * or null when the previous period has nothing of it (no base: a change from 0 is no percentage).
+ */
+export function change(current, previous) {
+  if (!(previous > 0)) return null;
+  const ratio = (current - previous) / previous;
+  return { direction: ratio > 0 ? "up" : ratio < 0 ? "down" : "same", percent: Math.abs(ratio) * 100 };
+}
+
+const ARROWS = { up: "▲", down: "▼", same: "=" };
+
+/** A change as a tile shows it: "▲ 12.5 %", "▼ 100 %", "= 0 %"; "—" when there is no previous figure to compare. */
+export function changeText(delta) {
+  if (!delta) return "—";
+  const percent = Number(delta.percent.toFixed(delta.percent >= 100 ? 0 : 1));
+  return `${ARROWS[delta.direction]} ${percent} %`;
+}
+
 /** Counts the entries of `entries` ({name: counters}) into the groups of `groups`. */
 function mergeGroups(groups, entries) {
   for (const [name, entry] of Object.entries(entries ?? {})) mergeInto(group(groups, name), entry);
