@@ -165,3 +165,33 @@ def test_an_answers_reasoning_shows_collapsed_and_opens_as_sanitized_text(
     assert disclosure.locator("img[onerror]").count() == 0
     shot(app, "reasoning-expanded")
     assert page_errors == []
+
+
+def drop_or_paste(page, event: str, name: str, mime: str, data: bytes) -> None:
+    """Fires a real drop (on the composer) or paste (in the message box) carrying one file, built in the page."""
+    page.evaluate("""([event, name, mime, bytes]) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], name, { type: mime }));
+        const target = event === "drop" ? document.querySelector("form.composer") : document.querySelector("textarea");
+        if (event === "drop") {
+          target.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+          target.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        } else {
+          target.dispatchEvent(new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true, cancelable: true }));
+        }
+    }""", [event, name, mime, list(data)])
+
+
+def test_a_file_dropped_on_the_composer_and_an_image_pasted_are_attached(app, script, mock_provider):
+    script(Reply(text="Got both."))
+    choose(app, "openai/mock-model")
+    drop_or_paste(app, "drop", "dropped.pdf", "application/pdf", PDF)
+    drop_or_paste(app, "paste", "image.png", "image/png", PNG)
+    chips = app.locator("form.composer").get_by_role("list", name="Attachments")
+    expect(chips.get_by_role("listitem")).to_have_count(2)
+    expect(app.get_by_role("button", name="Remove dropped.pdf")).to_be_visible()
+    expect(app.get_by_role("button", name="Remove image.png")).to_be_visible()
+    send(app, "Dropped and pasted")
+    wait_answer(app, 0)
+    assert [part["type"] for part in last_request(mock_provider, "openai")["messages"][-1]["content"]] == \
+        ["text", "file", "image_url"]
