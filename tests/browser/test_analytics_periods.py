@@ -32,3 +32,32 @@ def test_kpi_tiles_show_the_change_against_the_previous_period_of_the_same_lengt
     expect(tile(tab, "Requests").locator(".kpi-change")).to_have_text("— vs previous 90 days")
     open_page(tab, "/analytics/tokens?range=7d")
     expect(tile(tab, "Requests").locator(".kpi-change")).to_have_text("▲ 100 % vs previous 7 days")
+
+
+def cells(table, model: str) -> list[str]:
+    return [c.strip() for c in table.locator(f"tr[data-model='{model}']").locator("th, td").all_inner_texts()]
+
+
+def timed(rid, when, model, response_ms, ttft_ms):
+    return record(rid, stamp(when), model, "openai", 100, 10, 0.01, response_ms=response_ms) | {"ttft_ms": ttft_ms}
+
+
+def test_latency_shows_p50_and_p95_response_time_and_ttft_per_model_for_the_range(tab):  # noqa: F811
+    now = datetime.now(ZoneInfo(TZ))
+    recent = now - timedelta(minutes=5)
+    import_bytes(tab, requests_file([
+        timed("l1", recent, "gpt-4o", 1000.0, 200.0), timed("l2", recent, "gpt-4o", 2000.0, None),
+        timed("l3", recent, "gpt-4o", 4000.0, 400.0), timed("l4", recent, "gpt-4o-mini", 500.0, None),
+        timed("l5", now - timedelta(days=20), "claude-haiku-4-5", 3000.0, 300.0),
+    ]))
+    open_page(tab, "/analytics/costs?range=7d")
+    latency = tab.locator("#latency-table")
+    # Read by hand from the buckets (counters.js: floor(8·log2 ms), shown at the bucket's middle): 1000 → 981 ms,
+    # 2000 → 1.96 s, 4000 → 3.92 s, 200 → 206 ms, 400 → 412 ms, 500 → 490 ms.
+    expect(latency.locator("tbody tr")).to_have_count(2)
+    assert cells(latency, "gpt-4o") == ["gpt-4o", "3", "1.96 s", "3.92 s", "2", "206 ms", "412 ms"]
+    assert cells(latency, "gpt-4o-mini") == ["gpt-4o-mini", "1", "490 ms", "490 ms", "0", "—", "—"]
+    open_page(tab, "/analytics/tokens?range=30d")  # the older request joins in a longer range, on Tokens too
+    expect(tab.locator("#latency-table tbody tr")).to_have_count(3)
+    # 3000 → 3.02 s, 300 → 292 ms
+    assert cells(tab.locator("#latency-table"), "claude-haiku-4-5") == ["claude-haiku-4-5", "1", "3.02 s", "3.02 s", "1", "292 ms", "292 ms"]

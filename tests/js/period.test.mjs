@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { aggregate, localParts, parseQuery } from "../../ui/static/js/rules/aggregate.js";
 import { addToDay } from "../../ui/static/js/rules/counters.js";
 import {
-  addDays, budgetUse, change, changeText, datesBetween, monthDates, previousDates, rangeDates, shiftMonth, summarize, trend,
+  addDays, budgetUse, change, changeText, countLatency, datesBetween, latencyRows, monthDates, previousDates, rangeDates, shiftMonth, summarize, trend,
 } from "../../ui/static/js/rules/period.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/analytics.json", import.meta.url), "utf8"));
@@ -122,4 +122,23 @@ test("the tiles' changes come from the same day rollups: cost and requests of tw
   const before = summarize(previousDates(range).map((d) => rollups.get(d))).summary;
   assert.equal(changeText(change(now.cost_usd, before.cost_usd)), "▲ 50 %");
   assert.equal(changeText(change(now.requests, before.requests)), "▲ 100 %");
+});
+
+test("latency per model: p50/p95 of response time and TTFT from the records, the tiles' buckets", () => {
+  const records = [
+    { model: "a", response_ms: 1000, ttft_ms: 200 }, { model: "a", response_ms: 2000, ttft_ms: null },
+    { model: "a", response_ms: 4000, ttft_ms: 400 }, { model: "b", response_ms: null, ttft_ms: null },
+    { model: "c", response_ms: 500, ttft_ms: null },
+  ];
+  const byModel = new Map();
+  for (const record of records) countLatency(byModel, record);
+  assert.deepEqual(latencyRows(byModel), [
+    { model: "a", timed: 3, p50_ms: 1961.2, p95_ms: 3922.3, streamed: 2, p50_ttft_ms: 206.1, p95_ttft_ms: 412.3 },
+    { model: "c", timed: 1, p50_ms: 490.3, p95_ms: 490.3, streamed: 0, p50_ttft_ms: null, p95_ttft_ms: null },
+  ]);
+  // The same records in a day rollup give the same response percentiles per model as the tiles and breakdowns.
+  let day;
+  for (const record of records) day = addToDay(day, "2026-05-01", "09", { ...record, provider: "p", status: "ok", usage: null });
+  const a = summarize([day]).by_model.find((g) => g.model === "a");
+  assert.deepEqual([a.p50_ms, a.p95_ms], [1961.2, 3922.3]);
 });

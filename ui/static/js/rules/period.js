@@ -4,9 +4,10 @@
 // shared with Python), so a range reads the same as /api/analytics/llm; tests/js/period.test.mjs checks it.
 import {
   GRANULARITIES, bucketStart, group, localMidnight, localParts, nextBucket, ranked, totalsOut, zeroFilled,
+  tenth,
 } from "./aggregate.js";
 import { pad } from "./keys.js";
-import { NO_PROVIDER, emptyCounters, emptyDay, mergeInto } from "./counters.js";
+import { NO_PROVIDER, emptyCounters, emptyDay, histogramBucket, mergeInto, percentileFromHistogram } from "./counters.js";
 
 export const RANGES = ["7d", "30d", "90d", "month"];
 export const RANGE_LABELS = { "7d": "7d", "30d": "30d", "90d": "90d", month: "This month" };
@@ -167,4 +168,45 @@ export function budgetUse(budget, monthSummary) {
     ...row, share: row.budget_usd > 0 ? row.spent_usd / row.budget_usd : (row.spent_usd > 0 ? Infinity : 0),
     over: row.spent_usd > row.budget_usd,
   }));
+}
+
+// ---- latency per model (the Latency section) ----
+// Day rollups keep no time to first token, so the section counts the range's records, into counters.js's histogram
+// buckets: memory stays bounded however many requests, and a model's p50/p95 response matches the tiles' rule.
+
+const addToHistogram = (histogram, ms) => {
+  const bucket = histogramBucket(ms);
+  histogram[bucket] = (histogram[bucket] ?? 0) + 1;
+};
+
+/** Counts one record's response time and TTFT (each when measured) into its model's entry of `byModel` (a Map). */
+export function countLatency(byModel, record) {
+  if (record.response_ms == null && record.ttft_ms == null) return;
+  let entry = byModel.get(record.model);
+  if (!entry) {
+    entry = { timed: 0, streamed: 0, response_ms_histogram: {}, ttft_ms_histogram: {} };
+    byModel.set(record.model, entry);
+  }
+  if (record.response_ms != null) {
+    entry.timed += 1;
+    addToHistogram(entry.response_ms_histogram, record.response_ms);
+  }
+  if (record.ttft_ms != null) {
+    entry.streamed += 1;
+    addToHistogram(entry.ttft_ms_histogram, record.ttft_ms);
+  }
+}
+
+const quantiles = (histogram) => [tenth(percentileFromHistogram(histogram, 0.5)), tenth(percentileFromHistogram(histogram, 0.95))];
+
+/**
+ * `byModel` (countLatency's) → [{model, timed, p50_ms, p95_ms, streamed, p50_ttft_ms, p95_ttft_ms}], most timed
+ * requests first, then by name; a percentile is null when no request of the model measured it.
+ */
+export function latencyRows(byModel) {
+  return [...byModel].map(([model, entry]) => {
+    const [p50_ms, p95_ms] = quantiles(entry.response_ms_histogram);
+    const [p50_ttft_ms, p95_ttft_ms] = quantiles(entry.ttft_ms_histogram);
+    return { model, timed: entry.timed, p50_ms, p95_ms, streamed: entry.streamed, p50_ttft_ms, p95_ttft_ms };
+  }).sort((a, b) => b.timed - a.timed || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 }
