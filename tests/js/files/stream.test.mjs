@@ -45,7 +45,7 @@ test("a pretty-printed export and fields after the list are read too; a chat fil
 
 test("a cut file, a broken line and an empty file say where and what", () => {
   const json = requestsFileParts(records, now).join("");
-  assert.throws(() => readAll(json.slice(0, -40), 10), (e) => e instanceof ImportError && e.message === "not valid JSON (the file looks cut short) inside requests[2]");
+  assert.throws(() => readAll(json.slice(0, -40), 10), (e) => e instanceof ImportError && e.message === "not valid JSON (the file looks cut short): it ends inside requests[2]");
   const lines = requestsJsonlParts(records, now).join("").split("\n");
   lines[2] = lines[2].slice(0, 30);
   assert.throws(() => readAll(lines.join("\n"), 9), (e) => e instanceof ImportError && e.message.startsWith("line 3: not valid JSON: "));

@@ -1,4 +1,4 @@
-// The home page's "Export as JSON Lines": the request log one record per line, the layout a large log imports
+// The home page's "Requests as JSON Lines": the request log one record per line, the layout a large log imports
 // back from and line tools (jq, DuckDB's read_json_auto) read; the writer is loaded on the first click.
 const button = document.getElementById("export-jsonl");
 const status = document.getElementById("data-status");

@@ -45,7 +45,7 @@ export class ExportStream {
     if (this.mode === LINES) this.readLines(out, true);
     else if (this.mode === ARRAY || !this.headDone) {
       if (!this.head.trim() && !this.text.trim()) throw new ImportError("the file is empty");
-      throw new ImportError(`not valid JSON (the file looks cut short)${this.mode === ARRAY ? ` inside requests[${this.index}]` : ""}`);
+      throw new ImportError(`not valid JSON (the file looks cut short): it ends inside ${this.mode === ARRAY ? `requests[${this.index}]` : "the document"}`);
     } else if (this.text.slice(this.i).trim()) throw new ImportError("not valid JSON: text after the end of the document");
     return out;
   }
