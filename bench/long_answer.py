@@ -33,7 +33,8 @@ from tests.mock_provider import MockProvider, Reply  # noqa: E402
 OBSERVE = """window.__longTasks = [];
 new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]); })
   .observe({ type: "longtask", buffered: true });"""
-DONE = """() => document.querySelector("article.assistant:not([aria-busy]) .markdown")?.lastElementChild?.textContent
+# The answer's own body: a finished reasoning disclosure holds a .markdown of its own, first in the article.
+DONE = """() => document.querySelector("article.assistant:not([aria-busy]) > .markdown")?.lastElementChild?.textContent
   === "The end." """
 
 

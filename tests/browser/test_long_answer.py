@@ -26,6 +26,15 @@ def send(page, text: str):
     return page.get_by_role("article", name="Assistant").last
 
 
+def streaming(page, server, script, part: int):
+    """The answer to SLOW, once its heading `Part {part}` is shown (the answer goes on streaming)."""
+    script(SLOW)
+    open_chat(page, server.url + "/")
+    answer = send(page, "write at length")
+    expect(answer.get_by_role("heading", name=f"Part {part}", exact=True)).to_have_count(1, timeout=30_000)
+    return answer
+
+
 def scroll_gap(page) -> float:
     """How far the conversation is from its bottom, in pixels."""
     return page.locator("#conversation").evaluate("(c) => c.scrollHeight - c.scrollTop - c.clientHeight")
@@ -60,10 +69,7 @@ def test_a_long_answer_renders_every_block_once_and_sanitized_across_its_parts(p
 
 
 def test_the_view_follows_a_streaming_answer_down_while_the_person_is_at_the_bottom(page, llms_server, script, page_errors):
-    script(SLOW)
-    open_chat(page, llms_server.url + "/")
-    answer = send(page, "write at length")
-    expect(answer.get_by_role("heading", name="Part 6", exact=True)).to_have_count(1, timeout=30_000)
+    answer = streaming(page, llms_server, script, 6)
     assert scroll_gap(page) < 80
     expect(answer.get_by_role("heading", name="Part 11", exact=True)).to_have_count(1, timeout=30_000)
     assert scroll_gap(page) < 80
@@ -73,10 +79,7 @@ def test_the_view_follows_a_streaming_answer_down_while_the_person_is_at_the_bot
 
 
 def test_the_view_stays_where_the_person_scrolled_up_to_while_the_answer_streams_on(page, llms_server, script, page_errors):
-    script(SLOW)
-    open_chat(page, llms_server.url + "/")
-    answer = send(page, "write at length")
-    expect(answer.get_by_role("heading", name="Part 5", exact=True)).to_have_count(1, timeout=30_000)
+    answer = streaming(page, llms_server, script, 5)
     page.locator("#conversation").hover()
     page.mouse.wheel(0, -100_000)
     expect(answer.get_by_role("heading", name="Part 1", exact=True)).to_be_in_viewport()
@@ -88,10 +91,7 @@ def test_the_view_stays_where_the_person_scrolled_up_to_while_the_answer_streams
 
 
 def test_stop_mid_stream_keeps_what_was_rendered_and_renders_no_more(page, llms_server, script, page_errors):
-    script(SLOW)
-    open_chat(page, llms_server.url + "/")
-    answer = send(page, "write at length")
-    expect(answer.get_by_role("heading", name="Part 3", exact=True)).to_have_count(1, timeout=30_000)
+    answer = streaming(page, llms_server, script, 3)
     page.get_by_role("button", name="Stop").click()
     expect(answer.get_by_text("Stopped.")).to_be_visible()
     expect(page.get_by_role("button", name="Send")).to_be_visible()
