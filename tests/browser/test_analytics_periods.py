@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_analytics import TZ, import_bytes, open_page, record, requests_file, server, tab  # noqa: F401
@@ -25,13 +26,16 @@ def test_kpi_tiles_show_the_change_against_the_previous_period_of_the_same_lengt
         record("d3", stamp(now - timedelta(days=9)), "gpt-4o", "openai", 100, 10, 0.5),
     ]))
     open_page(tab, "/analytics/costs?range=7d")
-    expect(tile(tab, "Total cost").locator(".kpi-change")).to_have_text("▲ 50 % vs previous 7 days")
-    expect(tile(tab, "Requests").locator(".kpi-change")).to_have_text("▲ 100 % vs previous 7 days")
+    expect(tile(tab, "Total cost").locator(".kpi-change")).to_have_text("▲ 50 %")
+    expect(tile(tab, "Requests").locator(".kpi-change")).to_have_text("▲ 100 %")
+    first, last = (now - timedelta(days=13)).date(), (now - timedelta(days=7)).date()
+    expect(tab.locator("#kpi-compare")).to_have_text(
+        f"▲ ▼ against the previous 7 days, {first:%b} {first.day} – {last:%b} {last.day}.")
     open_page(tab, "/analytics/costs?range=90d")  # the 90 days before held nothing: no base, no percentage
-    expect(tile(tab, "Total cost").locator(".kpi-change")).to_have_text("— vs previous 90 days")
-    expect(tile(tab, "Requests").locator(".kpi-change")).to_have_text("— vs previous 90 days")
+    expect(tile(tab, "Total cost").locator(".kpi-change")).to_have_text("—")
+    expect(tile(tab, "Requests").locator(".kpi-change")).to_have_text("—")
     open_page(tab, "/analytics/tokens?range=7d")
-    expect(tile(tab, "Requests").locator(".kpi-change")).to_have_text("▲ 100 % vs previous 7 days")
+    expect(tile(tab, "Requests").locator(".kpi-change")).to_have_text("▲ 100 %")
 
 
 def cells(table, model: str) -> list[str]:
@@ -61,3 +65,27 @@ def test_latency_shows_p50_and_p95_response_time_and_ttft_per_model_for_the_rang
     expect(tab.locator("#latency-table tbody tr")).to_have_count(3)
     # 3000 → 3.02 s, 300 → 292 ms
     assert cells(tab.locator("#latency-table"), "claude-haiku-4-5") == ["claude-haiku-4-5", "1", "3.02 s", "3.02 s", "1", "292 ms", "292 ms"]
+
+
+@pytest.mark.parametrize(("width", "height", "scheme"), [(1280, 800, "light"), (1280, 800, "dark"), (390, 844, "light"), (390, 844, "dark")])
+def test_tiles_and_latency_fit_the_window_light_and_dark(browser, server, page_errors, shot, width, height, scheme):  # noqa: F811
+    context = browser.new_context(viewport={"width": width, "height": height}, timezone_id=TZ, color_scheme=scheme)
+    page = context.new_page()
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.base = server.url
+    now = datetime.now(ZoneInfo(TZ))
+    import_bytes(page, requests_file([
+        timed("s1", now - timedelta(minutes=5), "claude-sonnet-4-5-20250929", 2400.0, 610.0),
+        timed("s2", now - timedelta(hours=3), "gpt-4o-mini", 800.0, 150.0),
+        timed("s3", now - timedelta(days=9), "gpt-4o-mini", 900.0, 160.0),
+    ]))
+    open_page(page, "/analytics/costs?range=7d")
+    expect(page.locator("#latency-table tbody tr")).to_have_count(2)
+    expect(tile(page, "Requests").locator(".kpi-change")).to_have_text("▲ 100 %")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing scrolls sideways
+    page.locator("#kpis").scroll_into_view_if_needed()
+    shot(page, "tiles")
+    page.locator("#latency").scroll_into_view_if_needed()
+    shot(page, "latency")
+    context.close()
+    assert page_errors == []

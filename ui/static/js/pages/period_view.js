@@ -64,17 +64,23 @@ function go(change) {
 }
 
 /** A tile's change against the previous period of the same length ("—" when that period had none of it). */
-function changeNote(current, previous, days) {
+function changeNote(current, previous) {
   const delta = change(current, previous);
-  return el("dd", { className: `kpi-change ${delta?.direction ?? "none"}`, text: `${changeText(delta)} vs previous ${days} days` });
+  return el("dd", { className: `kpi-change ${delta?.direction ?? "none"}`, text: changeText(delta) });
 }
 
-function kpis(figures, before, days, measure) {
+/** What the tiles' ▲/▼ compare with, said once under them (a tile is too narrow to say it). */
+function compareNote(previous) {
+  const day = (date) => SHORT_DAY.format(new Date(`${date}T00:00:00Z`));
+  $("kpi-compare").textContent = `▲ ▼ against the previous ${previous.length} days, ${day(previous[0])} – ${day(previous.at(-1))}.`;
+}
+
+function kpis(figures, before, measure) {
   const s = figures.summary;
   const cost = totalCost(s); // "(+1 unpriced)" is the tile's note, on a line of its own, not wrapped into the amount
   const tiles = [
-    ["Total cost", cost.text, cost.note, changeNote(s.cost_usd, before.cost_usd, days)],
-    ["Requests", formatTokens(s.requests), null, changeNote(s.requests, before.requests, days)],
+    ["Total cost", cost.text, cost.note, changeNote(s.cost_usd, before.cost_usd)],
+    ["Requests", formatTokens(s.requests), null, changeNote(s.requests, before.requests)],
     ["Tokens", `${formatTokens(s.input_tokens + s.output_tokens)}`, `${formatTokens(s.input_tokens)} in / ${formatTokens(s.output_tokens)} out`],
     ["Providers", String(figures.providers)],
     ["Models", String(figures.models)],
@@ -196,7 +202,8 @@ export function startPeriodPage(measure) {
     rangeLinks(s);
     document.querySelectorAll("#granularity-buttons button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.granularity === s.granularity)));
     const figures = summarize(range.map((d) => byDate.get(d)));
-    kpis(figures, summarize(previous.map((d) => byDate.get(d))).summary, range.length, measure);
+    kpis(figures, summarize(previous.map((d) => byDate.get(d))).summary, measure);
+    compareNote(previous);
     breakdown($("by-provider"), figures.by_provider, "provider", measure);
     breakdown($("by-model"), figures.by_model, "model", measure);
     if (measure === "cost") {
