@@ -12,6 +12,7 @@ packed search chunks). At each size it measures, on a freshly opened page:
 - Activity first page: the first render of /analytics/activity (50 rows, newest first), and "Next";
 - Activity sorted by each number column (a header click, largest first) over every record: its first page;
 - full-text search: a word in ~0.1 % of the prompts, searched from Activity, until its rows are painted;
+- import of our own export (JSON Lines and JSON) of every record into an empty database, streamed: records/s;
 - the page's memory: its JS heap (CDP Performance.getMetrics);
 
 and the same questions answered the way llms.py does: `getAll` of every raw record, then a month's daily
@@ -86,6 +87,29 @@ async ({ start, count, days, batch, rareWord }) => {
     await store.addRequests(items);
   }
   return performance.now() - t0;
+}
+"""
+
+# Runs in the page: our own export of every record (JSON, and JSON Lines) imported into an empty second database
+# through the app's streamed import (transfer.importFile), timed from the file to the last batch stored.
+IMPORT_JS = """
+async () => {
+  const store = await import("/static/js/store/store.js");
+  const transfer = await import("/static/js/store/transfer.js");
+  const { requestsFileParts, requestsJsonlParts } = await import("/static/js/rules/files/export.js");
+  const records = await transfer.allRecords();
+  const out = {};
+  for (const [layout, parts] of [["jsonl", requestsJsonlParts], ["json", requestsFileParts]]) {
+    const file = new File(parts(records), `export.${layout}`);
+    store.openStore(`llms-import-bench-${layout}`);
+    const t0 = performance.now();
+    let progress = 0;
+    const said = await transfer.importFile(file, () => { progress += 1; });
+    out[layout] = { ms: performance.now() - t0, mb: file.size / 1024 / 1024, said, progress };
+    await store.clearAll();
+    store.openStore();
+  }
+  return { records: records.length, ...out };
 }
 """
 
@@ -211,6 +235,11 @@ def measure(context, url: str, month: str, previous_month: str) -> dict:
     scan = page.evaluate(PLAIN_SCAN_JS, {"month": month, "word": RARE_WORD})
     out["plain"] = scan | {"heap_mb": heap_mb(page)}
     page.close()
+    page = context.new_page()
+    page.goto(f"{url}/analytics/activity")
+    page.wait_for_selector("body[data-ready]")
+    out["import"] = page.evaluate(IMPORT_JS) | {"heap_mb": heap_mb(page)}
+    page.close()
     return out
 
 
@@ -225,6 +254,10 @@ def report(size: int, fill_s: float, m: dict) -> None:
     sorts = ", ".join(f"{c} {m[f'sort_{c}_ms']:.0f} ms" for c in SORTED)
     print(f"| Activity sorted over everything, first page (render) | {sorts} | {p['load_ms']:.0f} ms (getAll) + a sort |")
     print(f"| full-text search ({m['search_hits']}) | {m['search_ms']:.0f} ms | {p['search_ms']:.0f} ms ({p['hits']} hits) |")
+    for layout in ("jsonl", "json"):
+        i = m["import"][layout]
+        print(f"| import of our own {layout.upper()} export ({i['mb']:.0f} MB, streamed) | {m['import']['records'] / i['ms'] * 1000:,.0f} records/s"
+              f" ({i['ms'] / 1000:.1f} s, {i['progress']} progress updates: {i['said']}) | — |")
     print(f"| page JS heap | {max(m['costs_heap_mb'], m['activity_heap_mb'], m['search_heap_mb']):.0f} MB | {p['heap_mb']:.0f} MB |")
 
 
