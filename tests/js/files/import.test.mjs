@@ -3,7 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ImportError } from "../../../ui/static/js/rules/files/check.js";
 import { requestsFileParts, threadsFileParts } from "../../../ui/static/js/rules/files/export.js";
-import { MAX_IMPORT_BYTES, keyOf, parseJson, readImport } from "../../../ui/static/js/rules/files/import.js";
+import { MAX_IMPORT_BYTES, keyOf, readImport } from "../../../ui/static/js/rules/files/import.js";
+import { ExportStream } from "../../../ui/static/js/rules/files/stream.js";
 import { sampleRecord } from "../fixtures.mjs";
 
 process.env.TZ = "Europe/Berlin";
@@ -71,7 +72,10 @@ test("a hostile record keeps only the fields we know", () => {
 
 test("truncated, empty and oversized files are refused before anything is read", () => {
   const text = requestsFileParts([record()]).join("");
-  assert.throws(() => parseJson(text.slice(0, 200)), (e) => e instanceof ImportError && e.message.startsWith("not valid JSON (the file looks cut short): "));
-  assert.throws(() => parseJson("  "), { message: "the file is empty" });
-  assert.throws(() => parseJson("{}", MAX_IMPORT_BYTES + 1), { message: "the file is 400 MB; at most 400 MB can be imported at once" });
+  const read = (whole) => { const stream = new ExportStream(); stream.push(whole); return stream.end(); };
+  assert.throws(() => read(text.slice(0, 200)), (e) => e instanceof ImportError && e.message.startsWith("not valid JSON (the file looks cut short): "));
+  assert.throws(() => read("  "), { message: "the file is empty" });
+  // A file without a "requests" list is read whole: past the limit it is refused (a requests file streams).
+  assert.throws(() => new ExportStream().push(`{"threads":[${" ".repeat(MAX_IMPORT_BYTES)}`),
+    { message: 'the file has no "requests" list readable piece by piece and is over 400 MB' });
 });

@@ -56,20 +56,6 @@ function checkThread(at, value) {
   return { thread, messages, skipped: 0 };
 }
 
-/** JSON.parse with a message a person can act on. */
-export function parseJson(fileText, byteSize = fileText.length) {
-  if (byteSize > MAX_IMPORT_BYTES) {
-    throw new ImportError(`the file is ${(byteSize / 1024 / 1024).toFixed(0)} MB; at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB can be imported at once`);
-  }
-  if (!fileText.trim()) throw new ImportError("the file is empty");
-  try {
-    return JSON.parse(fileText);
-  } catch (error) {
-    const truncated = /end of JSON|Unterminated|Expected/.test(error.message) && !/[}\]]\s*$/.test(fileText);
-    throw new ImportError(`not valid JSON${truncated ? " (the file looks cut short)" : ""}: ${error.message}`);
-  }
-}
-
 function checkCount(doc, field, list, noun) {
   if (doc[field] === undefined) return;
   if (doc[field] !== list.length) {
