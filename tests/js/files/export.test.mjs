@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { CSV_COLUMNS, csvCell, recordsCsv } from "../../../ui/static/js/rules/files/export.js";
+import { CSV_COLUMNS, ROUNDING, csvCell, recordsCsv, rounded } from "../../../ui/static/js/rules/files/export.js";
 import { fromLedger } from "../../../ui/static/js/rules/record.js";
 import { sampleRecord } from "../fixtures.mjs";
 
@@ -24,6 +24,12 @@ test("csv.json: the columns are the ones llms --report csv writes, in its order"
 
 test("csv.json: every cell is written as llms --report csv writes it", () => {
   for (const { value, cell } of csvVectors.cells) assert.equal(csvCell(value), cell, JSON.stringify(value));
+});
+
+test("csv.json: float noise is rounded per column as llms --report csv rounds it", () => {
+  for (const { column, value, cell } of csvVectors.rounding) assert.equal(csvCell(rounded(column, value)), cell, `${column} ${value}`);
+  assert.deepEqual(ROUNDING, csvVectors.rounding_places);
+  assert.deepEqual(Object.keys(ROUNDING).filter((column) => !CSV_COLUMNS.includes(column)), []);
 });
 
 for (const { name, line, row } of csvVectors.rows) {

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from llms.ledger.export import CSV_COLUMNS, csv_cell, csv_lines
+from llms.ledger.export import CSV_COLUMNS, ROUNDING, csv_cell, csv_lines, rounded
 
 VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "csv.json").read_text(encoding="utf-8"))
 
@@ -18,6 +18,16 @@ def test_the_columns_and_header_are_the_shared_ones():
 @pytest.mark.parametrize("case", VECTORS["cells"], ids=[repr(case["value"])[:40] for case in VECTORS["cells"]])
 def test_cell(case):
     assert csv_cell(case["value"]) == case["cell"]
+
+
+@pytest.mark.parametrize("case", VECTORS["rounding"], ids=[f"{case['column']}={case['value']!r}" for case in VECTORS["rounding"]])
+def test_float_noise_is_rounded_per_column(case):
+    assert csv_cell(rounded(case["column"], case["value"])) == case["cell"]
+
+
+def test_the_rounded_columns_and_places_are_the_shared_ones():
+    assert ROUNDING == VECTORS["rounding_places"]
+    assert set(ROUNDING) <= set(CSV_COLUMNS)
 
 
 @pytest.mark.parametrize("case", VECTORS["rows"], ids=[case["name"] for case in VECTORS["rows"]])

@@ -53,6 +53,22 @@ export function csvCell(value) {
   return /[",;\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/**
+ * Float noise is not written (7.899999999906868): places per column (llms/ledger/export.py ROUNDING): a cost to
+ * 1e-12 USD, a time to 1e-3 ms, tokens whole; other columns as computed.
+ */
+export const ROUNDING = {
+  cost_usd: 12, response_ms: 3, ttft_ms: 3, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cache_write_tokens: 0,
+  reasoning_tokens: 0,
+};
+
+/** `value` of `column` to ROUNDING's places (toFixed rounds the exact binary value, as Python's round). */
+export function rounded(column, value) {
+  const places = ROUNDING[column];
+  if (places === undefined || typeof value !== "number") return value;
+  return places === 0 ? Math.round(value) : Number(value.toFixed(places));
+}
+
 /** A record's value in each CSV column: no tokens without a usage; a detail a usage leaves out is 0. */
 function csvValues(r) {
   const tokens = r.usage && {
@@ -69,7 +85,7 @@ export function recordsCsv(records) {
   const rows = [CSV_COLUMNS.join(",")];
   for (const record of records) {
     const values = csvValues(record);
-    rows.push(CSV_COLUMNS.map((column) => csvCell(values[column])).join(","));
+    rows.push(CSV_COLUMNS.map((column) => csvCell(rounded(column, values[column]))).join(","));
   }
   return `${rows.join("\r\n")}\r\n`;
 }
