@@ -9,11 +9,17 @@ const NEAR_PX = 80; // within this of the bottom counts as at the bottom: a pers
 /** → {follow() after an answer's frame, toBottom() when a thread opens or a message is sent} for `scroller`. */
 export function scrollFollower(scroller) {
   let atBottom = true;
+  let ownTop = 0; // where toBottom left the view
   scroller.addEventListener("scroll", () => {
-    atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_PX;
+    const gap = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+    // Any step up the person takes stops the following, even one within NEAR_PX (a smooth wheel scroll begins with a
+    // small step, which the next frame would undo); the view pulled up by content that shrank is still at the bottom.
+    if (scroller.scrollTop < ownTop && gap > 1) atBottom = false;
+    else if (gap < NEAR_PX) atBottom = true;
   }, { passive: true });
   const toBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
+    ownTop = scroller.scrollTop;
     atBottom = true;
   };
   return {
