@@ -393,7 +393,7 @@ def test_demo_data_fills_every_page_and_is_removed_alone(tab):
     expect(tab.get_by_role("note")).to_contain_text("Showing demo data")
     for chart in ("#trend-chart", "#month-chart"):
         expect(tab.locator(f"{chart} canvas").first).to_be_visible()
-    assert int(tab.locator("#kpis .kpi", has_text="Requests").locator("dd").inner_text().replace(",", "")) > 1500
+    assert int(tab.locator("#kpis .kpi", has_text="Requests").locator("dd").first.inner_text().replace(",", "")) > 1500
     open_page(tab, "/analytics/tokens")
     expect(tab.locator("#month-chart canvas").first).to_be_visible()
     open_page(tab, "/analytics/activity")
@@ -403,7 +403,7 @@ def test_demo_data_fills_every_page_and_is_removed_alone(tab):
     assert activity_total(tab) == "1 request"
     open_page(tab, "/analytics/costs?range=90d")
     expect(tab.locator("#kpis .kpi", has_text="Total cost").locator("dd").first).to_have_text("$1.25")
-    expect(tab.locator("#kpis .kpi", has_text="Requests").locator("dd")).to_have_text("1")
+    expect(tab.locator("#kpis .kpi", has_text="Requests").locator("dd").first).to_have_text("1")
 
 
 # ---- real requests ----

@@ -89,3 +89,33 @@ def test_tiles_and_latency_fit_the_window_light_and_dark(browser, server, page_e
     shot(page, "latency")
     context.close()
     assert page_errors == []
+
+
+def test_a_custom_range_from_the_form_shows_its_days_and_bad_values_fall_back_with_a_note(tab):  # noqa: F811
+    now = datetime.now(ZoneInfo(TZ))
+    import_bytes(tab, requests_file([
+        record("c1", stamp(now - timedelta(days=40)), "gpt-4o", "openai", 100, 10, 0.5),
+        record("c2", stamp(now - timedelta(days=45)), "gpt-4o", "openai", 100, 10, 0.25),
+        record("c3", stamp(now - timedelta(minutes=5)), "gpt-4o", "openai", 100, 10, 2.0),
+    ]))
+    open_page(tab, "/analytics/costs")
+    first, last = (now - timedelta(days=46)).date(), (now - timedelta(days=39)).date()
+    tab.get_by_label("From", exact=True).fill(first.isoformat())
+    tab.get_by_label("To", exact=True).fill(last.isoformat())
+    tab.get_by_role("button", name="Show range").click()
+    tab.wait_for_selector("body[data-ready]")
+    expect(tab).to_have_url(tab.base + f"/analytics/costs?from={first}&to={last}")
+    expect(tile(tab, "Total cost").locator("dd").first).to_have_text("$0.75")
+    expect(tab.locator("#range-links a[aria-current='page']")).to_have_text(f"{first:%b} {first.day} – {last:%b} {last.day}")
+    expect(tab.locator("#kpi-compare")).to_contain_text("against the previous 8 days")
+    expect(tab.locator("#range-note")).to_be_hidden()
+    # The sections that read the range's records follow it: two requests of the custom range, none of today's.
+    assert cells(tab.locator("#latency-table"), "gpt-4o")[:2] == ["gpt-4o", "2"]
+    tab.get_by_role("link", name="7d").click()  # a preset leaves the custom range
+    expect(tab).to_have_url(tab.base + "/analytics/costs?range=7d")
+    expect(tile(tab, "Total cost").locator("dd").first).to_have_text("$2.00")
+    open_page(tab, "/analytics/costs?from=2026-02-30&to=2026-03-02")
+    expect(tab.locator("#range-note")).to_have_text(
+        'Custom range not shown: from="2026-02-30" is not a date (YYYY-MM-DD). Showing 30d.')
+    expect(tab.locator("#range-links a[aria-current='page']")).to_have_text("30d")
+    expect(tile(tab, "Total cost").locator("dd").first).to_have_text("$2.00")

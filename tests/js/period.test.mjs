@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { aggregate, localParts, parseQuery } from "../../ui/static/js/rules/aggregate.js";
 import { addToDay } from "../../ui/static/js/rules/counters.js";
 import {
-  addDays, budgetUse, change, changeText, countLatency, datesBetween, latencyRows, monthDates, previousDates, rangeDates, shiftMonth, summarize, trend,
+  addDays, budgetUse, change, changeText, countLatency, customRange, datesBetween, latencyRows, monthDates, previousDates, rangeDates, shiftMonth, summarize, trend,
 } from "../../ui/static/js/rules/period.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/analytics.json", import.meta.url), "utf8"));
@@ -141,4 +141,16 @@ test("latency per model: p50/p95 of response time and TTFT from the records, the
   for (const record of records) day = addToDay(day, "2026-05-01", "09", { ...record, provider: "p", status: "ok", usage: null });
   const a = summarize([day]).by_model.find((g) => g.model === "a");
   assert.deepEqual([a.p50_ms, a.p95_ms], [1961.2, 3922.3]);
+});
+
+test("a custom range is two calendar dates in order, up to today; anything else says what was wrong", () => {
+  assert.deepEqual(customRange("2026-02-27", "2026-03-02", "2026-05-14"), { range: "2026-02-27..2026-03-02" });
+  assert.deepEqual(rangeDates("2026-02-27..2026-03-02", "2026-05-14"), ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]);
+  assert.deepEqual(customRange("2026-05-10", "2026-06-30", "2026-05-14"), { range: "2026-05-10..2026-05-14" });
+  assert.deepEqual(customRange("2026-02-30", "2026-03-02", "2026-05-14"), { problem: 'from="2026-02-30" is not a date (YYYY-MM-DD)' });
+  assert.deepEqual(customRange("2026-03-01", "", "2026-05-14"), { problem: 'to="" is not a date (YYYY-MM-DD)' });
+  assert.deepEqual(customRange("2026-03-02", "2026-03-01", "2026-05-14"), { problem: "from 2026-03-02 is after to 2026-03-01" });
+  assert.deepEqual(customRange("2026-06-01", "2026-06-02", "2026-05-14"), { problem: "from 2026-06-01 is after today (2026-05-14)" });
+  assert.deepEqual(customRange("2024-01-01", "2026-05-14", "2026-05-14"), { problem: "2024-01-01 to 2026-05-14 is 865 days; a custom range holds at most 367" });
+  assert.deepEqual(previousDates(rangeDates("2026-03-01..2026-03-03", "2026-05-14")), ["2026-02-26", "2026-02-27", "2026-02-28"]);
 });

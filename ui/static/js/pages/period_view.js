@@ -7,8 +7,8 @@ import { formatUsd } from "../rules/pricing.js";
 import { readRange } from "../store/store.js";
 import { COLORS, barChart } from "./charts.js";
 import {
-  GRANULARITIES, RANGES, budgetUse, change, changeText, dayDetail, dayOrZero, monthDates, previousDates, rangeDates,
-  shiftMonth, summarize, trend,
+  GRANULARITIES, RANGES, RANGE_LABELS, budgetUse, change, changeText, customRange, dayDetail, dayOrZero, monthDates,
+  previousDates, rangeDates, shiftMonth, summarize, trend,
 } from "../rules/period.js";
 import { $, measureRender, readParams, startPage, timeZone, writeParams } from "./shell.js";
 
@@ -44,7 +44,7 @@ const MEASURES = {
 };
 
 function defaults() {
-  return { month: localDate(new Date()).slice(0, 7), range: "30d", granularity: "day", day: "" };
+  return { month: localDate(new Date()).slice(0, 7), range: "30d", granularity: "day", day: "", from: "", to: "" };
 }
 
 function state() {
@@ -56,7 +56,17 @@ function state() {
     range: RANGES.includes(p.range) ? p.range : d.range,
     granularity: GRANULARITIES.includes(p.granularity) ? p.granularity : d.granularity,
     day: /^\d{4}-\d{2}-\d{2}$/.test(p.day ?? "") ? p.day : "",
+    from: p.from ?? "",
+    to: p.to ?? "",
   };
+}
+
+/** The range the page shows: the custom one of ?from&to when it is whole, else the preset, with a note saying why. */
+function shownRange(s, today) {
+  if (!s.from && !s.to) return { range: s.range, note: "" };
+  const custom = customRange(s.from, s.to, today);
+  if (custom.range) return { range: custom.range, note: "" };
+  return { range: s.range, note: `Custom range not shown: ${custom.problem}. Showing ${RANGE_LABELS[s.range]}.` };
 }
 
 function go(change) {
@@ -163,15 +173,32 @@ function dayDetailRow(date, rollup, measure) {
   return el("tr", { className: "day-detail", "data-date": date }, [cell]);
 }
 
-/** Each range link keeps the page's other parameters; the one shown is the current page. */
-function rangeLinks(s) {
-  for (const link of document.querySelectorAll("#range-links a")) {
-    const params = Object.entries({ ...s, range: link.dataset.range }).filter(([name, value]) => value && defaults()[name] !== value);
+/** Each preset link keeps the page's other parameters (not a custom range); the one shown is the current page. */
+function rangeLinks(s, shown, dates) {
+  for (const link of document.querySelectorAll("#range-links a[data-range]:not(#custom-range-link)")) {
+    const params = Object.entries({ ...s, range: link.dataset.range, from: "", to: "" }).filter(([name, value]) => value && defaults()[name] !== value);
     const search = new URLSearchParams(params).toString();
     link.href = `${location.pathname}${search ? `?${search}` : ""}`;
-    if (link.dataset.range === s.range) link.setAttribute("aria-current", "page");
+    if (link.dataset.range === shown) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  const custom = $("custom-range-link");
+  const isCustom = !RANGES.includes(shown);
+  custom.hidden = !isCustom;
+  // range_records.js reads the range shown from the current link's data-range: a custom one is "from..to".
+  if (isCustom) {
+    const day = (date) => SHORT_DAY.format(new Date(`${date}T00:00:00Z`));
+    Object.assign(custom, { href: `${location.pathname}${location.search}`, textContent: `${day(dates[0])} – ${day(dates.at(-1))}` });
+    custom.dataset.range = shown;
+    custom.setAttribute("aria-current", "page");
+  } else {
+    delete custom.dataset.range;
+    custom.removeAttribute("aria-current");
+  }
+  // The form starts from the range shown, so a custom range is one edit away from it.
+  const today = localDate(new Date());
+  Object.assign($("range-from"), { value: dates[0], max: today });
+  Object.assign($("range-to"), { value: dates.at(-1) > today ? today : dates.at(-1), max: today });
 }
 
 /** Starts the Costs (`measure` "cost") or Tokens ("tokens") page. */
@@ -190,7 +217,8 @@ export function startPeriodPage(measure) {
     const s = state();
     const today = localDate(new Date());
     const tz = timeZone();
-    const range = rangeDates(s.range, today);
+    const shown = shownRange(s, today);
+    const range = rangeDates(shown.range, today);
     const month = monthDates(s.month);
     const current = monthDates(today.slice(0, 7));
     const previous = previousDates(range);
@@ -199,7 +227,9 @@ export function startPeriodPage(measure) {
     const byDate = new Map(rollups.map((r) => [r.date, r]));
     const m = MEASURES[measure];
 
-    rangeLinks(s);
+    rangeLinks(s, shown.range, range);
+    $("range-note").hidden = !shown.note;
+    $("range-note").textContent = shown.note;
     document.querySelectorAll("#granularity-buttons button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.granularity === s.granularity)));
     const figures = summarize(range.map((d) => byDate.get(d)));
     kpis(figures, summarize(previous.map((d) => byDate.get(d))).summary, measure);

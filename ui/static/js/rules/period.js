@@ -48,8 +48,31 @@ export function shiftMonth(month, by) {
   return `${pad(moved.getUTCFullYear(), 4)}-${pad(moved.getUTCMonth() + 1)}`;
 }
 
-/** The dates a range covers, ending `today` (7d: today and the 6 days before; month: the whole month). */
+/** The longest custom range: a year and a day, so a leap year's whole calendar year fits. */
+export const MAX_CUSTOM_DAYS = 367;
+const CUSTOM_RANGE = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/;
+const isCalendarDate = (text) => /^\d{4}-\d{2}-\d{2}$/.test(text) && addDays(text, 0) === text; // 2026-02-30 is not
+
+/**
+ * ?from=YYYY-MM-DD&to=YYYY-MM-DD → {range: "from..to"} (a range rangeDates reads), or {problem} saying what was wrong
+ * with them, for the page to fall back to a preset with that note.
+ */
+export function customRange(from, to, today) {
+  for (const [name, value] of [["from", from], ["to", to]]) {
+    if (!isCalendarDate(value)) return { problem: `${name}=${JSON.stringify(value)} is not a date (YYYY-MM-DD)` };
+  }
+  if (from > to) return { problem: `from ${from} is after to ${to}` };
+  if (from > today) return { problem: `from ${from} is after today (${today})` };
+  const last = to > today ? today : to; // nothing is recorded after today: the range stops there
+  const days = datesBetween(from, last).length;
+  if (days > MAX_CUSTOM_DAYS) return { problem: `${from} to ${last} is ${days} days; a custom range holds at most ${MAX_CUSTOM_DAYS}` };
+  return { range: `${from}..${last}` };
+}
+
+/** The dates a range covers, ending `today` (7d: today and the 6 days before; month: the whole month; "from..to": those). */
 export function rangeDates(range, today) {
+  const custom = CUSTOM_RANGE.exec(range);
+  if (custom) return datesBetween(custom[1], custom[2]);
   if (range === "month") return monthDates(today.slice(0, 7));
   const days = { "7d": 7, "30d": 30, "90d": 90 }[range];
   if (!days) throw new Error(`unknown range ${JSON.stringify(range)}: expected one of ${RANGES.join(", ")}`);
