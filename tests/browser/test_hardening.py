@@ -157,7 +157,7 @@ def test_a_500_kb_answer_streams_block_by_block_and_renders_whole(page, patient,
     box.press("Enter")
     # Waiting with a cheap check once a second: Playwright's own locator polling walks the whole page (roles and
     # names of every element) in one task, a long task of its own once the answer is large.
-    page.wait_for_function("""() => document.querySelector("article.assistant:not([aria-busy]) .markdown")
+    page.wait_for_function("""() => document.querySelector("article.assistant:not([aria-busy]) > .markdown")
       ?.lastElementChild?.textContent === "The end." """, polling=1000, timeout=120_000)
     answer = page.get_by_role("article", name="Assistant").first
     expect(answer.locator("dl.metrics")).to_be_visible()
