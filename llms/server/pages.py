@@ -11,7 +11,7 @@ from llms.server.installed_models import served
 from llms.server.keys import TEMPLATES
 from llms.server.readiness import default_model
 
-__all__ = ["add_routes", "model_groups", "price_text"]
+__all__ = ["add_routes", "energy_text", "model_groups", "price_text"]
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/", index)
@@ -33,6 +33,16 @@ def price_text(entry: dict | None, field: str) -> str:
     return format_price(entry.get(field) if entry else None)
 
 
+def energy_text(energy: dict | None) -> str | None:
+    """A model priced by electricity (pricing/energy.py) shows its rates, not "$0.00 in · $0.00 out": "⚡ 65 W at
+    $0.30/kWh"."""
+    if not energy:
+        return None
+    rate = energy["usd_per_kwh"]
+    rate_text = f"{rate:.2f}" if round(rate, 2) == rate else f"{rate:g}"  # $0.30, as prices read; $0.123 whole
+    return f"⚡ {energy['watts']:g} W at ${rate_text}/kWh"
+
+
 def model_groups(config, prices) -> list[dict]:
     """Enabled providers with their models and prices, the default model marked (readiness.default_model: the
     first provider serving defaults.model, else the first ready model)."""
@@ -45,7 +55,8 @@ def model_groups(config, prices) -> list[dict]:
             entry = prices.get(provider.id, {}).get(alias)
             value = f"{provider.id}/{alias}"
             models.append({"alias": alias, "value": value, "selected": value == default,
-                           "input": price_text(entry, "input"), "output": price_text(entry, "output")})
+                           "input": price_text(entry, "input"), "output": price_text(entry, "output"),
+                           "energy": energy_text(provider.energy)})
         groups.append({"provider": provider.id, "models": models})
     return groups
 

@@ -135,3 +135,16 @@ async def test_app_shell_carries_a_policy_that_blocks_inline_script_and_foreign_
     assert "unsafe" not in policy
     assert 'aria-label="Message"' in html and ">Send<" in html and ">Stop<" in html and ">New chat<" in html
     assert "<script>" not in html  # no inline script: the policy would block it
+
+
+async def test_a_model_priced_by_electricity_shows_its_rates_not_zero_token_prices():
+    raw = json.loads(CONFIG_TEXT)
+    raw["providers"]["groq"]["energy"] = {"watts": 65, "usd_per_kwh": 0.3}
+    client = await _client(parse_config(json.dumps(raw), Path("llms.json"), {}), PRICES_TABLE)
+    try:
+        parser = _Options()
+        parser.feed(await (await client.get("/fragments/models")).text())
+    finally:
+        await client.close()
+    assert [label for provider, _, label, _ in parser.options if provider == "groq"] == [
+        "llama-3.3-70b · ⚡ 65 W at $0.30/kWh", "gpt-oss-120b · ⚡ 65 W at $0.30/kWh"]
