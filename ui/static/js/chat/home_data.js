@@ -55,14 +55,17 @@ $("export-data").addEventListener("click", (event) => busy(async ({ exportReques
 }));
 
 $("import-data").addEventListener("click", () => importFileInput.click());
-importFileInput.addEventListener("change", (event) => busy(async ({ importFile }) => {
+importFileInput.addEventListener("change", (event) => {
   const [file] = event.target.files;
   event.target.value = ""; // the same file can be chosen again
   if (!file) return;
+  // Said at once, before the import's code has loaded: the last import's "Imported …" must not read as this one's.
   say(`Checking ${file.name}…`);
-  say(await importFile(file, showProgress));
-  changed("imported");
-}));
+  busy(async ({ importFile }) => {
+    say(await importFile(file, showProgress));
+    changed("imported");
+  });
+});
 
 $("demo-data").addEventListener("click", () => busy(async ({ loadDemo }) => {
   say("Loading demo data…");
