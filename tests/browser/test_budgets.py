@@ -147,7 +147,8 @@ def test_a_notification_is_given_for_a_threshold_crossed_after_opting_in(open_ta
     tab.evaluate("localStorage.setItem('llms.budget.notify', 'on'); localStorage.setItem('test.permission', 'granted');"
                  "localStorage.setItem('llms.budget.notified', JSON.stringify({[new Date().toISOString().slice(0, 7) + ' monthly_usd']: 50}))")
     tab.reload()
-    expect(tab.locator("html[data-notified='1']")).to_have_count(1)
+    # The banner reads the month's spend after the page loads: waited for as long as a loaded machine may take.
+    expect(tab.locator("html[data-notified='1']")).to_have_count(1, timeout=20_000)
     assert tab.evaluate("window.__notified") == [{"title": "llms budget", "body": WARNING}]
 
 
