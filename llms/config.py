@@ -288,11 +288,12 @@ class _Checker:
         self.expect(key_path, raw, dict, "an object of model → prices")
         return {model: self.price_entry(key_path + (model,), entry) for model, entry in raw.items()}
 
-    def price_entry(self, key_path: tuple, raw: Any, *, in_tier: bool = False) -> dict:
-        """USD per 1M tokens. Entries in `pricing` may be partial: they override the default prices."""
+    def price_entry(self, key_path: tuple, raw: Any, *, in_tier: bool = False, in_service_tier: bool = False) -> dict:
+        """USD per 1M tokens. Entries in `pricing` may be partial: they override the default prices. A service
+        tier's entry (`service_tiers.flex`) is partial too: its fields replace the entry's at that tier."""
         self.expect(key_path, raw, dict, "an object like {\"input\": 2.5, \"output\": 10}")
-        allowed = (("above",) if in_tier else ("tiers",)) + PRICE_FIELDS
-        self.known_keys(key_path, raw, allowed)
+        allowed = ("above",) if in_tier else ("tiers",) if in_service_tier else ("tiers", "service_tiers")
+        self.known_keys(key_path, raw, allowed + PRICE_FIELDS)
         entry = {}
         for name in PRICE_FIELDS:
             if name in raw:
@@ -304,6 +305,12 @@ class _Checker:
         elif "tiers" in raw:
             tiers = self.expect(key_path + ("tiers",), raw["tiers"], list, "a list of tiers")
             entry["tiers"] = [self.price_entry(key_path + ("tiers", i), t, in_tier=True) for i, t in enumerate(tiers)]
+        if "service_tiers" in raw and not in_tier and not in_service_tier:
+            at = key_path + ("service_tiers",)
+            tiers = self.expect(at, raw["service_tiers"], dict, "an object of service tier → prices, like "
+                                "{\"flex\": {\"input\": 0.625, \"output\": 5}}")
+            entry["service_tiers"] = {name: self.price_entry(at + (name,), tier, in_service_tier=True)
+                                      for name, tier in tiers.items()}
         return entry
 
     def budget(self, raw: Any, providers_raw: dict) -> dict:

@@ -13,6 +13,9 @@ pass tests/vectors/pricing.json:
   A missing cached_input, cache_write or cache_write_1h costs the input price.
 - A tier applies to the whole request when prompt_tokens > above (the highest such tier); the fields
   it omits come from the base entry.
+- A request served at a service tier the entry prices (`service_tiers`: OpenAI's flex / priority, ...) is charged
+  at that tier's entry: its fields over the base entry's (`tiers` as one field). The tier is the one the answer
+  says served it, else the one asked for (providers/answer.served_tier); an unknown tier is charged as standard.
 - Provenance: "reported" (the provider billed usage.cost itself), "computed" (our prices), "estimated"
   (tokens estimated from the text: the stream ended before its usage), "unpriced" (cost unknown: no
   price, a variable price, or no usage). Unknown is None, never 0; a price of 0 is free.
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-__all__ = ["cost_for", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES",
+__all__ = ["cost_for", "price_at_tier", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES",
            "PRICE_FIELDS", "CACHE_PRICE_FIELDS", "check_prompt_parts",
            "is_priced", "output_usd", "computed_beside_reported"]
 
@@ -31,7 +34,7 @@ PROVENANCES = ("reported", "computed", "estimated", "unpriced")
 TOKENS_PER_PRICE_UNIT = 1_000_000
 CHARS_PER_TOKEN = 4
 CACHE_PRICE_FIELDS = ("cached_input", "cache_write", "cache_write_1h")
-PRICE_FIELDS = ("input", "output", *CACHE_PRICE_FIELDS)  # a price entry's rates; `tiers` besides
+PRICE_FIELDS = ("input", "output", *CACHE_PRICE_FIELDS)  # a price entry's rates; `tiers`, `service_tiers` besides
 
 # Display: first drop float noise (0.1 + 0.2 → 0.30000000000000004) at 12 significant digits, then
 # round half up at the shown precision, both on the shortest decimal that reads back as the float
@@ -43,12 +46,15 @@ _CENT = Decimal("0.01")
 UNKNOWN = "—"
 
 
-def cost_for(usage: dict | None, price: dict | None, *, estimated: bool = False) -> dict:
+def cost_for(usage: dict | None, price: dict | None, *, estimated: bool = False,
+             service_tier: str | None = None) -> dict:
     """The cost of one request: {"cost_usd": float|None, "provenance": ..., "prices": entry|None}.
 
     `usage` is normalized usage, or None when the provider sent none. With estimated=True the usage
     was estimated from the text (estimate_tokens); usage None then means nothing to estimate: 0 tokens.
+    `service_tier` is the tier that served the request; "prices" is then the entry of that tier (price_at_tier).
     """
+    price = price_at_tier(price, service_tier)
     if usage is not None and usage.get("cost") is not None:
         # OpenRouter returns what it billed as usage.cost (USD):
         # https://openrouter.ai/docs/use-cases/usage-accounting. We keep our prices beside it.
@@ -61,6 +67,16 @@ def cost_for(usage: dict | None, price: dict | None, *, estimated: bool = False)
     if any(rate < 0 for rate in rates.values()):
         return _cost(None, "unpriced", price)  # -1: OpenRouter's "variable" price, unknown, never free
     return _cost(_usd(usage, rates), "estimated" if estimated else "computed", price)
+
+
+def price_at_tier(price: dict | None, service_tier: str | None) -> dict | None:
+    """The entry a request served at `service_tier` is charged at, without `service_tiers`: that tier's fields
+    over the base entry's (`tiers` as one field) when the entry prices the tier, else the base entry."""
+    if price is None or "service_tiers" not in price:
+        return price
+    base = {name: value for name, value in price.items() if name != "service_tiers"}
+    tier = price["service_tiers"].get(service_tier) if isinstance(service_tier, str) else None
+    return base if tier is None else {**base, **tier}
 
 
 def computed_beside_reported(usage: dict | None, cost: dict) -> float | None:

@@ -187,7 +187,7 @@ class Repricing:
         if not usage:
             return
         counts = {name: value for name, value in usage.items() if name != "cost"}  # the rates decide, not the bill
-        repriced = cost_for(counts, self.price_for(record))["cost_usd"]
+        repriced = cost_for(counts, self.price_for(record), service_tier=record.get("service_tier"))["cost_usd"]
         provider = record.get("provider") or NO_PROVIDER
         row = self.by_model.get((provider, record.get("model")))
         if row is None:

@@ -11,6 +11,7 @@ works offline; it is imported on first use, as it takes ~0.3 s to load.
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -96,11 +97,13 @@ def genai_entry(snapshot, provider_id: str, provider_model: str, at: datetime) -
     prices = _prices_at(model, at)
     if any(getattr(prices, key) is not None for key in _INEXPRESSIBLE):
         return None
-    return _entry(prices)
+    entry = _entry(prices)
+    service_tiers = _service_tiers(model, prices, entry, at) if entry is not None else {}
+    return entry | {"service_tiers": service_tiers} if service_tiers else entry
 
 
 def _prices_at(model, at: datetime):
-    """The model's standard prices in force on `at`'s date (no service tier or batch variants).
+    """The model's standard prices in force on `at`'s date (service tiers apart: _service_tiers; no batch prices).
 
     genai-prices tries conditional prices last to first. A time-of-day window (DeepSeek's) cannot live
     in one static entry: we count it as in force. In its data every window is the dearer price (DeepSeek's
@@ -115,6 +118,40 @@ def _prices_at(model, at: datetime):
         if constraint is None or isinstance(constraint, TimeOfDateConstraint) or constraint.active(at):
             return conditional.prices
     return model.prices[0].prices
+
+
+def _service_tiers(model, standard, base: dict, at: datetime) -> dict[str, dict]:
+    """{tier: entry} of the model's service-tier prices in force on `at`, each a whole entry: genai-prices'
+    PriceVariants with `when={"service_tier": tier}` (OpenAI's flex / priority / fast, Gemini's flex / priority)
+    over the `standard` prices (`base`: those as our entry).
+
+    A variant's price replaces the standard price of its key, tiered prices included, as genai-prices'
+    ModelInfo.get_prices does (the first variant that sets a key wins); a tier priced as the standard (OpenAI's
+    "default") is left out. Batch (`processing`) and other variants are not a service tier the answer reports.
+    """
+    names = dict.fromkeys(variant.when["service_tier"] for variant in model.price_variants or ()
+                          if set(variant.when) == {"service_tier"})
+    tiers = {}
+    for name in names:
+        overrides = {}
+        for variant in model.price_variants:
+            if variant.when != {"service_tier": name} or (variant.constraint and not variant.constraint.active(at)):
+                continue
+            for key, price in variant.prices.__dict__.items():
+                if price is not None:
+                    overrides.setdefault(key, price)
+        if not overrides or all(getattr(standard, key) == price for key, price in overrides.items()):
+            continue
+        if any(key in _INEXPRESSIBLE for key in overrides):
+            tiers[name] = {"input": -1, "output": -1}  # a price our entry cannot express: unknown, never standard
+            continue
+        resolved = copy(standard)
+        resolved.__dict__.update(overrides)
+        entry = _entry(resolved)
+        if "tiers" in base and "tiers" not in entry:
+            entry["tiers"] = []  # the tier's flat prices replace the base's tiered ones
+        tiers[name] = entry
+    return tiers
 
 
 def _entry(prices) -> dict | None:

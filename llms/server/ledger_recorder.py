@@ -40,6 +40,8 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
     aliases of one provider model keep their own prices.
     No usage but a started answer (Stop, cut stream): tokens are estimated from the text and reasoning.
     No usage and no answer (refused, unreachable): cost and provenance null, as the browser's record.js.
+    Tokens are charged at the rates of the service tier that served the request (`service_tier`) when the price
+    data has them (pricing.cost.price_at_tier).
     A provider with `energy` in llms.json (a local model) costs the electricity of the answer's time instead
     (pricing/energy.py), whatever its token prices.
     """
@@ -63,7 +65,7 @@ def _cost(record: dict, config, usage: dict, price: dict | None, *, estimated: b
     provider = config.provider(record["provider"]) if record["alias"] is not None else None
     if provider is not None and provider.energy is not None:
         return energy_cost(record["response_ms"], provider.energy)
-    return cost_for(usage, price, estimated=estimated)
+    return cost_for(usage, price, estimated=estimated, service_tier=record["service_tier"])
 
 
 def _message_text(messages) -> str:

@@ -3,9 +3,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { NORMALIZERS, costFor, estimateTokens, formatUsd, normalizeUsage } from "../../ui/static/js/rules/pricing.js";
+import {
+  NORMALIZERS, costFor, estimateTokens, formatUsd, normalizeUsage, priceAtTier,
+} from "../../ui/static/js/rules/pricing.js";
 
 const { cases } = JSON.parse(readFileSync(new URL("../vectors/pricing.json", import.meta.url), "utf8"));
+const tierCases = JSON.parse(readFileSync(new URL("../vectors/service_tiers.json", import.meta.url), "utf8")).cases;
 
 test("the vectors cover at least forty cases with unique names", () => {
   assert.ok(cases.length >= 40);
@@ -67,3 +70,15 @@ test("estimateTokens is code points over four, rounded up", () => {
 test("the usage normalizers are exactly the wire formats the vectors hold", () => {
   assert.deepEqual(Object.keys(NORMALIZERS).sort(), [...new Set(cases.map((c) => c.format))].sort());
 });
+
+for (const c of tierCases) {
+  test(`service tier vector ${c.name}`, () => {
+    const cost = costFor(c.usage, c.price, { serviceTier: c.service_tier });
+    if (c.cost_usd === null) assert.equal(cost.cost_usd, null);
+    else assert.ok(Math.abs(cost.cost_usd - c.cost_usd) <= 1e-12, `${cost.cost_usd} ≠ ${c.cost_usd}`);
+    assert.equal(cost.provenance, c.provenance);
+    assert.deepEqual(cost.prices, c.prices);
+    assert.deepEqual(priceAtTier(c.price, c.service_tier), c.prices);
+    assert.equal(formatUsd(cost.cost_usd, cost.provenance), c.display);
+  });
+}

@@ -94,6 +94,19 @@ def test_tier_without_above_is_refused():
     assert 'pricing.small.tiers.0: a tier needs "above"' in error_of(json.dumps(raw, indent=2))
 
 
+def test_service_tier_prices_are_partial_entries_with_their_own_tiers():
+    raw = json.loads(json.dumps(GOOD))
+    flex = {"input": 0.25, "tiers": [{"above": 1000, "input": 0.5}]}
+    raw["providers"]["acme"]["pricing"]["small"]["service_tiers"] = {"flex": flex}
+    assert parse(raw).provider("acme").pricing["small"]["service_tiers"] == {
+        "flex": {"input": 0.25, "tiers": [{"input": 0.5, "above": 1000}]}}
+    raw["providers"]["acme"]["pricing"]["small"]["service_tiers"] = {"flex": {"service_tiers": {}}}
+    assert "pricing.small.service_tiers.flex.service_tiers: unknown key" in error_of(json.dumps(raw, indent=2))
+    raw["providers"]["acme"]["pricing"]["small"]["service_tiers"] = {"flex": {"output": "cheap"}}
+    assert 'pricing.small.service_tiers.flex.output: expected a number, got "cheap"' in error_of(
+        json.dumps(raw, indent=2))
+
+
 def test_default_model_must_exist():
     raw = json.loads(json.dumps(GOOD))
     raw["defaults"]["model"] = "huge"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from llms.pricing.cost import cost_for, estimate_tokens, format_price, format_usd, sum_costs
+from llms.pricing.cost import cost_for, estimate_tokens, format_price, format_usd, output_usd, price_at_tier, sum_costs
 from llms.providers.registry import normalizers
 
 VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "pricing.json").read_text(encoding="utf-8"))["cases"]
@@ -127,3 +127,24 @@ def test_estimated_usage_is_normalized_usage_from_text():
         "prompt_tokens": 101, "completion_tokens": 10, "total_tokens": 111,
         "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
         "completion_tokens_details": {"reasoning_tokens": 0}}
+
+
+TIER_VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "service_tiers.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", TIER_VECTORS["cases"], ids=[case["name"] for case in TIER_VECTORS["cases"]])
+def test_service_tier_vector(case):
+    cost = cost_for(case["usage"], case["price"], service_tier=case["service_tier"])
+    if case["cost_usd"] is None:
+        assert cost["cost_usd"] is None
+    else:
+        assert cost["cost_usd"] == pytest.approx(case["cost_usd"], abs=1e-12, rel=0)
+    assert (cost["provenance"], cost["prices"]) == (case["provenance"], case["prices"])
+    assert price_at_tier(case["price"], case["service_tier"]) == case["prices"]
+    assert format_usd(cost["cost_usd"], cost["provenance"]) == case["display"]
+
+
+def test_the_ledger_split_of_a_flex_request_is_at_flex_rates():
+    case = next(c for c in TIER_VECTORS["cases"] if c["name"] == "flex_is_charged_at_flex_rates")
+    cost = cost_for(case["usage"], case["price"], service_tier="flex")
+    assert output_usd(case["usage"], cost["prices"]) == 500 * 5 / 1_000_000

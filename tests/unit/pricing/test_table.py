@@ -194,3 +194,52 @@ def test_each_model_without_a_price_is_warned_about_once(tmp_path):
     warn_unpriced_models(config.enabled_providers, Prices(openai={"gpt-4o": PRICE}).price_for, warnings.append)
     assert warnings == ["Cost: Not calculated (no pricing configured) for openai/mini: "
                         "add providers.openai.pricing.mini to llms.json"]
+
+
+def variant(tier: str, prices: types.ModelPrice, starts: date | None = None) -> types.PriceVariant:
+    constraint = types.StartDateConstraint(start_date=starts) if starts else None
+    return types.PriceVariant(when={"service_tier": tier}, prices=prices, constraint=constraint)
+
+
+def test_service_tier_prices_become_whole_entries_and_standard_ones_are_left_out():
+    info = model("gpt-x", types.ModelPrice(input_mtok=tiered("2", 272000, "4"), output_mtok=Decimal("10")))
+    info.price_variants = [
+        variant("default", types.ModelPrice()),
+        variant("flex", types.ModelPrice(input_mtok=tiered("1", 272000, "2"), output_mtok=Decimal("5"))),
+        variant("priority", types.ModelPrice(input_mtok=Decimal("3.5"), output_mtok=Decimal("14"))),
+        variant("scale", types.ModelPrice(input_mtok=Decimal("9"), output_mtok=Decimal("9")), starts=date(2027, 1, 1)),
+        types.PriceVariant(when={"processing": "batch"}, prices=types.ModelPrice(input_mtok=Decimal("1"))),
+    ]
+    assert genai_entry(snapshot("openai", info), "openai", "gpt-x", NOON) == {
+        "input": 2, "output": 10, "tiers": [{"above": 272000, "input": 4}],
+        "service_tiers": {"flex": {"input": 1, "output": 5, "tiers": [{"above": 272000, "input": 2}]},
+                          "priority": {"input": 3.5, "output": 14, "tiers": []}}}
+
+
+def test_a_service_tier_priced_by_what_an_entry_cannot_express_is_unknown():
+    info = model("gpt-x", types.ModelPrice(input_mtok=Decimal("2"), output_mtok=Decimal("10")))
+    info.price_variants = [variant("flex", types.ModelPrice(requests_kcount=Decimal("1")))]
+    entry = genai_entry(snapshot("openai", info), "openai", "gpt-x", NOON)
+    assert entry["service_tiers"] == {"flex": {"input": -1, "output": -1}}
+
+
+def test_our_cost_at_each_service_tier_equals_genai_prices_calc_price_for_every_model_that_has_one():
+    at = datetime.now(UTC).replace(hour=12, minute=0)
+    checked = 0
+    for provider in get_snapshot().providers:
+        ours_id = {"google": "gemini"}.get(provider.id, provider.id)
+        for info in provider.models:
+            entry = genai_entry(get_snapshot(), ours_id, info.id, at)
+            for tier in (entry or {}).get("service_tiers", ()):
+                for prompt, completion, cached, cache_write, _ in USAGES:
+                    usage = {"prompt_tokens": prompt, "completion_tokens": completion,
+                             "total_tokens": prompt + completion,
+                             "prompt_tokens_details": {"cached_tokens": cached, "cache_write_tokens": cache_write}}
+                    ours = cost_for(usage, entry, service_tier=tier)
+                    theirs = calc_price(Usage(input_tokens=prompt, output_tokens=completion, cache_read_tokens=cached,
+                                              cache_write_tokens=cache_write), info.id, provider_id=provider.id,
+                                        genai_request_timestamp=at, price_context={"service_tier": tier})
+                    assert ours["cost_usd"] == pytest.approx(float(theirs.total_price), abs=1e-9, rel=0), (
+                        provider.id, info.id, tier, usage)
+                checked += 1
+    assert checked >= 70, checked  # 73 in genai-prices 0.2.3: OpenAI's flex, priority, fast

@@ -115,8 +115,23 @@ function result(cost_usd, provenance, prices) {
   return { cost_usd, provenance, prices };
 }
 
-/** The cost of one request: {cost_usd: number|null, provenance, prices: entry|null}. */
-export function costFor(usage, price, { estimated = false } = {}) {
+/**
+ * The entry a request served at `serviceTier` is charged at, without `service_tiers`: that tier's fields over the
+ * base entry's (`tiers` as one field) when the entry prices the tier, else the base entry (pricing.py price_at_tier).
+ */
+export function priceAtTier(price, serviceTier) {
+  if (price === null || price === undefined || !("service_tiers" in price)) return price;
+  const { service_tiers: tiers, ...base } = price;
+  const tier = typeof serviceTier === "string" && Object.hasOwn(tiers, serviceTier) ? tiers[serviceTier] : null;
+  return tier === null ? base : { ...base, ...tier };
+}
+
+/**
+ * The cost of one request: {cost_usd: number|null, provenance, prices: entry|null}. `serviceTier` is the tier that
+ * served it (the answer's service_tier, else the one asked for); `prices` is then that tier's entry (priceAtTier).
+ */
+export function costFor(usage, price, { estimated = false, serviceTier = null } = {}) {
+  price = priceAtTier(price, serviceTier);
   if (usage && usage.cost !== null && usage.cost !== undefined) return result(Number(usage.cost), "reported", price);
   if (price === null || price === undefined) return result(null, "unpriced", null);
   if (usage === null || usage === undefined) {
