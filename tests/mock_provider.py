@@ -87,6 +87,8 @@ class Reply:
     # An agent's loop: once the request carries a tool result, the model answers this text instead of calling
     # its tools again (None: the same reply every time).
     text_after_tool_result: str | None = None
+    # The tier an OpenAI answer says served it: `service_tier` on the completion and every chunk (None: left out).
+    service_tier: str | None = None
 
     def __post_init__(self):
         if self.fault is not None and self.fault not in FAULTS:
@@ -256,7 +258,7 @@ def completion_body(fmt: str, model: str, reply: Reply) -> dict:
                 "model": f"{model}-2025-01-01", "system_fingerprint": "fp_mock",
                 "choices": [{"index": 0, "message": message, "logprobs": None,
                              "finish_reason": "tool_calls" if reply.tool_calls else "stop"}],
-                "usage": usage}
+                "usage": usage} | ({"service_tier": reply.service_tier} if reply.service_tier else {})
     if fmt == "anthropic":
         content = [{"type": "thinking", "thinking": reply.reasoning, "signature": reply.signature}] \
             if reply.reasoning else []
@@ -303,6 +305,8 @@ def _openai_events(model: str, reply: Reply, include_usage: bool) -> list[bytes]
     # https://platform.openai.com/docs/api-reference/chat-streaming
     base = {"id": "chatcmpl-" + uuid.uuid4().hex, "object": "chat.completion.chunk", "created": int(time.time()),
             "model": f"{model}-2025-01-01", "system_fingerprint": "fp_mock"}
+    if reply.service_tier:
+        base["service_tier"] = reply.service_tier
     if include_usage:
         base["usage"] = None  # OpenAI sends "usage": null on every chunk but the last when asked
 
