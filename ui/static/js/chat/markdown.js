@@ -1,11 +1,11 @@
 // Model output → safe DOM: Markdown by marked, sanitized by DOMPurify, code highlighted by highlight.js
 // with each language's grammar loaded the first time it is seen. Model output is untrusted: no script,
 // no event handler, no javascript: link, no SVG/MathML, and nothing that loads from another host.
-import { Marked } from "../../vendor/marked-18.2.1.min.js";
+// marked and DOMPurify (27 KB gzipped) load with the first answer shown (loadMarkdown), not with the page.
 import { languageFile } from "../rules/languages.js";
 
-const HLJS_DIR = "../../vendor/highlight.js-11.12.0";
-const marked = new Marked({ gfm: true, breaks: false, async: false });
+const VENDOR = "../../vendor";
+const HLJS_DIR = `${VENDOR}/highlight.js-11.12.0`;
 
 // Tags and attributes that load or submit something, or restyle the page, even from sanitized HTML; `dialog`
 // paints over the page (a fake confirm dialog); `id` and `name` would let an answer shadow the page's own elements
@@ -17,11 +17,10 @@ const FORBID_ATTR = ["style", "srcset", "poster", "background", "action", "forma
 // A data: image is bytes already in the answer: it cannot call anywhere. Anything else is a request.
 const INLINE_IMAGE = /^data:image\/(png|gif|jpeg|webp|avif);base64,/i;
 
-let purifier = null;
+let loading = null;
+let parser = null; // {marked, purifier} once loadMarkdown has resolved
 
-function dompurify() {
-  if (purifier) return purifier;
-  purifier = window.DOMPurify; // the UMD build, loaded by a classic <script> before this module
+function configure(purifier) {
   // Set once: a configuration passed to each sanitize() is parsed again each time (~0.6 ms, paid per block).
   purifier.setConfig({ USE_PROFILES: { html: true }, FORBID_TAGS, FORBID_ATTR, ALLOW_DATA_ATTR: false, RETURN_DOM_FRAGMENT: true });
   purifier.addHook("afterSanitizeAttributes", (node) => {
@@ -31,6 +30,30 @@ function dompurify() {
     }
   });
   return purifier;
+}
+
+/** Loads marked and DOMPurify (once); renderMarkdown may be called once this resolves. */
+export function loadMarkdown() {
+  loading ??= Promise.all([
+    import(`${VENDOR}/marked-18.2.1.min.js`),
+    // DOMPurify's UMD build: run as a module, it sets globalThis.DOMPurify (it has no ES export).
+    import(`${VENDOR}/dompurify-3.4.18.min.js`),
+  ]).then(([{ Marked }]) => {
+    parser = { marked: new Marked({ gfm: true, breaks: false, async: false }), purifier: configure(window.DOMPurify) };
+  }, (error) => {
+    loading = null; // the next answer tries again
+    throw error;
+  });
+  return loading;
+}
+
+/** Whether renderMarkdown may be called now. */
+export const markdownReady = () => parser !== null;
+
+/** Runs `render` now when marked and DOMPurify are loaded, else once they are (loading them). */
+export function whenMarkdown(render) {
+  if (parser) render();
+  else loadMarkdown().then(render);
 }
 
 /** Every image that is not inline data becomes a note naming it; the sanitized fragment is not live yet. */
@@ -47,9 +70,10 @@ function blockRemoteImages(fragment) {
   return fragment;
 }
 
-/** Markdown text → a sanitized DocumentFragment. */
+/** Markdown text → a sanitized DocumentFragment; only once loadMarkdown has resolved. */
 export function renderMarkdown(text) {
-  return blockRemoteImages(dompurify().sanitize(marked.parse(text)));
+  if (!parser) throw new Error("renderMarkdown before loadMarkdown() resolved");
+  return blockRemoteImages(parser.purifier.sanitize(parser.marked.parse(text)));
 }
 
 let hljsPromise = null;

@@ -3,7 +3,7 @@
 // format (docs/wire-formats.md: Anthropic thinking.budget_tokens, Gemini thinkingConfig); and an answer's reasoning,
 // shown collapsed.
 import { el } from "../dom.js";
-import { renderMarkdown } from "./markdown.js";
+import { renderMarkdown, whenMarkdown } from "./markdown.js";
 
 // OpenAI's levels (https://platform.openai.com/docs/api-reference/chat/create#chat-create-reasoning_effort); ""
 // sends no reasoning_effort, so the provider's own default applies.
@@ -52,9 +52,11 @@ export function reasoningDisclosure() {
       node.hidden = !text;
     },
     finish(text) {
-      body.classList.add("markdown");
-      body.replaceChildren(renderMarkdown(text));
       node.hidden = !text;
+      whenMarkdown(() => {
+        body.classList.add("markdown");
+        body.replaceChildren(renderMarkdown(text));
+      });
     },
   };
 }

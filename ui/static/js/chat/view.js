@@ -1,7 +1,7 @@
 // DOM builders for the chat page: thread list items, messages, metrics, totals. No state, no storage.
 import { el } from "../dom.js";
 import { answerBody } from "./answer_body.js";
-import { highlightCode } from "./markdown.js";
+import { highlightCode, loadMarkdown, markdownReady, whenMarkdown } from "./markdown.js";
 import { messageMetrics, threadTotals } from "../rules/metrics.js";
 import { reasoningDisclosure } from "./reasoning.js";
 
@@ -48,8 +48,17 @@ export function assistantMessage({ onPaint = () => {} } = {}) {
   let pending = null;
   let latest = { text: "", reasoning: "" };
   let finished = false;
+  let waiting = false;
+  loadMarkdown(); // marked and DOMPurify load from the moment an answer is on its way or on screen
+  // Until they are here, frames paint nothing; the first frame after paints the latest text.
+  const waitForMarkdown = () => {
+    if (waiting) return;
+    waiting = true;
+    whenMarkdown(() => { pending ??= requestAnimationFrame(paintFrame); });
+  };
   const paint = () => {
     pending = null;
+    if (!markdownReady()) return waitForMarkdown();
     if (render(latest.text, FRAME_BUDGET_MS)) pending = requestAnimationFrame(paintFrame);
     else if (finished) highlightCode(body);
     if (!finished) reasoning.show(latest.reasoning);
