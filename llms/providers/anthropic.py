@@ -8,6 +8,7 @@ a request field Anthropic cannot carry is refused with a 400 naming it (docs/wir
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from llms.providers.base import ProviderError, Target, UpstreamRequest
@@ -64,6 +65,12 @@ MIN_THINKING_BUDGET = 1024
 # input comes back as the message content (https://docs.anthropic.com/en/docs/build-with-claude/tool-use,
 # "JSON mode").
 STRUCTURED_TOOL = "json_answer"
+# Claude models with JSON outputs, Anthropic's own structured-output parameter (`output_config.format`): Opus,
+# Sonnet and Haiku 4.5 and later (https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs). Its
+# schemas have the limits of OpenAI's strict mode (additionalProperties false, no numeric bounds), so a json_schema
+# goes there when it is strict, or when the turn cannot be a forced tool (tools or thinking in it).
+JSON_OUTPUTS_FROM = (4, 5)
+_CLAUDE_VERSION = re.compile(r"claude-(?:opus|sonnet|haiku)-(\d+)(?:-(\d{1,2}))?(?!\d)")
 
 # https://docs.anthropic.com/en/api/messages#response-stop-reason
 FINISH_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "pause_turn": "stop", "max_tokens": "length",
@@ -139,7 +146,7 @@ class AnthropicWire:
                 raise unsupported(NAME, "service_tier", f"'service_tier' {asked} has no equivalent on Anthropic "
                                                         f"(only {', '.join(SERVICE_TIERS)})")
             payload["service_tier"] = SERVICE_TIERS[body["service_tier"]]
-        payload.update(_tooling(body))
+        payload.update(_tooling(body, _has_json_outputs(target.provider_model)))
         payload.update(_thinking(body, payload["max_tokens"]))
         if stream:
             payload["stream"] = True
@@ -353,25 +360,41 @@ def _error_event(payload: dict) -> ProviderError:
     return ProviderError("http", status, WIRE.error_message(status, payload), **error_fields(payload))
 
 
-def _tooling(body: dict) -> dict:
-    """tools, tool_choice, parallel_tool_calls and response_format → tools and tool_choice.
+def _has_json_outputs(provider_model: str) -> bool:
+    """Whether the model takes output_config.format: a Claude Opus, Sonnet or Haiku of JSON_OUTPUTS_FROM or later
+    (its id as Anthropic names it, `claude-sonnet-4-5-20250929`; older ids, `claude-3-5-sonnet-…`, do not match)."""
+    found = _CLAUDE_VERSION.search(provider_model)
+    return found is not None and (int(found[1]), int(found[2] or 0)) >= JSON_OUTPUTS_FROM
 
-    https://docs.anthropic.com/en/docs/build-with-claude/tool-use
+
+def _tooling(body: dict, json_outputs: bool) -> dict:
+    """tools, tool_choice, parallel_tool_calls and response_format → tools, tool_choice and output_config.
+
+    https://docs.anthropic.com/en/docs/build-with-claude/tool-use; `json_outputs`: the model has output_config.format.
     """
     fields: dict = {}
     tools = [_tool(tool) for tool in body.get("tools") or []]
     choice = _tool_choice(body.get("tool_choice"))
     response_format = body.get("response_format")
     schema = _structured_schema(response_format)
+    thinking = body.get("reasoning_effort") not in (None, "none")
+    strict = isinstance(response_format, dict) and bool((response_format.get("json_schema") or {}).get("strict"))
+    if json_outputs and _format_kind(response_format) == "json_schema" and (strict or tools or thinking):
+        # JSON outputs: the answer's text is the JSON, beside the client's tools and thinking (structured-outputs).
+        fields["output_config"] = {"format": {"type": "json_schema", "schema": schema[1]}}
+        schema = None
     if schema is not None:
-        if tools or body.get("reasoning_effort") not in (None, "none"):
+        if tools or thinking:
             # The schema is a forced tool: it cannot share the turn with the client's tools, and thinking
             # refuses forced tool use (extended-thinking#extended-thinking-with-tool-use).
             other = "tools" if tools else "reasoning_effort"
-            raise unsupported(NAME, "response_format", f"'response_format' cannot be combined with '{other}' on "
-                                                       "Anthropic (structured output is a forced tool there)")
+            why = ("json_object is a forced tool on Anthropic; a json_schema is not, on Claude 4.5 and later"
+                   if _format_kind(response_format) == "json_object"
+                   else "structured output is a forced tool on Anthropic models before Claude 4.5")
+            raise unsupported(NAME, "response_format", f"'response_format' cannot be combined with '{other}' "
+                                                       f"here ({why})")
         tools = [{"name": STRUCTURED_TOOL, "description": schema[0], "input_schema": schema[1]}]
-        if isinstance(response_format, dict) and (response_format.get("json_schema") or {}).get("strict"):
+        if strict:
             tools[0]["strict"] = True  # a strict schema stays strict: strict tool use (structured-outputs)
         choice = {"type": "tool", "name": STRUCTURED_TOOL}
     if body.get("parallel_tool_calls") is False and (choice or {}).get("type") != "none":
@@ -414,9 +437,14 @@ def _tool_choice(choice) -> dict | None:
     raise bad_request(NAME, f"'tool_choice' {json.dumps(choice)[:80]} is not auto, none, required or a function")
 
 
+def _format_kind(response_format):
+    """A response_format's type: text, json_object, json_schema (or what the client sent)."""
+    return response_format.get("type") if isinstance(response_format, dict) else response_format
+
+
 def _structured_schema(response_format) -> tuple[str, dict] | None:
     """(description, JSON schema) of a json_schema / json_object response_format; None for text."""
-    kind = response_format.get("type") if isinstance(response_format, dict) else response_format
+    kind = _format_kind(response_format)
     if response_format is None or kind == "text":
         return None
     if kind == "json_object":

@@ -115,11 +115,24 @@ def test_parse_with_a_pydantic_model(client, answers, mock_provider, fmt):
     completion = client.chat.completions.parse(model=MODELS[fmt], messages=ASK, response_format=Person)
     assert completion.choices[0].message.parsed == Person(name="Ada", age=36)
     sent = last_request(mock_provider, fmt)
-    if fmt == "anthropic":
-        assert sent["tool_choice"] == {"type": "tool", "name": "json_answer"}
-        assert sent["tools"][0]["input_schema"]["properties"]["age"] == {"title": "Age", "type": "integer"}
+    if fmt == "anthropic":  # .parse() sends a strict schema: Claude 4.5's own JSON outputs (output_config.format)
+        assert sent["output_config"]["format"]["schema"]["properties"]["age"] == {"title": "Age", "type": "integer"}
+        assert "tools" not in sent
     if fmt == "google":
         assert sent["generationConfig"]["responseJsonSchema"]["required"] == ["name", "age"]
+
+
+def test_parse_beside_tools_and_thinking_reaches_claude_4_5_as_its_json_output(client, answers, mock_provider):
+    answers("anthropic", text='{"name": "Ada", "age": 36}', reasoning="Who is it?")
+    strict_tools = [{"type": "function", "function": {**TOOLS[0]["function"], "strict": True, "parameters": {
+        **TOOLS[0]["function"]["parameters"], "additionalProperties": False}}}]  # .parse() takes strict tools only
+    completion = client.chat.completions.parse(model=MODELS["anthropic"], messages=ASK, response_format=Person,
+                                               tools=strict_tools, reasoning_effort="low")
+    message = completion.choices[0].message
+    assert (message.parsed, message.model_extra["reasoning_content"]) == (Person(name="Ada", age=36), "Who is it?")
+    sent = last_request(mock_provider, "anthropic")
+    assert sent["output_config"]["format"]["schema"]["required"] == ["name", "age"]
+    assert [tool["name"] for tool in sent["tools"]] == ["weather"] and sent["thinking"]["type"] == "enabled"
 
 
 @pytest.mark.parametrize("fmt", list(MODELS))

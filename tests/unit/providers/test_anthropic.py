@@ -416,14 +416,55 @@ def test_a_strict_tool_stays_strict_on_anthropic():
     assert tool == {"name": "weather", "strict": True, "input_schema": tools[0]["function"]["parameters"]}
 
 
-def test_a_strict_json_schema_is_a_strict_forced_tool():
-    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"],
-              "additionalProperties": False}
-    response_format = {"type": "json_schema", "json_schema": {"name": "Person", "strict": True, "schema": schema}}
-    request = WIRE.build_request(TARGET, body(response_format=response_format), stream=False).json
-    assert request["tools"] == [{"name": "json_answer", "description": "Answer as Person.", "input_schema": schema,
-                                 "strict": True}]
+STRICT_SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"],
+                 "additionalProperties": False}
+STRICT_FORMAT = {"type": "json_schema", "json_schema": {"name": "Person", "strict": True, "schema": STRICT_SCHEMA}}
+CLAUDE_4 = Target("anthropic", "https://api.anthropic.com/v1", "sk-ant-secret", "claude-sonnet-4-20250514")
+
+
+def test_a_strict_json_schema_is_a_strict_forced_tool_before_claude_4_5():
+    request = WIRE.build_request(CLAUDE_4, body(response_format=STRICT_FORMAT), stream=False).json
+    assert request["tools"] == [{"name": "json_answer", "description": "Answer as Person.",
+                                 "input_schema": STRICT_SCHEMA, "strict": True}]
     assert request["tool_choice"] == {"type": "tool", "name": "json_answer"}
+    assert "output_config" not in request
+
+
+def test_a_strict_json_schema_is_anthropics_json_output_on_claude_4_5_and_later():
+    request = WIRE.build_request(TARGET, body(response_format=STRICT_FORMAT), stream=False).json
+    assert request["output_config"] == {"format": {"type": "json_schema", "schema": STRICT_SCHEMA}}
+    assert "tools" not in request and "tool_choice" not in request
+    data = {"id": "msg_1", "content": [{"type": "text", "text": '{"name": "Ada"}'}], "stop_reason": "end_turn",
+            "usage": {"input_tokens": 1, "output_tokens": 1}}
+    assert WIRE.parse_completion(data, "claude")["choices"][0] == {
+        "index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": '{"name": "Ada"}'}}
+
+
+def test_a_json_schema_beside_tools_or_thinking_is_a_json_output_on_claude_4_5():
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}}
+    loose = {"type": "json_schema", "json_schema": {"name": "N", "schema": schema}}
+    with_tools = WIRE.build_request(TARGET, body(response_format=loose, tools=[WEATHER]), stream=False).json
+    assert with_tools["output_config"] == {"format": {"type": "json_schema", "schema": schema}}
+    assert [tool["name"] for tool in with_tools["tools"]] == ["weather"] and "tool_choice" not in with_tools
+    thinking = WIRE.build_request(TARGET, body(response_format=loose, reasoning_effort="low"), stream=False).json
+    assert thinking["output_config"]["format"]["schema"] == schema and thinking["thinking"]["budget_tokens"] == 1024
+    alone = WIRE.build_request(TARGET, body(response_format=loose), stream=False).json  # any schema: a forced tool
+    assert (alone["tool_choice"], "output_config" in alone) == ({"type": "tool", "name": "json_answer"}, False)
+    for target, kind in ((CLAUDE_4, loose), (TARGET, {"type": "json_object"})):
+        with pytest.raises(ProviderError, match="'response_format' cannot be combined with 'tools'") as caught:
+            WIRE.build_request(target, body(response_format=kind, tools=[WEATHER]), stream=False)
+        assert (caught.value.kind, caught.value.param) == ("unsupported", "response_format")
+
+
+@pytest.mark.parametrize("model, has", [
+    ("claude-sonnet-4-5-20250929", True), ("claude-haiku-4-5", True), ("claude-opus-4-6", True),
+    ("claude-sonnet-5", True), ("anthropic.claude-opus-4-5-20251101-v1:0", True),
+    ("claude-opus-4-1-20250805", False), ("claude-sonnet-4-20250514", False), ("claude-3-5-sonnet-20241022", False),
+    ("claude-3-7-sonnet-latest", False), ("my-local-model", False)])
+def test_which_claude_models_take_json_outputs(model, has):
+    request = WIRE.build_request(Target("anthropic", "https://api.anthropic.com/v1", "k", model),
+                                 body(response_format=STRICT_FORMAT), stream=False).json
+    assert ("output_config" in request) is has
 
 
 @pytest.mark.parametrize("asked, sent", [("auto", "auto"), ("default", "standard_only"), ("priority", "auto")])
