@@ -36,10 +36,10 @@ GENERATION_CONFIG = {"temperature": "temperature", "top_p": "topP", "top_k": "to
 # OpenAI request fields translated here; `stream_options` is the server's. Every sampling hint has a
 # GenerationConfig field; only hints inside messages are dropped on purpose (dropped_params).
 TRANSLATED = ("model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "stop",
-              "tools", "tool_choice", "response_format", "reasoning_effort", "logprobs", "top_logprobs",
-              *GENERATION_CONFIG)
+              "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning_effort", "logprobs",
+              "top_logprobs", *GENERATION_CONFIG)
 # Accepted only with the value that asks for what Gemini does anyway; any other value is a 400.
-NEUTRAL_VALUES = {"store": False, "parallel_tool_calls": True, "modalities": ["text"]}
+NEUTRAL_VALUES = {"store": False, "modalities": ["text"]}
 # reasoning_effort → thinkingConfig.thinkingBudget, Google's own mapping for this OpenAI field
 # (https://ai.google.dev/gemini-api/docs/openai#thinking); "none" turns thinking off (budget 0).
 THINKING_BUDGETS = {"none": 0, "minimal": 1024, "low": 1024, "medium": 8192, "high": 24576}
@@ -299,11 +299,27 @@ def _response_format(response_format) -> dict:
     return {"responseMimeType": "application/json", "responseJsonSchema": spec["schema"]}
 
 
+def _refuse_one_call_at_a_time(body: dict) -> None:
+    """parallel_tool_calls: false asks for at most one tool call per answer. Gemini calls functions in parallel as
+    it sees fit, and its FunctionCallingConfig has only `mode` and `allowedFunctionNames`
+    (https://ai.google.dev/api/caching#FunctionCallingConfig): it cannot be told. False holds anyway when nothing
+    can be called (no tools, or tool_choice none), and then passes; otherwise the field is unsupported here."""
+    if body.get("parallel_tool_calls") is not False or not body.get("tools") or body.get("tool_choice") == "none":
+        return
+    raise unsupported(NAME, "parallel_tool_calls", "'parallel_tool_calls' false has no equivalent in Gemini "
+                                                   "generateContent: its functionCallingConfig cannot limit an answer "
+                                                   "to one call (https://ai.google.dev/api/caching"
+                                                   "#FunctionCallingConfig); leave it out or use a model served by an "
+                                                   "OpenAI-compatible or Anthropic provider")
+
+
 def _tooling(body: dict) -> dict:
-    """tools → functionDeclarations; tool_choice → toolConfig.functionCallingConfig.
+    """tools → functionDeclarations; tool_choice → toolConfig.functionCallingConfig; parallel_tool_calls: true
+    is what Gemini does, false is refused where a call could be made (_refuse_one_call_at_a_time).
 
     https://ai.google.dev/gemini-api/docs/function-calling
     """
+    _refuse_one_call_at_a_time(body)
     fields: dict = {}
     declarations = []
     for tool in body.get("tools") or []:

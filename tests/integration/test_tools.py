@@ -135,6 +135,15 @@ def test_parse_beside_tools_and_thinking_reaches_claude_4_5_as_its_json_output(c
     assert [tool["name"] for tool in sent["tools"]] == ["weather"] and sent["thinking"]["type"] == "enabled"
 
 
+def test_one_tool_call_at_a_time_on_gemini_is_a_400_naming_the_field(client, mock_provider):
+    before = len(mock_provider.requests)
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(model=MODELS["google"], messages=ASK, tools=TOOLS, parallel_tool_calls=False)
+    assert (caught.value.code, caught.value.param) == ("unsupported_parameter", "parallel_tool_calls")
+    assert "FunctionCallingConfig" in caught.value.body["message"]
+    assert len(mock_provider.requests) == before  # refused before anything was sent
+
+
 @pytest.mark.parametrize("fmt", list(MODELS))
 def test_reasoning_effort_reaches_each_provider_and_reasoning_comes_back(client, answers, mock_provider, fmt):
     answers(fmt, text="Done.", reasoning="Thinking hard.")

@@ -59,13 +59,33 @@ def test_request_turns_data_urls_into_inline_data_and_merges_same_role_messages(
 
 
 @pytest.mark.parametrize("field, value", [("base_url", "https://evil"), ("api_key", "other"), ("user", "u1"),
-                                          ("logit_bias", {"1": 5}), ("parallel_tool_calls", False)])
+                                          ("logit_bias", {"1": 5})])
 def test_request_refuses_fields_it_cannot_carry_with_a_400_naming_them(field, value):
     with pytest.raises(ProviderError) as caught:
         WIRE.build_request(TARGET, body(**{field: value}), stream=False)
     # "unsupported": failover tries the next candidate, whose wire format may carry the field.
     assert (caught.value.kind, caught.value.status, caught.value.param) == ("unsupported", 400, field)
     assert f"'{field}'" in caught.value.message and "google" in caught.value.message
+
+
+WEATHER_TOOL = {"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}
+
+
+@pytest.mark.parametrize("choice", [None, "auto", "required", {"type": "function", "function": {"name": "weather"}}])
+def test_one_tool_call_at_a_time_is_refused_where_gemini_could_call_several(choice):
+    with pytest.raises(ProviderError) as caught:
+        WIRE.build_request(TARGET, body(tools=[WEATHER_TOOL], tool_choice=choice, parallel_tool_calls=False),
+                           stream=False)
+    assert (caught.value.kind, caught.value.status, caught.value.param) == ("unsupported", 400, "parallel_tool_calls")
+    assert "FunctionCallingConfig" in caught.value.message and "google" in caught.value.message
+
+
+def test_one_tool_call_at_a_time_passes_where_nothing_can_be_called():
+    assert "tools" not in WIRE.build_request(TARGET, body(parallel_tool_calls=False), stream=False).json
+    request = WIRE.build_request(TARGET, body(tools=[WEATHER_TOOL], tool_choice="none", parallel_tool_calls=False),
+                                 stream=False).json
+    assert request["toolConfig"] == {"functionCallingConfig": {"mode": "NONE"}}
+    assert "parallel_tool_calls" not in json.dumps(request)
 
 
 def test_neutral_values_pass_and_the_key_stays_ours():
