@@ -37,7 +37,12 @@ GENERATION_CONFIG = {"temperature": "temperature", "top_p": "topP", "top_k": "to
 # GenerationConfig field; only hints inside messages are dropped on purpose (dropped_params).
 TRANSLATED = ("model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "stop",
               "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning_effort", "logprobs",
-              "top_logprobs", *GENERATION_CONFIG)
+              "top_logprobs", "service_tier", *GENERATION_CONFIG)
+# OpenAI's service_tier → the request's serviceTier (https://ai.google.dev/gemini-api/docs/flex-inference,
+# https://ai.google.dev/gemini-api/docs/priority-inference; the google-genai SDK's ServiceTier values). "auto" is
+# the project's default: nothing sent (Gemini's default is standard); scale has no equivalent (refused). The tier
+# that served the request comes back as usageMetadata.serviceTier, given to the client as OpenAI's `service_tier`.
+SERVICE_TIERS = {"auto": None, "default": "standard", "flex": "flex", "priority": "priority"}
 # Accepted only with the value that asks for what Gemini does anyway; any other value is a 400.
 NEUTRAL_VALUES = {"store": False, "modalities": ["text"]}
 # reasoning_effort → thinkingConfig.thinkingBudget, Google's own mapping for this OpenAI field
@@ -87,7 +92,7 @@ class GoogleWire:
         refuse_untranslatable(NAME, body, (*TRANSLATED, *DROPPED_CACHE_HINTS), NEUTRAL_VALUES,
                               "Gemini generateContent", "https://ai.google.dev/api/generate-content")
         system, contents = _contents(body.get("messages") or [])
-        payload: dict = {"contents": contents, **_tooling(body)}
+        payload: dict = {"contents": contents, **_tooling(body), **_service_tier(body)}
         if system:
             payload["systemInstruction"] = {"parts": [{"text": system}]}
         config = _generation_config(body)
@@ -120,7 +125,9 @@ class GoogleWire:
                 choice["logprobs"] = _logprobs(candidate["logprobsResult"])
             choices.append(choice)
         usage = usage_or_malformed(NAME, normalize_usage, response.get("usageMetadata"))
-        return completion(response_id, int(time.time()), model, choices, usage)
+        result = completion(response_id, int(time.time()), model, choices, usage)
+        tier = _served_tier(response.get("usageMetadata"))
+        return result | ({"service_tier": tier} if tier else {})
 
     def new_stream(self, model: str) -> GeminiStream:
         return GeminiStream(model)
@@ -154,6 +161,7 @@ class GeminiStream:
         self.finished: set[int] = set()
         self.tool_calls: dict[int, int] = {}  # candidate index → tool calls sent so far
         self.blocked = False
+        self.tier: str | None = None  # usageMetadata.serviceTier, once a chunk said it
 
     def feed(self, event: str, data: str) -> list[dict]:
         response = _response(load_json(NAME, "stream chunk", data), "stream chunk")
@@ -161,18 +169,23 @@ class GeminiStream:
         if response.get("usageMetadata") is not None:
             usage_or_malformed(NAME, normalize_usage, response["usageMetadata"])  # refuse bad counts now
             self.raw_usage = response["usageMetadata"]
+            self.tier = _served_tier(self.raw_usage) or self.tier
         choices = []
         if _blocked(response):
             self.blocked = True
             choices.append({"index": 0, "delta": {"role": "assistant"}, "finish_reason": "content_filter"})
         choices += [choice for position, candidate in enumerate(_candidates(response))
                     if (choice := self._choice(position, candidate))]
-        return [chunk(self.id, self.created, self.model, choices)] if choices else []
+        return [self._tiered(chunk(self.id, self.created, self.model, choices))] if choices else []
 
     def finish(self) -> dict:
         if not self.blocked and (not self.started or self.finished != self.started):
             raise ProviderError("cut", 502, f"{NAME} ended the stream before a finishReason")
-        return final_chunk(self.id, self.created, self.model, usage_or_malformed(NAME, normalize_usage, self.raw_usage))
+        usage = usage_or_malformed(NAME, normalize_usage, self.raw_usage)
+        return self._tiered(final_chunk(self.id, self.created, self.model, usage))
+
+    def _tiered(self, result: dict) -> dict:
+        return result | ({"service_tier": self.tier} if self.tier else {})  # once known, on every chunk as OpenAI
 
     def _choice(self, position: int, candidate: dict) -> dict | None:
         index = candidate.get("index", position)
@@ -297,6 +310,22 @@ def _response_format(response_format) -> dict:
         raise bad_request(NAME, f"'response_format' {json.dumps(response_format)[:80]} is not text, json_object "
                                 "or json_schema with a schema")
     return {"responseMimeType": "application/json", "responseJsonSchema": spec["schema"]}
+
+
+def _service_tier(body: dict) -> dict:
+    asked = body.get("service_tier")
+    if asked is None:
+        return {}
+    if asked not in SERVICE_TIERS:
+        raise unsupported(NAME, "service_tier", f"'service_tier' {json.dumps(asked)[:40]} has no equivalent on Gemini "
+                                                f"(only {', '.join(SERVICE_TIERS)})")
+    return {"serviceTier": SERVICE_TIERS[asked]} if SERVICE_TIERS[asked] else {}
+
+
+def _served_tier(usage) -> str | None:
+    """usageMetadata.serviceTier (flex, standard, priority; an enum name such as SERVICE_TIER_FLEX is read alike)."""
+    tier = usage.get("serviceTier") if isinstance(usage, dict) else None
+    return tier.lower().removeprefix("service_tier_") if isinstance(tier, str) and tier else None
 
 
 def _refuse_one_call_at_a_time(body: dict) -> None:

@@ -323,3 +323,29 @@ def test_a_tool_result_with_an_image_is_unsupported_rather_than_flattened():
     with pytest.raises(ProviderError) as caught:
         WIRE.build_request(TARGET, body(messages), stream=False)
     assert (caught.value.kind, caught.value.param) == ("unsupported", "messages")
+
+
+@pytest.mark.parametrize("asked, sent", [("flex", "flex"), ("priority", "priority"), ("default", "standard"),
+                                         ("auto", None)])
+def test_service_tier_is_geminis_service_tier(asked, sent):
+    request = WIRE.build_request(TARGET, body(service_tier=asked), stream=False).json
+    assert request.get("serviceTier") == sent
+
+
+def test_a_service_tier_gemini_lacks_is_unsupported():
+    with pytest.raises(ProviderError) as caught:
+        WIRE.build_request(TARGET, body(service_tier="scale"), stream=False)
+    assert (caught.value.kind, caught.value.param) == ("unsupported", "service_tier")
+
+
+def test_the_tier_that_served_comes_back_as_service_tier_stream_or_not():
+    served = {**USAGE, "serviceTier": "FLEX"}
+    data = {"candidates": [candidate({"text": "Hi"}, finish="STOP")], "usageMetadata": served, "responseId": "r"}
+    assert WIRE.parse_completion(data, "g")["service_tier"] == "flex"
+    assert "service_tier" not in WIRE.parse_completion({**data, "usageMetadata": USAGE}, "g")
+    stream = WIRE.new_stream("g")
+    chunks = feed(stream, {"candidates": [candidate({"text": "Hel"})], "responseId": "r"},
+                  {"candidates": [candidate({"text": "lo"}, finish="STOP")],
+                   "usageMetadata": {**USAGE, "serviceTier": "SERVICE_TIER_PRIORITY"}})
+    assert [chunk.get("service_tier") for chunk in chunks] == [None, "priority"]
+    assert stream.finish()["service_tier"] == "priority"
