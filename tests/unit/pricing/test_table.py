@@ -243,3 +243,20 @@ def test_our_cost_at_each_service_tier_equals_genai_prices_calc_price_for_every_
                         provider.id, info.id, tier, usage)
                 checked += 1
     assert checked >= 70, checked  # 73 in genai-prices 0.2.3: OpenAI's flex, priority, fast
+
+
+def test_llms_json_service_tiers_replace_genai_prices_ones_as_one_field():
+    info = model("gpt-x", types.ModelPrice(input_mtok=Decimal("2"), output_mtok=Decimal("10")))
+    info.price_variants = [variant("flex", types.ModelPrice(input_mtok=Decimal("1"), output_mtok=Decimal("5"))),
+                           variant("priority", types.ModelPrice(input_mtok=Decimal("4"), output_mtok=Decimal("20")))]
+    data = snapshot("openai", info)
+    kept = FakeProvider("openai", {"x": "gpt-x"}, pricing={"x": {"input": 1.8}})
+    assert build_price_table([kept], snapshot=data, at=NOON)["openai"]["x"] == {
+        "input": 1.8, "output": 10, "service_tiers": {"flex": {"input": 1, "output": 5},
+                                                      "priority": {"input": 4, "output": 20}}}
+    ours = FakeProvider("openai", {"x": "gpt-x"}, pricing={"x": {"service_tiers": {"flex": {"input": 0.9}}}})
+    entry = build_price_table([ours], snapshot=data, at=NOON)["openai"]["x"]
+    assert entry["service_tiers"] == {"flex": {"input": 0.9}}
+    usage = {"prompt_tokens": 1000, "completion_tokens": 100, "total_tokens": 1100}
+    assert cost_for(usage, entry, service_tier="flex")["cost_usd"] == pytest.approx((900 + 1000) / 1e6, abs=1e-15)
+    assert cost_for(usage, entry, service_tier="priority")["cost_usd"] == pytest.approx(3000 / 1e6, abs=1e-15)
