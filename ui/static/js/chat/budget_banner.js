@@ -1,10 +1,10 @@
 // The chat page's budget banner: budgets past 50 / 80 / 100 % of this month, and (opt-in) a browser notification
 // once per budget and threshold. The figures are the server's (/health `budgets`: the month from the ledger, what
 // the caps hold) when it has them, else this browser's own month (period.js budgetUse over the day rollups).
+// It starts after the page's first paint, and its rules (budget.js, period.js and aggregate.js: 11 KB gzipped) load
+// only once a budget exists: without one in llms.json there is never a banner.
 import { el } from "../dom.js";
-import { banner, budgetRows, notificationsDue } from "../rules/budget.js";
 import { dayKey, localDate } from "../rules/keys.js";
-import { budgetUse, monthDates, summarize } from "../rules/period.js";
 import { readRange } from "../store/store.js";
 
 const REFRESH_MS = 30_000;
@@ -13,22 +13,32 @@ const NOTIFY_KEY = "llms.budget.notify"; // "on" once the person asked for notif
 const SEEN_KEY = "llms.budget.notified"; // {"YYYY-MM budget": threshold} already notified
 const $ = (id) => document.getElementById(id);
 
-async function browserRows(budget) {
-  const month = monthDates(localDate(new Date()).slice(0, 7));
+let loadingRules = null;
+const budgetRules = () => (loadingRules ??= Promise.all([import("../rules/budget.js"), import("../rules/period.js")])
+  .then(([budget, period]) => ({ ...budget, ...period })));
+
+/** Whether llms.json has a budget the banner could show: an overall or a per-provider amount (/api/config `budget`). */
+const anyBudget = (budget) => typeof budget?.monthly_usd === "number" || Object.keys(budget?.providers ?? {}).length > 0;
+
+async function browserRows(rules, budget) {
+  const month = rules.monthDates(localDate(new Date()).slice(0, 7));
   const rollups = await readRange([dayKey(month[0]), dayKey(month.at(-1))]);
-  return budgetUse(budget, summarize(rollups));
+  return rules.budgetUse(budget, rules.summarize(rollups));
 }
 
+/** → {rules, rows} (rows as budget.js budgetRows), or null when there is no budget. */
 async function currentRows() {
   const [health, config] = await Promise.all([
     fetch("/health").then((r) => r.json()),
     fetch("/api/config").then((r) => (r.ok ? r.json() : null)),
   ]);
-  if (health.budgets?.length) return budgetRows(health.budgets, []);
-  return budgetRows(null, await browserRows(config?.budget));
+  if (!health.budgets?.length && !anyBudget(config?.budget)) return null;
+  const rules = await budgetRules();
+  if (health.budgets?.length) return { rules, rows: rules.budgetRows(health.budgets, []) };
+  return { rules, rows: rules.budgetRows(null, await browserRows(rules, config?.budget)) };
 }
 
-function notify(rows) {
+function notify({ notificationsDue }, rows) {
   const month = localDate(new Date()).slice(0, 7);
   const { due, seen } = notificationsDue(rows, JSON.parse(localStorage.getItem(SEEN_KEY) ?? "{}"), month);
   localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
@@ -37,9 +47,14 @@ function notify(rows) {
 }
 
 async function refresh() {
-  const rows = await currentRows();
-  const shown = banner(rows);
+  const current = await currentRows();
   const node = $("budget-banner");
+  if (!current) {
+    node.hidden = true;
+    return;
+  }
+  const { rules, rows } = current;
+  const shown = rules.banner(rows);
   node.hidden = shown === null;
   if (shown) {
     node.dataset.level = shown.level;
@@ -47,7 +62,7 @@ async function refresh() {
   }
   const button = $("budget-notify");
   button.hidden = !("Notification" in window) || (localStorage.getItem(NOTIFY_KEY) === "on" && Notification.permission === "granted");
-  notify(rows);
+  notify(rules, rows);
 }
 
 $("budget-notify").addEventListener("click", async () => {
@@ -62,4 +77,5 @@ new MutationObserver(() => {
   pending = setTimeout(refresh, SETTLE_MS);
 }).observe($("thread-totals"), { childList: true, subtree: true, characterData: true });
 setInterval(() => { if (document.visibilityState === "visible") refresh(); }, REFRESH_MS);
-refresh();
+if (document.readyState === "complete") refresh();
+else window.addEventListener("load", refresh, { once: true });
