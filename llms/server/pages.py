@@ -1,4 +1,4 @@
-"""The browser app's pages: `/` (the app shell) and the htmx fragments rendered from the config."""
+"""The browser app's pages: `/` (the app shell) and the fragments rendered from the config (ui/static/js/fragments.js)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ async def index(request: web.Request) -> web.Response:
 
 
 def _fragment(request: web.Request, name: str, **context) -> web.Response:
-    """One macro of _fragments.html, rendered alone: the partials htmx swaps in."""
+    """One macro of _fragments.html, rendered alone: the partials fragments.js puts in the page."""
     macro = getattr(request.app[TEMPLATES].get_template("_fragments.html").module, name)
     return html_response(str(macro(**context)))
 

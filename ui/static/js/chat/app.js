@@ -5,6 +5,7 @@ import { settleAbandoned } from "./inflight.js";
 import * as store from "../store/store.js";
 import { threadTotals } from "../rules/metrics.js";
 import { fillMetrics, threadItem } from "./view.js";
+import { FRAGMENT_LOADED } from "../fragments.js";
 
 const $ = (id) => document.getElementById(id);
 const MODEL_PREFERENCE = "llms.model";
@@ -22,7 +23,7 @@ const page = {
 const { input } = page;
 let config = null;
 
-/** The model selector, inside the picker (an htmx fragment of ours, maybe not there yet). */
+/** The model selector, inside the picker (a fragment of ours, fragments.js: maybe not there yet). */
 const modelSelect = () => page.modelPicker.querySelector("select");
 
 function selectedModel() {
@@ -30,7 +31,7 @@ function selectedModel() {
   return option ? { value: option.value, provider: option.dataset.provider, alias: option.dataset.alias } : null;
 }
 
-/** Selects `value` in the model selector when it offers it (it arrives as an htmx fragment, maybe later). */
+/** Selects `value` in the model selector when it offers it (it arrives as a fragment, maybe later). */
 function preferModel(value) {
   const select = modelSelect();
   if (select && value && [...select.options].some((o) => o.value === value)) select.value = value;
@@ -182,7 +183,7 @@ async function main() {
     if (!event.target.closest?.("dialog, .rename-field")) chat.stop();
   });
   window.addEventListener("hashchange", openFromLocation);
-  page.modelPicker.addEventListener("htmx:afterSwap", () => preferModel(chat.thread?.model ?? localStorage.getItem(MODEL_PREFERENCE)));
+  page.modelPicker.addEventListener(FRAGMENT_LOADED, () => preferModel(chat.thread?.model ?? localStorage.getItem(MODEL_PREFERENCE)));
   page.modelPicker.addEventListener("change", (event) => localStorage.setItem(MODEL_PREFERENCE, event.target.value));
   // A change to the store, made by another tab or by this page's data buttons: the chat list follows it, and the
   // open thread too when it changed or was cleared away.

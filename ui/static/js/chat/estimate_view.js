@@ -80,7 +80,7 @@ export function mountEstimate({ form, input, model, config, messages }) {
     timer = setTimeout(show, TYPING_PAUSE_MS);
   };
   input.addEventListener("input", later);
-  // The model selector is an htmx fragment that may be swapped in later: its change events are heard where they bubble.
+  // The model selector is a fragment that may come later (fragments.js): its change events are heard where they bubble.
   document.addEventListener("change", (event) => { if (event.target.id === "model") later(); });
   return {
     /** The thread, the model or the store changed: show the estimate again (a new answer may change the range). */

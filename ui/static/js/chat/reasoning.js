@@ -4,6 +4,7 @@
 // shown collapsed.
 import { el } from "../dom.js";
 import { renderMarkdown, whenMarkdown } from "./markdown.js";
+import { FRAGMENT_LOADED } from "../fragments.js";
 
 // OpenAI's levels (https://platform.openai.com/docs/api-reference/chat/create#chat-create-reasoning_effort); ""
 // sends no reasoning_effort, so the provider's own default applies.
@@ -27,9 +28,9 @@ export function mountReasoning({ form, model, config }) {
   form.querySelector(".composer-tools").prepend(field);
   const shown = () => choiceReasons(config(), model());
   const update = () => { field.hidden = !shown(); };
-  // The model selector arrives (an htmx fragment) and changes outside the composer: any change on the page may be it.
+  // The model selector arrives (a fragment, fragments.js) and changes outside the composer: any change on the page may be it.
   document.addEventListener("change", update);
-  document.addEventListener("htmx:afterSwap", update);
+  document.addEventListener(FRAGMENT_LOADED, update);
   return {
     update,
     fields: () => (shown() && select.value ? { reasoning_effort: select.value } : {}),
