@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import time
 from contextlib import aclosing
 
-import orjson
 from aiohttp import web
 
 from llms.providers.answer import Answer, tool_call_names
@@ -15,13 +13,14 @@ from llms.providers.failover import CallFailed, complete_first, open_first_strea
 from llms.providers.registry import dropped_params
 from llms.providers.routing import Candidate, UnknownModel, candidates_for, known_models
 from llms.providers.shapes import reasoning_of
+from llms.providers.transport import json_bytes
 from llms.server.chat_request import BadRequest, parse_chat_body, wants_usage_chunk
 from llms.server.errors import error_response, provider_error_body, provider_error_response
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS, HTTP
 
-__all__ = ["add_routes"]
+__all__ = ["add_routes", "json_bytes"]
 
 
 def add_routes(app: web.Application) -> None:
@@ -58,16 +57,6 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return await _complete(request, exchange, candidates)
     finally:
         exchange.finish(request.app)  # the one place a proxied request ends: ok, error or aborted
-
-
-def json_bytes(payload: dict) -> bytes:
-    """Compact JSON as UTF-8, written by orjson (about 10x the standard library on a completion or a chunk).
-    What orjson refuses but JSON allows — an integer past 64 bits, a lone surrogate from a provider's "\\ud800"
-    escape — is written by `json` instead (orjson.JSONEncodeError is a TypeError)."""
-    try:
-        return orjson.dumps(payload)
-    except TypeError:
-        return json.dumps(payload, separators=(",", ":")).encode()
 
 
 def _dropped(exchange: Exchange) -> list[str]:
@@ -126,21 +115,29 @@ async def _stream(request: web.Request, exchange: Exchange, candidates: list[Can
     response = web.StreamResponse(headers=_meta_headers(exchange) | {
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await response.prepare(request)
-    exchange.answer = Answer(exchange.started)
+    answer = exchange.answer = Answer(exchange.started)
+    gathered: list[bytes] = []  # the events of one upstream read after the first token, written at once
     try:
-        async with aclosing(exchange.answer.chunks(upstream)) as chunks:
-            async for chunk in chunks:
-                await response.write(_sse(chunk))
+        async with aclosing(upstream.frames()) as frames:
+            async for chunk, data, more in frames:
+                first = answer.ttft_ms is None  # up to the first token each event goes out as it comes
+                if chunk is not None:
+                    answer.take(chunk)
+                    gathered.append(b"data: " + data + b"\n\n")
+                if gathered and (first or not more):
+                    await response.write(b"".join(gathered))
+                    gathered.clear()
     except ProviderError as exc:
         # Headers are gone already: the fault travels as a last event the client can show.
         exchange.failed(exc.status, exc.message)
-        await response.write(_sse(provider_error_body(exc, exc.message)))
+        gathered.append(_sse(provider_error_body(exc, exc.message)))
     else:
         final = dict(upstream.final or {})
         final["llms"] = _meta(exchange, failures)
         exchange.succeeded(final.get("usage"))
         if wants_usage_chunk(exchange.body, request.headers.get("X-LLMS-Client")):
-            await response.write(_sse(final))
-    await response.write(b"data: [DONE]\n\n")
+            gathered.append(_sse(final))
+    gathered.append(b"data: [DONE]\n\n")
+    await response.write(b"".join(gathered))
     await response.write_eof()
     return response

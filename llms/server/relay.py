@@ -8,7 +8,6 @@ travels as the client API's own error event.
 
 from __future__ import annotations
 
-import json
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol
@@ -20,7 +19,7 @@ from llms.providers.base import ProviderError, WireFormat
 from llms.providers.failover import CallFailed, complete_first, open_first_stream
 from llms.providers.routing import Candidate
 from llms.providers.shapes import reasoning_of
-from llms.providers.transport import UpstreamStream
+from llms.providers.transport import UpstreamStream, json_bytes
 from llms.server.exchange import Exchange
 from llms.server.keys import HTTP
 
@@ -107,7 +106,9 @@ def sse_event(name: str, data: str) -> bytes:
 
 
 def _events(pairs: list[tuple[str, dict]]) -> bytes:
-    return b"".join(sse_event(name, json.dumps(payload, separators=(",", ":"))) for name, payload in pairs)
+    # Compact JSON holds no line break (one in a string is escaped): each payload is one data line.
+    return b"".join((b"event: " + name.encode() + b"\n" if name else b"") + b"data: " + json_bytes(payload) + b"\n\n"
+                    for name, payload in pairs)
 
 
 def meta_headers(exchange: Exchange) -> dict[str, str]:
@@ -137,20 +138,28 @@ async def relayed(request: web.Request, exchange: Exchange, upstream: UpstreamSt
     """Each upstream event (a `relayed_event`) written as it came; a fault the upstream did not report itself
     in the stream is written as `fault_event(status, message, the last event's data)`."""
     response = await _opened(request, exchange)
-    relayed_error, last = False, None
+    answer, relayed_error, last = exchange.answer, False, None
+    gathered: list[bytes] = []  # the events of one upstream read after the first token, written at once
     try:
-        async with aclosing(upstream.chunks()) as events:
-            async for item in events:
-                for chunk in item["chunks"]:
-                    exchange.answer.take(chunk)
-                relayed_error, last = relayed_error or item["error"], item["data"]
-                await response.write(sse_event(item["event"], item["data"]))
+        async with aclosing(upstream.frames()) as events:
+            async for item, _, more in events:
+                first = answer.ttft_ms is None  # up to the first token each event goes out as it comes
+                if item is not None:
+                    for chunk in item["chunks"]:
+                        answer.take(chunk)
+                    relayed_error, last = relayed_error or item["error"], item["data"]
+                    gathered.append(sse_event(item["event"], item["data"]))
+                if gathered and (first or not more):
+                    await response.write(b"".join(gathered))
+                    gathered.clear()
     except ProviderError as exc:
         exchange.failed(exc.status, exc.message)
         if not relayed_error:
-            await response.write(fault_event(exc.status, exc.message, last))
+            gathered.append(fault_event(exc.status, exc.message, last))
     else:
         exchange.succeeded((upstream.final or {}).get("usage"))
+    if gathered:
+        await response.write(b"".join(gathered))
     await response.write_eof()
     return response
 
@@ -159,17 +168,26 @@ async def translated(request: web.Request, exchange: Exchange, upstream: Upstrea
                      error_body: Callable[[int, str], dict]) -> web.StreamResponse:
     """The upstream's chat chunks told as `events`; a fault as `events.failed(error_body(status, message))`."""
     response = await _opened(request, exchange)
+    answer = exchange.answer
     await response.write(_events(events.start()))
+    gathered: list[bytes] = []  # the events of one upstream read after the first token, written at once
     try:
-        async with aclosing(exchange.answer.chunks(upstream)) as chunks:
-            async for chunk in chunks:
-                await response.write(_events(events.feed(chunk)))
+        async with aclosing(upstream.frames()) as chunks:
+            async for chunk, _, more in chunks:
+                first = answer.ttft_ms is None  # up to the first token each event goes out as it comes
+                if chunk is not None:
+                    answer.take(chunk)
+                    gathered.append(_events(events.feed(chunk)))
+                if gathered and (first or not more):
+                    await response.write(b"".join(gathered))
+                    gathered.clear()
     except ProviderError as exc:
         exchange.failed(exc.status, exc.message)
-        await response.write(_events(events.failed(error_body(exc.status, exc.message))))
+        gathered.append(_events(events.failed(error_body(exc.status, exc.message))))
     else:
         usage = (upstream.final or {}).get("usage")
         exchange.succeeded(usage)
-        await response.write(_events(events.finish(usage)))
+        gathered.append(_events(events.finish(usage)))
+    await response.write(b"".join(gathered))
     await response.write_eof()
     return response
