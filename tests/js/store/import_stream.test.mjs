@@ -47,3 +47,17 @@ test("a wrong request in the first batch writes nothing; a count that does not m
   await assert.rejects(importFile(new File(short, "log.jsonl")), { message: "count says 3 requests but the file holds 2: it is incomplete or was edited" });
   assert.equal(await store.countRequests(), 0);
 });
+
+test("the progress says only what is stored: each report comes once its batch is written, the next read meanwhile", async () => {
+  const records = many(IMPORT_BATCH * 2 + 3);
+  const reports = [];
+  const said = await importFile(new File(requestsJsonlParts(records), "log.jsonl"), (done, total) => {
+    reports.push(store.countRequests().then((stored) => ({ done, total, stored })));
+  });
+  assert.equal(said, `Imported ${records.length.toLocaleString("en-US")} of ${records.length.toLocaleString("en-US")} requests.`);
+  const seen = await Promise.all(reports);
+  assert.deepEqual(seen.map(({ done, total }) => [done, total]),
+    [[IMPORT_BATCH, records.length], [IMPORT_BATCH * 2, records.length], [records.length, records.length]]);
+  for (const { done, stored } of seen) assert.ok(stored >= done, `reported ${done} with ${stored} stored`);
+  assert.equal((await store.readOrderedPage("cost", { limit: 1 })).length, 1, "each record has its order entry");
+});

@@ -1,10 +1,10 @@
-// The ordered keys: Activity's number columns paged in sortRows' order over the whole store, kept with the records
+// The order entries: Activity's number columns paged in sortRows' order over the whole store, kept with the records
 // they point at (written, replaced and removed together), and built for a store that holds records without them.
 import "fake-indexeddb/auto";
 import { after, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import * as store from "../../../ui/static/js/store/store.js";
-import { ORDER_COLUMNS, ORDER_META, orderKeys } from "../../../ui/static/js/store/order.js";
+import { ORDER_COLUMNS, ORDER_META, ORDER_STORE, ORDER_VERSION, orderEntry } from "../../../ui/static/js/store/order.js";
 import { createStore, promisifyRequest } from "../../../ui/static/vendor/idb-keyval-6.3.0.js";
 import { requestKey, requestRange } from "../../../ui/static/js/rules/keys.js";
 import { sortRows, sortValue } from "../../../ui/static/js/rules/search.js";
@@ -38,7 +38,7 @@ const pageKeys = async (column, options) => (await store.readOrderedPage(column,
 
 test("every number column pages in sortRows' order, both ways, with offsets and a date range", async () => {
   await store.addRequests(items);
-  assert.equal(await store.orderReady(), true, "an empty store's first write marks its ordered keys built");
+  assert.equal(await store.orderReady(), true, "an empty store's first write marks its order entries built");
   for (const column of ORDER_COLUMNS) {
     for (const [dir, direction] of [["asc", "next"], ["desc", "prev"]]) {
       assert.deepEqual(await pageKeys(column, { direction, limit: 50 }), expected(column, dir), `${column} ${dir}`);
@@ -52,7 +52,7 @@ test("every number column pages in sortRows' order, both ways, with offsets and 
   assert.equal(top.value.id, "r4", "a row carries its record");
 });
 
-test("a replaced request and removed demo records take their ordered keys with them", async () => {
+test("a replaced request, removed demo records and a cleared store take their order entries with them", async () => {
   const demo = { epoch_ms: BASE - 60_000, record: sampleRecord({ id: "demo-1", timestamp: new Date(BASE - 60_000).toISOString(), thread_id: null, demo: true, cost_usd: 99 }) };
   await store.addRequests([demo, ...items]);
   assert.equal((await store.readOrderedPage("cost", { limit: 1 }))[0].key, requestKey(demo.epoch_ms, "demo-1"));
@@ -62,28 +62,47 @@ test("a replaced request and removed demo records take their ordered keys with t
   await store.recordRequest({ record: again, started: new Date(items[0].epoch_ms + 1000), answer: {} });
   const costs = (await store.readOrderedPage("cost", { limit: 50 })).map((row) => row.value.cost_usd);
   assert.deepEqual(costs, [50, 12, 0.5, 0.0001, null], "the ledger's copy of r0 is gone with its key; the browser's counts once");
+  await store.clearAll();
+  await store.addRequests(items.slice(0, 1));
+  assert.deepEqual(await pageKeys("speed", { limit: 50 }), expected("speed", "desc", ({ record }) => record.id === "r0"));
 });
 
-test("a store holding records without ordered keys has them built in batches, with progress, and resumes", async () => {
-  // What an older version of the app left: records only, no ordered keys, no mark.
+/** Runs `work(transaction)` over every object store of database `name` at its current version, then closes it. */
+const rawWrite = (dbName, work, version = undefined) => new Promise((resolve, reject) => {
+  const open = indexedDB.open(dbName, version);
+  open.onupgradeneeded = () => open.result.createObjectStore(store.STORE_NAME);
+  open.onsuccess = () => {
+    const db = open.result;
+    const transaction = db.transaction([...db.objectStoreNames], "readwrite");
+    work(transaction);
+    transaction.oncomplete = () => { db.close(); resolve(); };
+    transaction.onerror = () => reject(transaction.error);
+  };
+  open.onerror = () => reject(open.error);
+});
+
+const olderRecords = (count) => Array.from({ length: count }, (_, i) => {
+  const epoch_ms = BASE + i * 1000;
+  return { epoch_ms, record: sampleRecord({ id: `old-${i}`, timestamp: new Date(epoch_ms).toISOString(), thread_id: null, cost_usd: (i * 7919) % 1000 }) };
+});
+
+test("a store holding records without order entries has them built in batches, with progress, and resumes", async () => {
+  // What an older version of the app left: records only, no order entries, no mark.
   const raw = createStore(name, store.STORE_NAME);
-  const many = Array.from({ length: BATCH + 3 }, (_, i) => {
-    const epoch_ms = BASE + i * 1000;
-    return { epoch_ms, record: sampleRecord({ id: `old-${i}`, timestamp: new Date(epoch_ms).toISOString(), thread_id: null, cost_usd: (i * 7919) % 1000 }) };
-  });
+  const many = olderRecords(BATCH + 3);
   await raw("readwrite", (s) => {
     for (const { record, epoch_ms } of many) s.put(record, requestKey(epoch_ms, record.id));
     return promisifyRequest(s.transaction);
   });
   assert.equal(await store.orderReady(), false);
-  assert.deepEqual(await store.readOrderedPage("cost", { limit: 5 }), [], "no keys yet: Activity must build first");
+  assert.deepEqual(await store.readOrderedPage("cost", { limit: 5 }), [], "no entries yet: Activity must build first");
   // A tab closed after the first batch: the mark says how far it got, and the build goes on from there.
   const first = many.slice(0, BATCH);
-  await raw("readwrite", (s) => {
-    for (const { record, epoch_ms } of first) for (const key of orderKeys(record, requestKey(epoch_ms, record.id))) s.put(0, key);
+  await rawWrite(name, (transaction) => {
+    const order = transaction.objectStore(ORDER_STORE);
+    for (const { record, epoch_ms } of first) order.put(orderEntry(record), requestKey(epoch_ms, record.id));
     const through = requestKey(first.at(-1).epoch_ms, first.at(-1).record.id);
-    s.put({ version: 1, through, built: first.length, done: false }, ORDER_META);
-    return promisifyRequest(s.transaction);
+    transaction.objectStore(store.STORE_NAME).put({ version: ORDER_VERSION, through, built: first.length, done: false }, ORDER_META);
   });
   const progress = [];
   await store.buildOrder((done, total) => progress.push([done, total]), BATCH);
@@ -93,6 +112,30 @@ test("a store holding records without ordered keys has them built in batches, wi
   assert.equal(costs.length, many.length);
   assert.deepEqual(costs, [...costs].sort((a, b) => b - a));
   await store.buildOrder(() => assert.fail("a built store is not walked again"), BATCH);
+});
+
+test("a version 1 database loses its ordered keys in the data store and has order entries built instead", async () => {
+  // Version 1 kept five keys ["ord", column, value, request key] per record in the data store, and a built mark.
+  const older = `order-v1-${n}`;
+  const many = olderRecords(BATCH + 1);
+  await rawWrite(older, (transaction) => {
+    const data = transaction.objectStore(store.STORE_NAME);
+    for (const { record, epoch_ms } of many) {
+      const key = requestKey(epoch_ms, record.id);
+      data.put(record, key);
+      for (const column of ORDER_COLUMNS) data.put(0, ["ord", column, sortValue(column, record), key]);
+    }
+    data.put({ version: 1, through: null, built: 0, done: true }, ORDER_META);
+  }, 1);
+  store.openStore(older);
+  assert.equal(await store.orderReady(), false, "the entries are built again for the new store");
+  await store.buildOrder(() => {}, BATCH);
+  assert.deepEqual(await pageKeys("cost", { limit: many.length }), sortRows(
+    many.map(({ record, epoch_ms }) => ({ key: requestKey(epoch_ms, record.id), value: record.cost_usd })), "cost", "desc",
+  ).map((row) => row.key));
+  const leftover = await store.readRange([["ord"], ["ord", []]]);
+  assert.deepEqual(leftover, [], "no key of version 1 is left in the data store");
+  assert.equal(await store.countRequests(), many.length);
 });
 
 test("a fresh build reports each batch", async () => {

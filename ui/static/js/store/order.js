@@ -1,23 +1,22 @@
-// Pure: the ordered keys that let Activity page through every request sorted by a number without reading the
-// records (docs/architecture.md, "Browser store"). Each request has one key per sortable number beside it in the
-// same object store, written and deleted in the same transaction as the record:
-//   ["ord", column, value, requestKey]
-// An array key sorts after every string key (IndexedDB 3.0, "compare two keys": array > string), so the ordered
-// keys never fall inside a "req:"/"day:"/"meta:" range, and arrays compare element by element with numbers as
-// numbers: walking a column's range "next" or "prev" yields exactly search.js sortRows' order (value, then request
-// key, both reversed when descending), with no encoding of the value.
+// Pure: the order entries that let Activity page through every request sorted by a number without reading the
+// records (docs/architecture.md, "Browser store"). Each request has one entry in the "order" object store, under
+// the record's own key, holding its five sortable numbers; an index per number keeps the entries ordered by
+// (number, request key), so walking an index "next" or "prev" yields exactly search.js sortRows' order (value,
+// then request key, both reversed when descending). IndexedDB keeps the five indexes itself: one put per record,
+// where one key per number took five (import ran ~5× slower).
 import { sortValue } from "../rules/search.js";
 import { META_PREFIX } from "../rules/keys.js";
 
-/** Activity's number columns (rules/search.js COLUMNS); "time" is the request key's own order. */
+/** Activity's number columns (rules/search.js COLUMNS), each an index of the order store; "time" is the key order. */
 export const ORDER_COLUMNS = ["input", "output", "cost", "response", "speed"];
 
-/** Where the store says how far the ordered keys of records stored before them were built. */
-export const ORDER_META = `${META_PREFIX}order`;
-/** Bumped when the key shape changes: a store built for another version is built again. */
-export const ORDER_VERSION = 1;
+/** The object store beside the data store that holds the order entries. */
+export const ORDER_STORE = "order";
 
-const ORDER = "ord";
+/** Where the store says how far the order entries of records stored before them were built. */
+export const ORDER_META = `${META_PREFIX}order`;
+/** Bumped when the entry shape changes: a store built for another version is built again. */
+export const ORDER_VERSION = 2;
 
 /** sortValue's number; a value IndexedDB cannot key (NaN) sorts as a missing one (-1), as the record shows "—". */
 function keyValue(column, record) {
@@ -25,19 +24,30 @@ function keyValue(column, record) {
   return Number.isFinite(value) ? value : -1;
 }
 
-/** The ordered keys of the record stored at `key`, one per column. */
-export function orderKeys(record, key) {
-  return ORDER_COLUMNS.map((column) => [ORDER, column, keyValue(column, record), key]);
+/** The order entry of a record: {column: number} for every column, so every record is in every index. */
+export function orderEntry(record) {
+  const entry = {};
+  for (const column of ORDER_COLUMNS) entry[column] = keyValue(column, record);
+  return entry;
 }
 
-/** [lower, upper] of one column's ordered keys: `[]` is above every number, so the upper bound takes them all. */
-export function orderBounds(column) {
+/** Creates the order store and its indexes (an index per column, keyed by the column's number). */
+export function createOrderStore(db) {
+  const order = db.createObjectStore(ORDER_STORE);
+  for (const column of ORDER_COLUMNS) order.createIndex(column, column);
+}
+
+/** The index a column is sorted by; a column that has none is a mistake of the caller. */
+export function orderIndex(column) {
   if (!ORDER_COLUMNS.includes(column)) throw new Error(`no ordered column ${JSON.stringify(column)}`);
-  return [[ORDER, column], [ORDER, column, []]];
+  return column;
 }
 
-/** The request key an ordered key points at. */
-export const orderedRequestKey = (orderKey) => orderKey[3];
+/**
+ * The keys version 1 of the store kept in the data store, `["ord", column, value, request key]`: an array key sorts
+ * after every string key, so this range holds them all and nothing else.
+ */
+export const OLD_ORDER_KEYS = [["ord"], ["ord", []]];
 
-/** Whether the meta value says every record stored before the ordered keys existed has its keys. */
+/** Whether the meta value says every record stored before the order entries existed has its entry. */
 export const orderBuilt = (meta) => meta?.version === ORDER_VERSION && meta.done === true;

@@ -1,7 +1,8 @@
 // IndexedDB through idb-keyval: threads, messages, request records, day rollups and search chunks in ONE
 // object store told apart by key prefix (docs/architecture.md, "Browser store"), so a request and the rollups
-// it changes are written in one readwrite transaction and two tabs never lose an update.
-import { createStore, promisifyRequest } from "../../vendor/idb-keyval-6.3.0.js";
+// it changes are written in one readwrite transaction and two tabs never lose an update. Beside it, the "order"
+// object store (order.js) holds each request's sortable numbers, written in the same transaction.
+import { promisifyRequest } from "../../vendor/idb-keyval-6.3.0.js";
 import {
   ALL_REQUESTS, ALL_THREADS, DEMO_META, dayKey, localDate, localHour, messageKey, messageRange, requestKey, requestKeyId,
   requestKeyTime, requestRange, threadKey,
@@ -9,13 +10,41 @@ import {
 import { ALL_SEARCH_CHUNKS, appendSearchLine, lineKey, packSearchLines, searchLine } from "../rules/search.js";
 import { addRecord, addToDay, emptyCounters } from "../rules/counters.js";
 import { sortThreads } from "../rules/threads.js";
-import { ORDER_META, ORDER_VERSION, orderBounds, orderBuilt, orderKeys, orderedRequestKey } from "./order.js";
+import {
+  OLD_ORDER_KEYS, ORDER_META, ORDER_STORE, ORDER_VERSION, createOrderStore, orderBuilt, orderEntry, orderIndex,
+} from "./order.js";
 
 export const DB_NAME = "llms";
 export const STORE_NAME = "data";
+/** 1: the data store alone; 2: the order store beside it (version 1's ordered keys in the data store go). */
+export const DB_VERSION = 2;
 const CHANNEL_NAME = "llms";
 
 let opened = null;
+
+function upgrade(db, transaction, oldVersion) {
+  if (oldVersion < 1) db.createObjectStore(STORE_NAME);
+  if (oldVersion < 2) {
+    const data = transaction.objectStore(STORE_NAME);
+    data.delete(IDBKeyRange.bound(...OLD_ORDER_KEYS));
+    data.delete(ORDER_META); // its records get their order entries from buildOrder, in batches
+    createOrderStore(db);
+  }
+}
+
+/**
+ * Opens database `name` at DB_VERSION; `(mode, work)` runs work(data store) in a transaction over both stores.
+ * A connection closes when another tab needs a newer version, so that tab's upgrade is not held up by this one.
+ */
+function openDatabase(name) {
+  const request = indexedDB.open(name, DB_VERSION);
+  request.onupgradeneeded = (event) => upgrade(request.result, request.transaction, event.oldVersion);
+  const connection = promisifyRequest(request).then((db) => {
+    db.onversionchange = () => db.close();
+    return db;
+  });
+  return (mode, work) => connection.then((db) => work(db.transaction([STORE_NAME, ORDER_STORE], mode).objectStore(STORE_NAME)));
+}
 
 /**
  * Opens the database `name` and the channel other tabs hear changes on; every function below opens the default
@@ -24,7 +53,7 @@ let opened = null;
  */
 export function openStore(name = DB_NAME) {
   closeStore();
-  opened = { db: createStore(name, STORE_NAME), channel: new BroadcastChannel(CHANNEL_NAME) };
+  opened = { db: openDatabase(name), channel: new BroadcastChannel(CHANNEL_NAME) };
   return opened;
 }
 
@@ -123,14 +152,17 @@ async function appendToSearch(store, key, record) {
 const DEDUPE_WINDOW_MS = 5 * 60_000; // the same request recorded by another clock (ledger vs browser) lands within this
 const halfOpen = ([lower, upper]) => IDBKeyRange.bound(lower, upper, false, true);
 
-/** A request record and its ordered keys (order.js), always together. */
+/** The order store of the transaction `store` (the data store) belongs to. */
+const orderOf = (store) => store.transaction.objectStore(ORDER_STORE);
+
+/** A request record and its order entry (order.js), always together. */
 function putRecord(store, record, key) {
   store.put(record, key);
-  for (const orderKey of orderKeys(record, key)) store.put(0, orderKey);
+  orderOf(store).put(orderEntry(record), key);
 }
 
 /**
- * Before the first record of an empty store is written, marks its ordered keys built: every record it will hold
+ * Before the first record of an empty store is written, marks its order entries built: every record it will hold
  * comes through putRecord. A store that already holds records without the mark needs buildOrder.
  */
 async function markOrderOnEmpty(store) {
@@ -177,7 +209,7 @@ async function dropRecords(store, [start, end], drop) {
     const date = localDate(started);
     if (drop(cursor.value, cursor.primaryKey)) {
       dropped.add(cursor.primaryKey);
-      for (const orderKey of orderKeys(cursor.value, cursor.primaryKey)) store.delete(orderKey);
+      orderOf(store).delete(cursor.primaryKey);
       cursor.delete();
       if (!days.has(date)) days.set(date, undefined);
     } else {
@@ -372,9 +404,12 @@ export async function readAllThreads() {
   return Promise.all(threads.map(async (thread) => ({ thread, messages: (await readThread(thread.id))?.messages.map(({ record, ...m }) => m) ?? [] })));
 }
 
-/** Empties the store: chats, requests, rollups, search chunks and the demo mark. */
+/** Empties the store: chats, requests, rollups, search chunks, order entries and the demo mark. */
 export async function clearAll() {
-  await transact("readwrite", (store) => promisifyRequest(store.clear()));
+  await transact("readwrite", (store) => {
+    orderOf(store).clear();
+    return promisifyRequest(store.clear());
+  });
   tell({ type: "cleared" });
 }
 
@@ -406,10 +441,10 @@ export async function removeDemo() {
 export const ORDER_BATCH = 5000;
 
 /**
- * Gives the records stored before ordered keys existed (an older version of this app) their ordered keys, in
+ * Gives the records stored before order entries existed (an older version of this app) their order entries, in
  * transactions of `batch` records, each one also saving how far it got: memory stays one batch, a closed tab
- * resumes where it stopped, and a record written meanwhile brings its own keys. Calls onProgress(done, total).
- * A store already built returns at once. Resolves once every record has its keys.
+ * resumes where it stopped, and a record written meanwhile brings its own entry. Calls onProgress(done, total).
+ * A store already built returns at once. Resolves once every record has its entry.
  */
 export async function buildOrder(onProgress = () => {}, batch = ORDER_BATCH) {
   const meta = await readValue(ORDER_META);
@@ -423,7 +458,7 @@ export async function buildOrder(onProgress = () => {}, batch = ORDER_BATCH) {
       let count = 0;
       let last = through;
       await walk(store.openCursor(bounds), (cursor) => {
-        for (const orderKey of orderKeys(cursor.value, cursor.primaryKey)) store.put(0, orderKey);
+        orderOf(store).put(orderEntry(cursor.value), cursor.primaryKey);
         last = cursor.primaryKey;
         count += 1;
         return count < batch;
@@ -439,20 +474,20 @@ export async function buildOrder(onProgress = () => {}, batch = ORDER_BATCH) {
   }
 }
 
-/** Whether every record has its ordered keys (buildOrder finished); until then Activity sorts the slow way. */
+/** Whether every record has its order entry (buildOrder finished); until then Activity sorts the slow way. */
 export async function orderReady() {
   return orderBuilt(await readValue(ORDER_META));
 }
 
 /**
  * One page of requests sorted by a number `column` (order.js), [{key, value}], "prev" = largest first: walks that
- * column's ordered keys only (no record is read but the page's). With `bounds` (a date range's request keys) the
- * keys outside it are passed over; without, the first `offset` keys are skipped in one advance.
+ * column's index of order entries (no record is read but the page's). With `bounds` (a date range's request keys)
+ * the keys outside it are passed over; without, the first `offset` keys are skipped in one advance.
  */
 export function readOrderedPage(column, { bounds = null, offset = 0, limit = 50, direction = "prev" } = {}) {
   return transact("readonly", async (store) => {
     const keys = [];
-    const request = store.openKeyCursor(range(orderBounds(column)), direction);
+    const request = orderOf(store).index(orderIndex(column)).openKeyCursor(null, direction);
     let skip = offset;
     await new Promise((resolve, reject) => {
       request.onsuccess = () => {
@@ -463,7 +498,7 @@ export function readOrderedPage(column, { bounds = null, offset = 0, limit = 50,
           skip = 0;
           return undefined;
         }
-        const key = orderedRequestKey(cursor.key);
+        const key = cursor.primaryKey;
         if (!bounds || (key >= bounds[0] && key < bounds[1])) {
           if (skip > 0) skip -= 1;
           else keys.push(key);

@@ -61,11 +61,13 @@ export class ImportStopped extends Error {}
 
 /**
  * Reads a file piece by piece (file.stream(), never one string) and stores its requests in batches of
- * IMPORT_BATCH as they are checked; onProgress(done, total). A batch is written whole or not at all:
- * when a request is wrong the import stops there, naming it (`requests[12]` or `line 14`) and what is wrong; the
- * batches already stored stay and the message says how many (ImportStopped; ImportError when none was). Importing
- * the fixed file again adds only the rest: a request already stored is known by its id. A chat or llms.py file is
- * read whole and checked whole before anything is written. Resolves to a sentence saying what was added.
+ * IMPORT_BATCH as they are checked, the next batch read and checked while the last one is written;
+ * onProgress(done, total) once a batch is stored, so what it reports survives a closed tab. A batch is written
+ * whole or not at all: when a request is wrong the import stops there, naming it (`requests[12]` or `line 14`) and
+ * what is wrong; the batches already stored stay and the message says how many (ImportStopped; ImportError when
+ * none was). Importing the fixed file again adds only the rest: a request already stored is known by its id. A chat
+ * or llms.py file is read whole and checked whole before anything is written. Resolves to a sentence saying what
+ * was added.
  */
 export async function importFile(file, onProgress = () => {}) {
   const reader = file.stream().pipeThrough(new TextDecoderStream()).getReader();
@@ -76,11 +78,23 @@ export async function importFile(file, onProgress = () => {}) {
   let added = 0;
   let stored = 0;
   let read = 0;
+  let writing = Promise.resolve(); // the batch being written: at most one, so memory stays two batches
+  // In requests when the header says how many (our exports do), else in characters of the file read.
+  const progress = (count, through) => {
+    if (requests?.count) onProgress(Math.min(count, requests.count), requests.count);
+    else onProgress(Math.min(through, file.size), file.size);
+  };
   const flush = async () => {
     const batch = pending.sort((a, b) => a.epoch_ms - b.epoch_ms);
+    const through = read;
     pending = [];
-    added += await store.addRequests(batch);
-    stored += batch.length;
+    await writing;
+    writing = store.addRequests(batch).then((fresh) => {
+      added += fresh;
+      stored += batch.length;
+      progress(stored, through);
+    });
+    writing.catch(() => {}); // awaited before the next batch or at the end; this only marks the failure as handled
   };
   const take = async (items) => {
     for (const { at, value } of items) {
@@ -96,9 +110,6 @@ export async function importFile(file, onProgress = () => {}) {
       if (done) break;
       read += value.length;
       await take(stream.push(value));
-      // In requests when the header says how many (our exports do), else in characters of the file.
-      if (requests?.count) onProgress(Math.min(seen, requests.count), requests.count);
-      else onProgress(Math.min(read, file.size), file.size);
     }
     await take(stream.end());
     if (stream.index === 0 && stream.layout === "json") return importWhole(stream.header, onProgress);
@@ -107,8 +118,10 @@ export async function importFile(file, onProgress = () => {}) {
       throw new ImportError(`count says ${count(requests.count)} requests but the file holds ${count(seen)}: it is incomplete or was edited`);
     }
     await flush();
+    await writing;
   } catch (error) {
-    reader.cancel().catch(() => {});
+    reader.cancel().catch(() => {}); // the file is not read further; a cancel that fails changes nothing
+    await writing.catch(() => {}); // a write that failed is `error` itself (it was awaited); one still running ends first
     if (!(error instanceof ImportError) || stored === 0) throw error;
     throw new ImportStopped(`${error.message}. The ${count(stored)} requests before it were kept (${count(added)} new, whole batches of ${count(IMPORT_BATCH)}); import the file again once it is fixed to add the rest.`);
   }
