@@ -56,8 +56,14 @@ export function begin(call, choice, price) {
     provider: choice.provider, prompt: call.prompt, prompt_text: call.prompt_text, price, text: "", reasoning: "",
   };
   let full = false;
+  let answer = { text: "", reasoning: "" };
   const write = () => {
     if (full) return;
+    // A very long answer is noted in part: what a reload would show of it, and estimate it from. Cut here, at most
+    // every PROGRESS_EVERY_MS, not per chunk: the streamed text is a string built by appending, and cutting it
+    // copies it whole (a 500 KB answer cut on each of its chunks blocked the page for seconds at a time).
+    note.text = answer.text.slice(0, NOTED_CHARS);
+    note.reasoning = answer.reasoning.slice(0, NOTED_CHARS);
     try {
       localStorage.setItem(key, JSON.stringify(note));
     } catch (error) {
@@ -69,9 +75,7 @@ export function begin(call, choice, price) {
   let written = performance.now();
   return {
     progress(text, reasoning) {
-      // A very long answer is noted in part: what a reload would show of it, and estimate it from.
-      note.text = text.slice(0, NOTED_CHARS);
-      note.reasoning = reasoning.slice(0, NOTED_CHARS);
+      answer = { text, reasoning };
       if (performance.now() - written < PROGRESS_EVERY_MS) return;
       written = performance.now();
       write();
