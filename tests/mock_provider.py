@@ -160,6 +160,18 @@ FAULT_MESSAGES = {400: "mock: invalid request", 401: "mock: invalid API key", 40
 RETRY_AFTER_S = "7"
 
 
+def answer_headers(fmt: str) -> dict[str, str]:
+    """The rate-limit state OpenAI and Anthropic send with every answer (the links in fault_headers); Gemini none."""
+    if fmt == "anthropic":
+        return {"anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "49",
+                "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:01Z",
+                "anthropic-ratelimit-output-tokens-remaining": "7990"}
+    if fmt in ("openai", "responses"):
+        return {"x-ratelimit-limit-requests": "500", "x-ratelimit-remaining-requests": "499",
+                "x-ratelimit-reset-requests": "120ms", "x-ratelimit-remaining-tokens": "29990"}
+    return {}
+
+
 def fault_headers(fmt: str, status: int) -> dict[str, str]:
     """A 429's headers as each provider sends them: Retry-After, and OpenAI's x-ratelimit-* or Anthropic's
     anthropic-ratelimit-* (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers,
@@ -591,7 +603,7 @@ class MockProvider(LoopbackServer):
         if stream:
             events = [_sse(bad_shape_body(fmt, True))] if fault == "bad-shape" else \
                 stream_events(fmt, model, reply, include_usage)
-            return await self._stream(request, reply, fault, events)
+            return await self._stream(request, reply, fault, events, answer_headers(fmt))
         if fault == "bad-shape":
             return web.json_response(bad_shape_body(fmt, False))
         text = json.dumps(completion_body(fmt, model, reply))
@@ -599,11 +611,12 @@ class MockProvider(LoopbackServer):
             return web.Response(text=BROKEN_JSON, content_type="application/json")
         if fault in ("cut", "truncate"):
             return await _half_body(request, text, drop_connection=fault == "cut")
-        return web.Response(text=text, content_type="application/json")
+        return web.Response(text=text, content_type="application/json", headers=answer_headers(fmt))
 
     async def _stream(self, request: web.Request, reply: Reply, fault: str | None,
-                      events: list[bytes]) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+                      events: list[bytes], headers: dict[str, str]) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+                                               **headers})
         await response.prepare(request)
         stop_at = min(reply.cut_after, len(events)) if fault in ("cut", "truncate", "malformed") else len(events)
         for number, event in enumerate(events[:stop_at]):

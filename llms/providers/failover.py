@@ -87,9 +87,11 @@ def _final_fault(body: dict, faults: list[ProviderError]) -> ProviderError:
 
 
 async def complete_first(session: aiohttp.ClientSession, body: dict, candidates: list[Candidate],
-                         wire: WireFormat | None = None) -> tuple[Candidate, dict, list[dict]]:
-    """(candidate, OpenAI chat.completion — or what `wire` parses —, earlier failures) or CallFailed."""
-    return await _first(candidates, body, lambda call: call.complete(session), wire)
+                         wire: WireFormat | None = None, *,
+                         rate_limits: dict | None = None) -> tuple[Candidate, dict, list[dict]]:
+    """(candidate, OpenAI chat.completion — or what `wire` parses —, earlier failures) or CallFailed.
+    `rate_limits`, when given, receives the rate-limit headers of the provider that answered."""
+    return await _first(candidates, body, lambda call: call.complete(session, rate_limits), wire)
 
 
 async def open_first_stream(session: aiohttp.ClientSession, body: dict, candidates: list[Candidate],

@@ -82,14 +82,17 @@ class UpstreamCall:
     connect_s: float
     read_s: float
 
-    async def complete(self, session: aiohttp.ClientSession) -> dict:
-        """A non-streaming call → an OpenAI chat.completion with normalized usage, every secret masked."""
+    async def complete(self, session: aiohttp.ClientSession, rate_limits: dict | None = None) -> dict:
+        """A non-streaming call → an OpenAI chat.completion with normalized usage, every secret masked.
+        `rate_limits`, when given, receives the answer's rate-limit headers (rate_limit_headers)."""
         request = self.wire.build_request(self.target, self.body, stream=False)
         secrets = _secrets(self.target, request)
         async with _provider_faults(self.target, self.read_s, secrets):
             async with session.post(request.url, data=json_bytes(request.json), headers=_json_headers(request),
                                     timeout=_timeout(self.connect_s, self.read_s)) as response:
                 await _raise_for_status(response, self.wire, self.target, secrets)
+                if rate_limits is not None:
+                    rate_limits.update(masked(rate_limit_headers(response.headers), secrets))
                 text = await response.text()
         try:
             data = untrusted_json.loads(text)

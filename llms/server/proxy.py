@@ -88,8 +88,10 @@ def _failed_response(request: web.Request, exchange: Exchange, failed: CallFaile
 
 
 async def _complete(request: web.Request, exchange: Exchange, candidates: list[Candidate]) -> web.Response:
+    rate_limits: dict[str, str] = {}
     try:
-        exchange.candidate, completion, failures = await complete_first(request.app[HTTP], exchange.body, candidates)
+        exchange.candidate, completion, failures = await complete_first(request.app[HTTP], exchange.body, candidates,
+                                                                        rate_limits=rate_limits)
     except CallFailed as failed:
         return _failed_response(request, exchange, failed)
     completion["llms"] = _meta(exchange, failures)
@@ -98,7 +100,8 @@ async def _complete(request: web.Request, exchange: Exchange, candidates: list[C
     exchange.succeeded(completion.get("usage"), choices[0].get("finish_reason"), output_text=message.get("content"),
                        reasoning_text=reasoning_of(message) or None, tool_calls=tool_call_names(completion),
                        service_tier=completion.get("service_tier"))
-    headers = _meta_headers(exchange) | {"X-LLMS-Duration-Ms": str(completion["llms"]["duration_ms"])}
+    # The provider's rate-limit state goes back as it sent it (transport.rate_limit_headers), ours after it.
+    headers = rate_limits | _meta_headers(exchange) | {"X-LLMS-Duration-Ms": str(completion["llms"]["duration_ms"])}
     return web.Response(body=json_bytes(completion), headers=headers, content_type="application/json",
                         charset="utf-8")
 
