@@ -130,6 +130,7 @@ class UpstreamStream:
         self._secrets = secrets
         self._looked_for = _looked_for(secrets)
         self.final: dict | None = None
+        self.rate_limits = masked(rate_limit_headers(response.headers), secrets)  # forwarded with the stream
 
     async def chunks(self) -> AsyncIterator[dict]:
         """Content chunks as they arrive; afterwards `final` holds the usage chunk."""

@@ -115,7 +115,7 @@ async def _stream(request: web.Request, exchange: Exchange, candidates: list[Can
         exchange.candidate, upstream, failures = await open_first_stream(request.app[HTTP], exchange.body, candidates)
     except CallFailed as failed:
         return _failed_response(request, exchange, failed)
-    response = web.StreamResponse(headers=_meta_headers(exchange) | {
+    response = web.StreamResponse(headers=upstream.rate_limits | _meta_headers(exchange) | {
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await response.prepare(request)
     answer = exchange.answer = Answer(exchange.started)
