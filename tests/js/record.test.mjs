@@ -28,6 +28,16 @@ test("a finished answer is recorded with its usage priced at call time", () => {
   });
 });
 
+test("an answer served at a service tier is priced at that tier's rates and says which tier", () => {
+  const tiered = { ...GPT_4O, service_tiers: { priority: { input: 4.25, output: 17, cached_input: 2.125 } } };
+  const record = buildRecord({ ...call, price_for: () => tiered }, { ...outcome, service_tier: "priority" });
+  assert.equal(record.cost_usd, (200 * 4.25 + 1000 * 2.125 + 340 * 17) / 1e6);
+  assert.deepEqual(record.prices, { input: 4.25, output: 17, cached_input: 2.125 });
+  assert.equal(record.service_tier, "priority");
+  const standard = buildRecord({ ...call, price_for: () => tiered }, { ...outcome, service_tier: "default" });
+  assert.deepEqual([standard.prices, standard.service_tier], [GPT_4O, "default"]);
+});
+
 test("a stopped answer without usage is estimated from the text sent and received", () => {
   const stopped = { ...outcome, status: "aborted", usage: null, server: null, text: "x".repeat(40), finish_reason: null };
   const record = buildRecord({ ...call, prompt_text: "y".repeat(401) }, stopped);

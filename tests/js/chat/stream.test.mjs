@@ -45,6 +45,16 @@ test("an answer streams, then the usage chunk and [DONE] complete it", async () 
   assert.equal(outcome.error, null);
 });
 
+test("the service tier the chunks say served the answer is kept", async () => {
+  const body = sse({ ...chunk({ content: "Hi" }), service_tier: "flex" }, { ...chunk({}, "stop"), service_tier: "flex" },
+    { choices: [], usage: USAGE, llms: LLMS }, "[DONE]");
+  const outcome = await streamChat({ model: "m", messages: [], fetchFn: fakeFetch(200, body).fetchFn, now: clock() });
+  assert.equal(outcome.service_tier, "flex");
+  const plain = await streamChat({ model: "m", messages: [], now: clock(),
+    fetchFn: fakeFetch(200, sse(chunk({ content: "Hi" }, "stop"), "[DONE]")).fetchFn });
+  assert.equal(plain.service_tier, null);
+});
+
 test("reasoning deltas are kept apart from the answer and count for the first token", async () => {
   const body = sse(chunk({ reasoning_content: "think" }), chunk({ content: "ok" }, "stop"), "[DONE]");
   const outcome = await streamChat({ model: "m", messages: [], fetchFn: fakeFetch(200, body).fetchFn, now: clock() });

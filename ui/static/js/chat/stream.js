@@ -33,14 +33,14 @@ const isAbort = (error) => error?.name === "AbortError";
  * POST the messages (and `fields`: more of the request, such as reasoning_effort) and stream the answer.
  * `onDelta({text, reasoning})` gets the answer so far on each chunk.
  * Resolves (never rejects) to {status, text, reasoning, finish_reason, usage, server, provider, provider_model,
- * started_headers, ttft_ms, response_ms, error, request_id}; `now()` is a millisecond clock (performance.now in the page).
+ * started_headers, ttft_ms, response_ms, error, request_id, service_tier (the tier the chunks say served it)}; `now()` is a millisecond clock (performance.now in the page).
  */
 export async function streamChat({ model, messages, fields = {}, signal, onDelta = () => {}, fetchFn = fetch, now = () => performance.now() }) {
   const started = now();
   const outcome = {
     status: "ok", text: "", reasoning: "", finish_reason: null, usage: null, server: null,
     provider: null, provider_model: null, started_headers: false, ttft_ms: null, response_ms: null, error: null,
-    request_id: null,
+    request_id: null, service_tier: null,
   };
   const finish = (status, error = null) => {
     outcome.status = status;
@@ -95,6 +95,7 @@ async function readAnswer(response, outcome, onDelta, elapsed, finish) {
     const chunk = JSON.parse(payload);
     if (chunk.error) return finish("error", errorOf(chunk, null, "the provider failed mid-stream")); // the 200 was sent before
     if (chunk.usage) outcome.usage = chunk.usage;
+    if (typeof chunk.service_tier === "string" && chunk.service_tier) outcome.service_tier = chunk.service_tier;
     if (chunk.llms) {
       outcome.server = chunk.llms;
       outcome.provider = chunk.llms.provider ?? outcome.provider;

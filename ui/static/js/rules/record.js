@@ -288,6 +288,7 @@ function recordOf(call, outcome, { usage: used, cost, price, status, error }) {
     status,
     error: error && { ...error, message: clipped(error.message, MAX_ERROR_CHARS) },
     finish_reason: clipped(outcome.finish_reason, MOST_CHARS.finish_reason),
+    service_tier: outcome.service_tier ?? null,
   });
 }
 
@@ -305,7 +306,9 @@ export function buildRecord(call, outcome) {
   const price = priceFor(call, outcome);
   const energy = outcome.provider && call.energy_for ? call.energy_for(outcome.provider) : null;
   let cost = { cost_usd: null, provenance: null, prices: price };
-  if (used) cost = energy ? energyCost(outcome.response_ms, energy) : costFor(used, price, { estimated });
+  // Charged at the service tier the answer says served it (OpenAI's service_tier on its chunks), as the ledger does.
+  const serviceTier = outcome.service_tier ?? null;
+  if (used) cost = energy ? energyCost(outcome.response_ms, energy) : costFor(used, price, { estimated, serviceTier });
   return recordOf(call, outcome, { usage: used, cost, price, status: outcome.status, error: outcome.error });
 }
 
