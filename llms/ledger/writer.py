@@ -12,6 +12,8 @@ The index beside the ledger (ledger/index.py) is updated in the same step: the l
 index's write transaction and indexed before it commits. When a reader holds that transaction (catching up or
 rebuilding), the line is written without waiting and the reader's next refresh indexes it; an index that
 cannot be written is warned about once and left to readers, who rebuild or scan: the request is never failed.
+On a running server (`catch_up` given) the index is not touched here at all: the line is written and the
+catch-up thread (ledger/catch_up.py) woken, which indexes it off the event loop with the lines around it.
 
 Every record is written: configured secrets are masked (a provider may echo a key into any text), a lone
 surrogate (which UTF-8 cannot encode) becomes U+FFFD. A write that fails (disk full, a read-only file) is
@@ -27,6 +29,7 @@ import os
 import re
 from pathlib import Path
 
+from llms.ledger.catch_up import IndexCatchUp
 from llms.ledger.index import IndexUnusable, LedgerIndex
 from llms.ledger.location import rotated_files
 from llms.providers.masking import masked
@@ -41,8 +44,10 @@ OPEN_WAIT_S = 2.0  # at start-up, for a reader's transaction to end; an append i
 class LedgerWriter:
     """Appends lines to `path`, rotating it when the next line would pass `max_bytes`."""
 
-    def __init__(self, path: Path, max_bytes: int, secrets: tuple[str, ...] = ()):
+    def __init__(self, path: Path, max_bytes: int, secrets: tuple[str, ...] = (), *,
+                 catch_up: IndexCatchUp | None = None):
         self.path = path
+        self.catch_up = catch_up
         self.max_bytes = max_bytes
         self.secrets = secrets
         self.write_errors = 0
@@ -65,6 +70,10 @@ class LedgerWriter:
             self._failed(exc)
 
     def _append_indexed(self, data: bytes) -> None:
+        if self.catch_up is not None:
+            self._write(data)
+            self.catch_up.wake()
+            return
         if self._index is None:
             self._write(data)
             return
@@ -110,7 +119,7 @@ class LedgerWriter:
         if self._size and not _ends_with_newline(self.path):
             # A torn line from a crash: end it here, so the next line is not glued onto it.
             self._write(b"\n")
-        if self._index is None and self.index_errors == 0:
+        if self._index is None and self.index_errors == 0 and self.catch_up is None:
             try:
                 self._index = LedgerIndex(self.path, wait_s=OPEN_WAIT_S, writer=True)
             except IndexUnusable as exc:

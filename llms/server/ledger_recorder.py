@@ -1,5 +1,8 @@
-"""The ledger on a running server: prices each finished request, appends its line (indexed as it is written);
-/health's 24 h stats come from the index (ledger/index.py), which start-up catches up or rebuilds."""
+"""The ledger on a running server: prices each finished request and appends its line; the index (ledger/index.py)
+is kept up by a thread off the event loop (ledger/catch_up.py), whose first catch-up is the start-up one (a rebuild
+when the index is missing or stale). /health's 24 h stats come from the index once it has the lines written so far;
+another part's start-up read of the ledger (the budgets' month) goes through `read_at_start`, after that first
+catch-up."""
 
 from __future__ import annotations
 
@@ -10,12 +13,14 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import TypeVar
 from pathlib import Path
 
 from aiohttp import web
 
 from llms.ledger.analytics import NO_PROVIDER, Query, epoch_ms
-from llms.ledger.index import IndexUnusable, LedgerIndex, aggregate_ledger
+from llms.ledger.catch_up import IndexCatchUp
+from llms.ledger.index import IndexUnusable, aggregate_ledger
 from llms.ledger.location import ledger_path
 from llms.ledger.schema import ledger_line
 from llms.ledger.writer import LedgerWriter
@@ -27,10 +32,11 @@ from llms.providers.routing import unpinned
 from llms.server.installed_models import ServedPrices
 from llms.server.keys import BUDGETS, CONFIG, INSTALLED, LEDGER, PRICES, RECORDERS
 
-__all__ = ["LedgerRecorder", "install", "health_fields", "priced", "stats_24h"]
+__all__ = ["LedgerRecorder", "install", "health_fields", "priced", "stats_24h", "read_at_start"]
 
 log = logging.getLogger("llms.ledger.reader")
 DAY_S = 24 * 3600
+T = TypeVar("T")
 
 
 def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
@@ -90,7 +96,20 @@ class LedgerRecorder:
         self.prices = prices
         self.writer = writer
         self.prompts = prompts
-        self.loaded: asyncio.Future | None = None
+        self.loaded: asyncio.Future | None = None  # the index brought up to date at start (`warm`)
+
+    def warm(self) -> asyncio.Future:
+        """The start-up catch-up of the index (a rebuild when it is missing or stale), begun on first ask; done at
+        once without a catch-up thread (a terminal command's writer)."""
+        if self.loaded is None:
+            catch_up = self.writer.catch_up
+            if catch_up is None:
+                self.loaded = asyncio.get_running_loop().create_future()
+                self.loaded.set_result(None)
+            else:
+                catch_up.wake()
+                self.loaded = asyncio.wrap_future(catch_up.caught_up())
+        return self.loaded
 
     def __call__(self, record: dict) -> None:
         model, usage, cost = priced(record, self.config, self.prices)
@@ -122,8 +141,10 @@ def install(app: web.Application) -> None:
     config = app[CONFIG]
     if not config.ledger["enabled"]:
         return
-    writer = LedgerWriter(ledger_path(config), int(config.ledger["max_mb"] * 1024 * 1024),
-                          config_secrets(config.providers))
+    path = ledger_path(config)
+    catch_up = IndexCatchUp(path, progress=lambda message: print(f"llms: {message}", file=sys.stderr, flush=True))
+    writer = LedgerWriter(path, int(config.ledger["max_mb"] * 1024 * 1024), config_secrets(config.providers),
+                          catch_up=catch_up)
     # Priced as served: an Ollama model is priced as its provider listed it (server/installed_models.py).
     prices = ServedPrices(app[INSTALLED], app[PRICES])
     recorder = LedgerRecorder(config, prices, writer, config.ledger["prompts"], app[BUDGETS].settle)
@@ -134,29 +155,22 @@ def install(app: web.Application) -> None:
 
 
 async def _start(app: web.Application) -> None:
-    recorder = app[LEDGER]
-    recorder.loaded = asyncio.create_task(_load(recorder))
-
-
-async def _load(recorder: LedgerRecorder) -> None:
-    try:
-        await asyncio.get_running_loop().run_in_executor(None, _warm, recorder)
-    except (OSError, IndexUnusable, sqlite3.Error) as exc:
-        # An unreadable ledger or index must not stop the server; /health then reads the lines (aggregate_ledger).
-        log.error("bringing the ledger index up to date failed: %s", exc)
-
-
-def _warm(recorder: LedgerRecorder) -> None:
-    # Off the event loop: a missing or stale index is built from every line. (Unpriced models: app.py warns.)
-    index = LedgerIndex(recorder.writer.path)
-    try:
-        index.refresh(progress=lambda message: print(f"llms: {message}", file=sys.stderr, flush=True))
-    finally:
-        index.close()
+    app[LEDGER].warm()
 
 
 async def _stop(app: web.Application) -> None:
-    app[LEDGER].writer.close()
+    writer = app[LEDGER].writer
+    writer.close()
+    # The index takes the lines it has not yet: off the loop, as the cleanup of the other parts goes on.
+    await asyncio.get_running_loop().run_in_executor(None, writer.catch_up.close)
+
+
+async def read_at_start(app: web.Application, read: Callable[[], T]) -> T:
+    """Start-up's read of the ledger for another part of the server (the budgets' month): `read` runs off the event
+    loop once the start-up catch-up of the index is done, so it reads cells, and never starts a second rebuild
+    beside that one. Raises what `read` raises."""
+    await asyncio.shield(app[LEDGER].warm())
+    return await asyncio.get_running_loop().run_in_executor(None, read)
 
 
 async def health_fields(app: web.Application) -> dict:
@@ -164,9 +178,10 @@ async def health_fields(app: web.Application) -> dict:
     recorder = app.get(LEDGER)
     if recorder is None:
         return {}
-    if recorder.loaded is not None:
-        await asyncio.shield(recorder.loaded)
+    await asyncio.shield(recorder.warm())
     writer = recorder.writer
+    if writer.catch_up is not None:  # the lines written so far indexed: the read below has none to index itself
+        await asyncio.wrap_future(writer.catch_up.caught_up())
     state = {"ledger": {"write_errors": writer.write_errors, "last_error": writer.last_error}}
     try:
         stats = await asyncio.get_running_loop().run_in_executor(None, stats_24h, writer.path, time.time())

@@ -1,0 +1,87 @@
+"""ledger/catch_up.py: a server's writer leaves the index to a thread, which indexes the lines in batches; a reader
+that comes before the thread still answers from every line, and closing indexes what is left."""
+
+import threading
+from datetime import timedelta
+
+from llms.ledger.analytics import parse_query
+from llms.ledger.catch_up import IndexCatchUp
+from llms.ledger.index import LedgerIndex, aggregate_ledger, scan_ledger
+from llms.ledger.writer import LedgerWriter
+from tests.unit.ledger.test_index import DAYS, _line
+
+
+def _indexed_requests(path) -> int:
+    index = LedgerIndex(path)
+    try:
+        return index.db.execute("SELECT coalesce(sum(requests), 0) FROM cells WHERE level = 0").fetchone()[0]
+    finally:
+        index.close()
+
+
+def _results(path):
+    query = parse_query({"granularity": "hour", "tz": "Europe/Berlin"})
+    indexed, _ = aggregate_ledger(path, query, lambda message: None)
+    scanned, _ = scan_ledger(path, query, lambda message: None)
+    return indexed.result(), scanned.result()
+
+
+def test_lines_written_through_the_catch_up_thread_are_indexed_in_batches_and_answer_as_the_scan(tmp_path):
+    path = tmp_path / "usage.jsonl"
+    catch_up = IndexCatchUp(path)
+    writer = LedgerWriter(path, 60_000, catch_up=catch_up)
+    catch_ups = []
+    real = catch_up._caught_up  # counted, to show many lines share one transaction
+    catch_up._caught_up = lambda index, say: catch_ups.append(1) or real(index, say)
+    for i in range(300):
+        writer.append(_line(i, DAYS[1] + timedelta(minutes=7 * i)))
+    catch_up.flush()
+    assert _indexed_requests(path) == 300
+    assert len(list(tmp_path.glob("usage.jsonl.*"))) > 1  # rotated on the way
+    assert len(catch_ups) < 300
+    indexed, scanned = _results(path)
+    assert indexed == scanned and indexed["summary"]["requests"] == 300
+    writer.close()
+    catch_up.close()
+
+
+def test_a_reader_before_the_thread_has_run_answers_from_every_line(tmp_path):
+    path = tmp_path / "usage.jsonl"
+    catch_up = IndexCatchUp(path)
+    held = threading.Event()
+    real = catch_up._caught_up
+
+    def held_back(index, say):
+        held.wait()
+        return real(index, say)
+
+    catch_up._caught_up = held_back
+    writer = LedgerWriter(path, 10**9, catch_up=catch_up)
+    for i in range(20):
+        writer.append(_line(i, DAYS[0] + timedelta(minutes=7 * i)))
+    indexed, scanned = _results(path)  # the thread has indexed nothing yet: the reader catches up itself
+    assert indexed == scanned and indexed["summary"]["requests"] == 20
+    held.set()
+    catch_up.flush()
+    assert _indexed_requests(path) == 20
+    writer.close()
+    catch_up.close()
+
+
+def test_closing_indexes_the_lines_the_thread_had_not_reached(tmp_path):
+    path = tmp_path / "usage.jsonl"
+    catch_up = IndexCatchUp(path, linger_s=60.0)  # it would wait a minute for more lines
+    writer = LedgerWriter(path, 10**9, catch_up=catch_up)
+    writer.append(_line(0, DAYS[2]))
+    catch_up.flush()  # the first catch-up (the start-up one) does not linger
+    for i in range(1, 6):
+        writer.append(_line(i, DAYS[2] + timedelta(minutes=i)))
+    writer.close()
+    catch_up.close()  # does not wait out the linger
+    assert _indexed_requests(path) == 6
+
+
+def test_caught_up_is_done_at_once_with_nothing_written(tmp_path):
+    catch_up = IndexCatchUp(tmp_path / "usage.jsonl")
+    assert catch_up.caught_up().done()
+    catch_up.close()
