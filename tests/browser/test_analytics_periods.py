@@ -3,6 +3,7 @@ period of the same length, read from the tiles as a person reads them."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -119,3 +120,22 @@ def test_a_custom_range_from_the_form_shows_its_days_and_bad_values_fall_back_wi
         'Custom range not shown: from="2026-02-30" is not a date (YYYY-MM-DD). Showing 30d.')
     expect(tab.locator("#range-links a[aria-current='page']")).to_have_text("30d")
     expect(tile(tab, "Total cost").locator("dd").first).to_have_text("$2.00")
+
+
+def test_clicking_a_bar_of_the_month_opens_its_day_below_the_fold_and_scrolls_to_it(tab):  # noqa: F811
+    # A late day of last month: its row is far below the chart, out of sight even once the chart is scrolled to.
+    when = (datetime.now(ZoneInfo(TZ)).replace(day=1) - timedelta(days=1)).replace(day=28, hour=12, minute=0)
+    import_bytes(tab, requests_file([record("b1", stamp(when), "gpt-4o", "openai", 100, 10, 0.5)]))
+    open_page(tab, f"/analytics/costs?range=7d&month={when:%Y-%m}")
+    date = when.date().isoformat()
+    row = tab.locator(f"#days tr.day-row[data-date='{date}']")
+    expect(row).not_to_be_in_viewport()
+    chart = tab.locator("#month-chart .u-over")
+    box = chart.bounding_box()
+    days = monthrange(when.year, when.month)[1]
+    # The x scale runs from -0.6 to days - 0.4 (pages/charts.js): bar i sits at (i + 0.6) / days of the width.
+    chart.click(position={"x": box["width"] * (when.day - 1 + 0.6) / days, "y": box["height"] - 4})
+    expect(row.get_by_role("button")).to_have_attribute("aria-expanded", "true")
+    expect(tab.get_by_role("table", name=f"Per model on {date}")).to_be_in_viewport()
+    expect(row).to_be_in_viewport()
+    expect(row.get_by_role("button")).to_be_focused()

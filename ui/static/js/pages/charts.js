@@ -1,6 +1,8 @@
 // uPlot wrappers for the analytics pages (uPlot 1.6.32, vendored; window.uPlot). Bars over index positions with
 // our own labels, colours from the page's CSS (readable in light and dark), the hovered values in the legend,
 // and a click that picks a bar.
+import { tickLabels } from "../rules/ticks.js";
+
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 /** Series colours, distinct in light and dark themes. */
@@ -9,7 +11,8 @@ export const COLORS = { primary: "#3b82f6", secondary: "#f59e0b", third: "#10b98
 /**
  * A bar chart in `container`.
  * @param {object} o  labels: x labels; xLabel: what they are (the legend's first entry); series: [{label, values, color}]; stacked: stack the series (first at the
- *                    bottom); format(value) for the axis and legend; onPick(index) when a bar is clicked;
+ *                    bottom); format(value, extra) for the axis (extra digits until no two ticks read the same,
+ *                    rules/ticks.js) and the legend; onPick(index) when a bar is clicked;
  *                    selected: index drawn highlighted; height in px.
  * @returns {{destroy()}}
  */
@@ -31,13 +34,13 @@ export function barChart(container, { labels, xLabel, series, stacked = false, f
     scales: { x: { time: false, range: [-0.6, Math.max(0.6, xs.length - 0.4)] }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] } },
     axes: [
       { ...axis, space: Math.max(40, 7 * Math.max(0, ...labels.map((l) => l.length)) + 16), values: (u, splits) => splits.map((i) => (Number.isInteger(i) ? labels[i] ?? "" : "")) },
-      { ...axis, size: 70, values: (u, splits) => splits.map(format) },
+      { ...axis, size: 70, values: (u, splits) => tickLabels(splits, format) },
     ],
     series: [
       { label: xLabel, value: (u, i) => (i == null ? "—" : labels[i] ?? "") },
       ...drawn.map((s) => ({
         label: s.label, stroke: s.color, fill: fillFor(s.color), width: 0, paths: bars, points: { show: false },
-        value: (u, v, si, i) => (i == null ? "—" : format(s.raw[i] ?? 0)),
+        value: (u, v, si, i) => (i == null ? "—" : format(s.raw[i] ?? 0, 0)),
       })),
     ],
   };

@@ -5,6 +5,7 @@ import { dayKey, localDate } from "../rules/keys.js";
 import { formatDuration, formatTokens, totalCost, totalCostText } from "../rules/metrics.js";
 import { formatUsd } from "../rules/pricing.js";
 import { readRange } from "../store/store.js";
+import { tokenTick, usdTick } from "../rules/ticks.js";
 import { COLORS, barChart } from "./charts.js";
 import {
   GRANULARITIES, RANGES, RANGE_LABELS, budgetUse, change, changeText, customRange, dayDetail, dayOrZero, monthDates,
@@ -17,9 +18,6 @@ const DAY_NAME = new Intl.DateTimeFormat("en-US", { weekday: "short", day: "nume
 const SHORT_DAY = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", timeZone: "UTC" });
 const HOUR_NAME = new Intl.DateTimeFormat("en-US", { hour: "2-digit", hourCycle: "h23", day: "numeric", month: "short" });
 
-const compactTokens = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
-// Axis ticks read like money: "$0.20" beside "$0.25", whole dollars from $10, two digits below a cent.
-const axisUsd = (v) => (v === 0 ? "$0" : v >= 10 ? `$${v.toFixed(0)}` : v >= 0.01 ? `$${v.toFixed(2)}` : `$${Number(v.toPrecision(2))}`);
 
 const MEASURES = {
   cost: {
@@ -27,7 +25,7 @@ const MEASURES = {
     cells: (t) => [formatTokens(t.requests), totalCostText(t)],
     series: (rows) => [{ label: "Cost", values: rows.map((r) => r.cost_usd), color: COLORS.primary }],
     stacked: false,
-    axis: axisUsd,
+    axis: usdTick,
     total: totalCostText,
   },
   tokens: {
@@ -38,7 +36,7 @@ const MEASURES = {
       { label: "Output", values: rows.map((r) => r.output_tokens), color: COLORS.secondary },
     ],
     stacked: true,
-    axis: (v) => compactTokens.format(v),
+    axis: tokenTick,
     total: (t) => `${formatTokens(t.input_tokens + t.output_tokens)} tokens (${formatTokens(t.input_tokens)} in / ${formatTokens(t.output_tokens)} out)`,
   },
 };
@@ -254,7 +252,7 @@ export function startPeriodPage(measure) {
     const toggle = (date) => go({ day: state().day === date ? "" : date, month: date.slice(0, 7) });
     draw("month", $("month-chart"), {
       labels: month.map((date) => String(Number(date.slice(8)))), xLabel: "Day", series: m.series(days), stacked: m.stacked, format: m.axis,
-      onPick: (i) => { toggle(month[i]); render(); }, selected: month.includes(s.day) ? month.indexOf(s.day) : null,
+      onPick: (i) => pickDay(month[i]), selected: month.includes(s.day) ? month.indexOf(s.day) : null,
     });
     const rows = [];
     month.forEach((date, i) => {
@@ -267,6 +265,17 @@ export function startPeriodPage(measure) {
       el("tbody", {}, rows),
     );
     await measureRender(started);
+  }
+
+  /** A bar clicked: its day opens (or closes) in the table below, and the view goes to the opened row and its detail. */
+  async function pickDay(date) {
+    go({ day: state().day === date ? "" : date, month: date.slice(0, 7) });
+    await render();
+    const row = state().day && $("days").querySelector(`tr[data-date="${state().day}"]`);
+    if (!row) return;
+    row.nextElementSibling?.scrollIntoView({ block: "nearest" }); // the detail, then its row: both when they fit
+    row.scrollIntoView({ block: "nearest" });
+    row.querySelector(".day-toggle").focus({ preventScroll: true });
   }
 
   const refresh = startPage({ content: $("period"), render });
