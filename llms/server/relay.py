@@ -66,17 +66,18 @@ async def pass_through(request: web.Request, exchange: Exchange, api: ClientAPI,
     provider might not have (unreachable, timeout, 429, 5xx), `fallback` (the translated route to the providers
     of other types serving the model) answers instead, as failover would."""
     session = request.app[HTTP]
+    rate_limits: dict[str, str] = {}  # the provider's rate-limit headers, passed back (transport.rate_limit_headers)
     try:
         if body.get("stream"):
             exchange.candidate, upstream, _ = await open_first_stream(session, body, candidates, wire)
             return await relayed(request, exchange, upstream, api.fault_event)
-        exchange.candidate, result, _ = await complete_first(session, body, candidates, wire)
+        exchange.candidate, result, _ = await complete_first(session, body, candidates, wire, rate_limits=rate_limits)
     except CallFailed as failed:
         if fallback is not None and failed.error.retryable:
             return await fallback()
         return _failed(api, exchange, failed.error, failed.message)
     completed(exchange, result["completion"])
-    return web.json_response(result["body"], headers=meta_headers(exchange))
+    return web.json_response(result["body"], headers=rate_limits | meta_headers(exchange))
 
 
 async def translate(request: web.Request, exchange: Exchange, api: ClientAPI, chat: dict, candidates: list[Candidate],
@@ -84,18 +85,19 @@ async def translate(request: web.Request, exchange: Exchange, api: ClientAPI, ch
     """Our chat body to the providers' own wire formats; the answer told back as `answer(completion, candidate)`,
     a stream as `events()`."""
     session = request.app[HTTP]
+    rate_limits: dict[str, str] = {}
     try:
         if chat.get("stream"):
             exchange.candidate, upstream, _ = await open_first_stream(session, chat, candidates)
             return await translated(request, exchange, upstream, events(), api.error_body)
-        exchange.candidate, completion, _ = await complete_first(session, chat, candidates)
+        exchange.candidate, completion, _ = await complete_first(session, chat, candidates, rate_limits=rate_limits)
         told = answer(completion, exchange.candidate)
     except CallFailed as failed:
         return _failed(api, exchange, failed.error, failed.message)
     except ProviderError as exc:  # an answer the client's API cannot express (tool arguments not an object)
         return _failed(api, exchange, exc, exc.message)
     completed(exchange, completion)
-    return web.json_response(told, headers=meta_headers(exchange))
+    return web.json_response(told, headers=rate_limits | meta_headers(exchange))
 
 
 def sse_event(name: str, data: str) -> bytes:
@@ -126,8 +128,8 @@ def completed(exchange: Exchange, completion: dict) -> None:
                        service_tier=completion.get("service_tier"))
 
 
-async def _opened(request: web.Request, exchange: Exchange) -> web.StreamResponse:
-    response = web.StreamResponse(headers=meta_headers(exchange) | STREAM_HEADERS)
+async def _opened(request: web.Request, exchange: Exchange, upstream: UpstreamStream) -> web.StreamResponse:
+    response = web.StreamResponse(headers=upstream.rate_limits | meta_headers(exchange) | STREAM_HEADERS)
     await response.prepare(request)
     exchange.answer = Answer(exchange.started)
     return response
@@ -137,7 +139,7 @@ async def relayed(request: web.Request, exchange: Exchange, upstream: UpstreamSt
                   fault_event: Callable[[int, str, str | None], bytes]) -> web.StreamResponse:
     """Each upstream event (a `relayed_event`) written as it came; a fault the upstream did not report itself
     in the stream is written as `fault_event(status, message, the last event's data)`."""
-    response = await _opened(request, exchange)
+    response = await _opened(request, exchange, upstream)
     answer, relayed_error, last = exchange.answer, False, None
     gathered: list[bytes] = []  # the events of one upstream read after the first token, written at once
     try:
@@ -167,7 +169,7 @@ async def relayed(request: web.Request, exchange: Exchange, upstream: UpstreamSt
 async def translated(request: web.Request, exchange: Exchange, upstream: UpstreamStream, events: ClientEvents,
                      error_body: Callable[[int, str], dict]) -> web.StreamResponse:
     """The upstream's chat chunks told as `events`; a fault as `events.failed(error_body(status, message))`."""
-    response = await _opened(request, exchange)
+    response = await _opened(request, exchange, upstream)
     answer = exchange.answer
     await response.write(_events(events.start()))
     gathered: list[bytes] = []  # the events of one upstream read after the first token, written at once
