@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-__all__ = ["cost_for", "price_at_tier", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs", "PROVENANCES",
-           "PRICE_FIELDS", "CACHE_PRICE_FIELDS", "check_prompt_parts",
+__all__ = ["cost_for", "price_at_tier", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs",
+           "PROVENANCES", "PRICE_FIELDS", "CACHE_PRICE_FIELDS", "check_prompt_parts",
            "is_priced", "output_usd", "computed_beside_reported"]
 
 PROVENANCES = ("reported", "computed", "estimated", "unpriced")
