@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from llms.files import EXIT_OK, EXIT_USAGE
 from llms.ledger.analytics import Query, Totals, epoch_ms, local_midnight, matches
 from llms.ledger.export import csv_lines
+from llms.ledger.grouped import totals_by
 from llms.ledger.index import IndexUnusable, aggregate_ledger, checked_lines, index_path, reindex
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.reader import read_records
@@ -113,7 +114,8 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
         _write_guide_summary(result, since, now, out)
         _write_summary(result, path, since, out)
         if by == "app" and result["summary"]["requests"]:
-            _write_by_app(_matching(read_records(files, warn, since=since), model, provider), out)
+            # The same range and filters from the index's client_app cells; the pass above gave the warnings.
+            _write_by_app(totals_by(path, query, app_of, lambda message: None), out)
         _write_cache_line(cache.result()["summary"], out)
     return EXIT_OK
 
@@ -194,12 +196,8 @@ def app_of(record: dict) -> str:
     return record.get("client_app") or ("llms chat" if record.get("client") == "app" else "unknown")
 
 
-def _write_by_app(records: Iterator[dict], out: TextIO) -> None:
-    """`--by app`: the summary's requests by application (Claude Code, Codex, the SDKs, this chat), read from the
-    ledger's lines (the index keeps provider × model cells)."""
-    apps: dict[str, Totals] = {}
-    for record in records:
-        apps.setdefault(app_of(record), Totals()).add(record)
+def _write_by_app(apps: dict[str, Totals], out: TextIO) -> None:
+    """`--by app`: the summary's requests by application (Claude Code, Codex, the SDKs, this chat)."""
     # Most expensive first, then most used, then by name: the order of the other tables (analytics.py).
     ranked = sorted(apps.items(), key=lambda item: (-item[1].cost_usd.value, -item[1].requests, item[0]))
     print("\nBy app", file=out)

@@ -724,30 +724,32 @@ class _Plan:
 # ---- the entry points --------------------------------------------------------------------------------------
 
 def aggregate_ledger(ledger: Path, query: Query, warn: Callable[[str], None], *, with_savings: bool = False,
-                     progress: Callable[[str], None] | None = None) -> tuple[Aggregator, CacheSavings | None]:
-    """The ledger's records in `query` aggregated, and (`with_savings`) their cache savings: from the index,
-    caught up or rebuilt first; or, when the index cannot be used (an unwritable folder, a ledger changing
-    faster than it can be indexed), from the lines, with a warning saying why."""
+                     progress: Callable[[str], None] | None = None,
+                     into: Callable[[Query], Aggregator] = Aggregator) -> tuple[Aggregator, CacheSavings | None]:
+    """The ledger's records in `query` aggregated (into a new `into(query)`: an Aggregator, or one that groups
+    otherwise, ledger/grouped.py), and (`with_savings`) their cache savings: from the index, caught up or rebuilt
+    first; or, when the index cannot be used (an unwritable folder, a ledger changing faster than it can be
+    indexed), from the lines, with a warning saying why."""
     if not ledger_files(ledger):
-        return Aggregator(query), CacheSavings() if with_savings else None
+        return into(query), CacheSavings() if with_savings else None
     try:
         index = LedgerIndex(ledger)
         try:
             index.refresh(progress)
-            aggregator, cache = Aggregator(query), CacheSavings() if with_savings else None
+            aggregator, cache = into(query), CacheSavings() if with_savings else None
             index.aggregate(aggregator, warn, cache)
         finally:
             index.close()
     except (IndexUnusable, sqlite3.Error) as exc:
         warn(f"the ledger index cannot be used ({exc}); reading every line instead")
-        return scan_ledger(ledger, query, warn, with_savings=with_savings)
+        return scan_ledger(ledger, query, warn, with_savings=with_savings, into=into)
     return aggregator, cache
 
 
-def scan_ledger(ledger: Path, query: Query, warn: Callable[[str], None], *,
-                with_savings: bool = False) -> tuple[Aggregator, CacheSavings | None]:
+def scan_ledger(ledger: Path, query: Query, warn: Callable[[str], None], *, with_savings: bool = False,
+                into: Callable[[Query], Aggregator] = Aggregator) -> tuple[Aggregator, CacheSavings | None]:
     """The same from the lines alone (what the index is checked against, and its fallback)."""
-    aggregator, cache = Aggregator(query), CacheSavings() if with_savings else None
+    aggregator, cache = into(query), CacheSavings() if with_savings else None
     since = None if query.start_ms is None else datetime.fromtimestamp(query.start_ms / 1000, timezone.utc)
     files = ledger_files(ledger, modified_since=None if since is None else since.timestamp())
     for record in read_records(files, warn, since=since):

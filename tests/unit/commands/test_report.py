@@ -195,3 +195,31 @@ def test_summary_by_app_groups_requests_by_client_app_most_expensive_first(tmp_p
     assert [row.split()[:4] for row in block[2:]] == [["claude-code", "2", "0", "2,000"], ["codex", "1", "0", "1,000"],
                                                      ["llms", "chat", "1", "0"]]
     assert [row.split()[5] for row in block[2:4]] == ["$0.50", "$0.50"]
+
+
+def _by_app_block(config, since=None, model=None, provider=None) -> tuple[list[str], str]:
+    out, err = io.StringIO(), io.StringIO()
+    assert run_report(config, "summary", since, model, provider, out, err, now=NOW, tz=BERLIN, by="app") == 0
+    return out.getvalue().split("\nBy app\n")[1].split("\n\n")[0].splitlines(), err.getvalue()
+
+
+@pytest.mark.parametrize("since, model, provider", [(None, None, None), ("2026-11-23T10:30", None, None),
+                                                    (None, "gpt-4o", None), ("24h", None, "openai")])
+def test_by_app_from_the_index_is_what_the_lines_give(tmp_path, since, model, provider):
+    apps = ("claude-code", "codex", None, "openai-python")
+    lines = [line(f"2026-11-{20 + i % 4}T{8 + i % 5:02d}:{i * 7 % 60:02d}:00.000+01:00", rid=f"r{i}",
+                  provider=("openai", "anthropic")[i % 2], model=("gpt-4o", "claude")[i % 2],
+                  cost=None if i % 6 == 0 else 0.000173 * (i % 9 + 1), provenance="unpriced" if i % 6 == 0 else "computed",
+                  status=("ok", "ok", "error")[i % 3], ms=100.0 + 37 * i) | {"client_app": apps[i % 3 + (i % 5 == 0)],
+                                                                                "client": ("api", "app")[i % 2]}
+             for i in range(60)]
+    (tmp_path / "usage.jsonl").write_text("".join(json.dumps(item) + "\n" for item in lines) + "not json\n")
+    config = parse_config(json.dumps({"providers": {}, "ledger": {"enabled": True, "path": "usage.jsonl"}}),
+                          tmp_path / "llms.json", {})
+    indexed, indexed_err = _by_app_block(config, since, model, provider)
+    (tmp_path / "usage.index.sqlite").unlink()
+    (tmp_path / "usage.index.sqlite").mkdir()  # the index cannot be used: every line is read
+    scanned, scanned_err = _by_app_block(config, since, model, provider)
+    assert indexed == scanned and len(indexed) > 3
+    assert "reading every line instead" in scanned_err and "reading every line" not in indexed_err
+    assert indexed_err.count("not valid JSON") == 1  # said once, by the summary's pass
