@@ -24,7 +24,7 @@ from llms.ledger.index import IndexUnusable, aggregate_ledger
 from llms.ledger.location import ledger_path
 from llms.ledger.schema import ledger_line
 from llms.ledger.writer import LedgerWriter
-from llms.pricing.cost import computed_beside_reported, cost_for, estimated_usage
+from llms.pricing.cost import computed_beside_reported, cost_for, estimated_usage, price_at_tier
 from llms.pricing.energy import energy_cost
 from llms.pricing.version import price_version
 from llms.providers.masking import config_secrets
@@ -60,7 +60,8 @@ def priced(record: dict, config, prices) -> tuple[str, dict | None, dict]:
         return model, usage, _cost(record, config, usage, price)
     reasoning = record.get("reasoning_text")  # streamed reasoning, kept apart from the answer's text
     if record["output_text"] is None and reasoning is None:
-        return model, None, {"cost_usd": None, "provenance": None, "prices": price}
+        prices = price_at_tier(price, record["service_tier"])  # the rates it would have cost, as a priced line keeps
+        return model, None, {"cost_usd": None, "provenance": None, "prices": prices}
     # Reasoning is billed as output; record.js estimates from text + reasoning alike.
     usage = estimated_usage(_message_text(record["messages"]), (record["output_text"] or "") + (reasoning or ""))
     return model, usage, _cost(record, config, usage, price, estimated=True)
