@@ -22,7 +22,7 @@ from llms.pricing.table import build_price_table, genai_entry
 
 __all__ = ["update_pricing", "fetch_snapshot", "price_changes", "apply_changes", "PriceChange"]
 
-CHANGED_FIELDS = (*PRICE_FIELDS, "tiers")
+CHANGED_FIELDS = (*PRICE_FIELDS, "tiers", "service_tiers")  # tiers and service tiers, each as one field
 
 
 def _update_url() -> str:

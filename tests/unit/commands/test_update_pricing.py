@@ -135,6 +135,15 @@ def test_price_changes_lists_each_differing_field_and_skips_unknown_models():
         'acme m tiers — → [{"above": 1000, "input": 2}]')
 
 
+def test_fresh_service_tier_prices_are_a_change_of_the_whole_service_tiers_field():
+    flex = {"flex": {"input": 0.625, "output": 5}}
+    current = {"openai": {"gpt-5": {"input": 1.25, "output": 10, "service_tiers": {"flex": {"input": 0.7}}}}}
+    fresh = {"openai": {"gpt-5": {"input": 1.25, "output": 10, "service_tiers": flex}}}
+    assert price_changes(current, fresh) == [PriceChange("openai", "gpt-5", "service_tiers", {"flex": {"input": 0.7}},
+                                                         flex)]
+    assert price_changes(fresh, fresh) == []
+
+
 def test_apply_changes_writes_into_the_existing_entry_or_a_new_one_and_copies():
     raw = {"providers": {"openai": {"models": {"4o": "gpt-4o", "mini": "gpt-4o-mini", "o4": "o4-mini"},
                                     "pricing": {"gpt-4o-mini": {"output": 0.7}, "o4": {"input": 1}}}}}
