@@ -1,4 +1,4 @@
-"""The budgets on a running server: this month's spend (read from the ledger once at start, then kept in memory),
+"""The budgets on a running server: this month's spend (read from the ledger's index once at start, then kept in memory),
 reservations against hard caps before each call, settlement to the real cost when the request is recorded, one
 warning in the server log per threshold crossed, and /health's `budgets`.
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import datetime
 
 from aiohttp import web
@@ -17,12 +18,15 @@ from aiohttp import web
 from llms.budget.refusal import BudgetExceeded
 from llms.budget.rules import (applies, budgets_of, crossed, max_output_tokens, prompt_token_bound, refused_by,
                                state_of, threshold_of, usd, worst_case_usd)
-from llms.ledger.location import ledger_files, ledger_path
-from llms.ledger.reader import read_records
+from llms.ledger.analytics import ExactSum, Query, epoch_ms
+from llms.ledger.grouped import totals_by
+from llms.ledger.index import IndexUnusable
+from llms.ledger.location import ledger_path
 from llms.ledger.schema import LOCAL_USER
 from llms.server.keys import BUDGETS, CONFIG, PRICES
+from llms.server.ledger_recorder import read_at_start
 
-__all__ = ["BudgetEnforcer", "install", "month_of", "user_of"]
+__all__ = ["BudgetEnforcer", "install", "month_of", "month_range", "user_of"]
 
 log = logging.getLogger("llms.budget")
 
@@ -50,33 +54,41 @@ class BudgetEnforcer:
         self._reservations: dict[str, dict[str, float]] = {}  # request_id → {budget key: amount}
         self._windows: dict[tuple[str, str], int | None] = {}  # (provider, alias) → context window, when known
         self.loaded: asyncio.Future | None = None
-        self._settled_early: set[str] | None = set()  # lines settled while the month was read: counted once
 
     # ---- start-up: the month so far ----
 
-    def load_month(self) -> tuple[str, list[dict]]:
-        """(month, this month's records) from the ledger, and the models' context windows (run in a thread)."""
+    def load_month(self, until: datetime) -> tuple[str, dict[str, float], dict[str, float]]:
+        """(month, spend per budget key, spend per user) of the ledger's requests this month that started before
+        `until` (the server's start: every request since is settled here), read from the index's cells (the lines
+        when it cannot be used); and the models' context windows. Run off the event loop."""
         self._windows = _context_windows(self.config.enabled_providers) if self.caps else {}
-        now = datetime.now().astimezone()
-        month = month_of(now)
-        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        files = ledger_files(ledger_path(self.config), modified_since=start.timestamp())
-        records = [r for r in read_records(files, log.warning, since=start)
-                   if month_of(datetime.fromisoformat(r["timestamp"])) == month]
-        return month, records
+        month, start, end = month_range(until)
+        query = Query(epoch_ms(start), epoch_ms(min(end, until)), "week", until.tzinfo)
+        groups = totals_by(ledger_path(self.config), query, lambda dims: (dims["provider"], dims["token"]),
+                           log.warning)
+        spent = {budget.key: ExactSum() for budget in self.budgets}
+        by_user: dict[str, ExactSum] = {}
+        for (provider, token), totals in groups.items():
+            for budget in self.budgets:
+                if applies(budget, provider, token):
+                    spent[budget.key].merge(totals.cost_usd)
+            by_user.setdefault(user_of({"token": token}), ExactSum()).merge(totals.cost_usd)
+        return (month, {key: total.value for key, total in spent.items() if total.partials},
+                {user: total.value for user, total in by_user.items() if total.partials})
 
-    def take_month(self, month: str, records: list[dict]) -> None:
-        """Count the month read at start (before any request settled: reserve waits for it) and log where each
-        budget stands when it is past its first threshold."""
-        self.month = month
-        early, self._settled_early = self._settled_early or set(), None
-        for record in records:
-            if record["request_id"] not in early:
-                self._count(record)
+    def take_month(self, month: str, spent: dict[str, float], by_user: dict[str, float]) -> None:
+        """Add the month read at start to what requests settled since (reserve waits for it) and log where each
+        budget stands when it is past its first threshold. A month that ended meanwhile counts nowhere."""
+        self._roll(datetime.now())
+        if month == self.month:
+            for key, amount in spent.items():
+                self.spent[key] = amount + self.spent.get(key, 0.0)
+            for user, amount in by_user.items():
+                self.by_user[user] = amount + self.by_user.get(user, 0.0)
         for budget in self.budgets:
-            spent = self.spent.get(budget.key, 0.0)
-            if threshold_of(spent, budget.cap_usd):
-                log.warning("%s", _alert(budget, spent, threshold_of(spent, budget.cap_usd)))
+            amount = self.spent.get(budget.key, 0.0)
+            if threshold_of(amount, budget.cap_usd):
+                log.warning("%s", _alert(budget, amount, threshold_of(amount, budget.cap_usd)))
 
     # ---- a request: reserve before the call, settle when recorded ----
 
@@ -121,8 +133,6 @@ class BudgetEnforcer:
             self.reserved[key] = max(0.0, self.reserved[key] - amount)
         if not self._reservations:
             self.reserved = {}
-        if self._settled_early is not None:
-            self._settled_early.add(line["request_id"])
         self._roll(datetime.now())
         if month_of(datetime.fromisoformat(line["timestamp"])) != self.month:
             return
@@ -215,15 +225,26 @@ def install(app: web.Application) -> None:
 
 async def _start(app: web.Application) -> None:
     enforcer = app[BUDGETS]
-    enforcer.loaded = asyncio.create_task(_load(enforcer))
+    # Before serving: every request after this instant is settled in memory, every one before it is in the ledger.
+    until = datetime.now().astimezone()
+    enforcer.loaded = asyncio.create_task(_load(app, enforcer, until))
 
 
-async def _load(enforcer: BudgetEnforcer) -> None:
+async def _load(app: web.Application, enforcer: BudgetEnforcer, until: datetime) -> None:
     try:
-        month, records = await asyncio.get_running_loop().run_in_executor(None, enforcer.load_month)
-    except OSError as exc:
+        month, spent, by_user = await read_at_start(app, lambda: enforcer.load_month(until))
+    except (OSError, IndexUnusable, sqlite3.Error) as exc:
         # The server keeps serving (the writer's own check at start already refuses a ledger it cannot write);
         # the log says plainly that the month's earlier spend is missing from every budget.
         log.error("reading this month's spend from the ledger failed: %s; budgets count from $0 now", exc)
         return
-    enforcer.take_month(month, records)
+    enforcer.take_month(month, spent, by_user)
+
+
+def month_range(moment: datetime) -> tuple[str, datetime, datetime]:
+    """The calendar month of `moment` on the server's clock ("2026-12"), its first instant and the next month's,
+    each with its own UTC offset (a month that changes to or from summer time starts at its local midnight)."""
+    local = moment.astimezone()
+    following = (local.year + local.month // 12, local.month % 12 + 1)
+    return (month_of(local), datetime(local.year, local.month, 1).astimezone(),
+            datetime(*following, 1).astimezone())

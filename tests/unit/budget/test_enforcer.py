@@ -1,12 +1,16 @@
 import asyncio
+import json
 import logging
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
-from llms.budget.enforcer import BudgetEnforcer, month_of
+from llms.budget.enforcer import BudgetEnforcer, month_of, month_range
 from llms.budget.refusal import BudgetExceeded
+from llms.ledger.index import index_path
+from tests.unit.ledger.lines import written_line
 
 PRICE = {"input": 10, "output": 30}  # USD per 1M tokens
 DEAR = {"input": 20, "output": 60}
@@ -58,7 +62,7 @@ class Exchange:
 def enforcer(budget, prices=None) -> BudgetEnforcer:
     found = BudgetEnforcer(Config({"providers": {}, "tokens": {}, "hard": []} | budget),
                            Prices(prices or {"openai": PRICE, "backup": DEAR}))
-    found.take_month(month_of(datetime.now()), [])
+    found.take_month(month_of(datetime.now()), {}, {})
     return found
 
 
@@ -106,11 +110,61 @@ def test_a_token_cap_counts_only_that_token():
     assert budgets.spent == {} and budgets.by_user == {"token:bob": 0.5}
 
 
-def test_a_line_settled_while_the_month_was_read_is_counted_once():
+def test_a_line_settled_while_the_month_was_read_adds_to_the_month_read_from_before_the_start():
     budgets = BudgetEnforcer(Config({"monthly_usd": 1, "providers": {}, "tokens": {}, "hard": []}), Prices({}))
-    budgets.settle(line("early", 0.25))
-    budgets.take_month(month_of(datetime.now()), [line("old", 0.5), line("early", 0.25)])
-    assert budgets.spent == {"monthly_usd": 0.75}
+    budgets.settle(line("early", 0.25))  # started after the start: the month's read leaves it out
+    budgets.take_month(month_of(datetime.now()), {"monthly_usd": 0.5}, {"local": 0.5})
+    assert budgets.spent == {"monthly_usd": 0.75} and budgets.by_user == {"local": 0.75}
+
+
+def test_a_month_that_ended_while_it_was_read_counts_nowhere():
+    budgets = enforcer({"monthly_usd": 1})
+    budgets.take_month("2000-01", {"monthly_usd": 0.5}, {"local": 0.5})
+    assert budgets.spent == {} and budgets.by_user == {}
+
+
+def _month_ledger(path, start, until):
+    """Lines before the month, in it (providers, tokens, unpriced, a bad line), and after `until`."""
+    rows = [(start - timedelta(minutes=1), "openai", None, 0.5)]
+    for i in range(40):
+        rows.append((start + (until - start) * i / 41, ("openai", "backup")[i % 2], (None, "alice", "bob")[i % 3],
+                     None if i % 7 == 0 else 0.000137 * (i % 11 + 1)))
+    rows.append((until + timedelta(seconds=1), "openai", "alice", 0.25))
+    text = "".join(json.dumps(written_line(timestamp=moment.isoformat(timespec="milliseconds"), request_id=f"{i:032x}",
+                                           provider=provider, token=token, cost_usd=cost,
+                                           cost_provenance="unpriced" if cost is None else "computed"),
+                              separators=(",", ":")) + "\n"
+                   for i, (moment, provider, token, cost) in enumerate(rows))
+    path.write_text(text + "not json\n")
+    return rows[1:-1]
+
+
+def test_the_month_read_from_the_index_is_what_the_lines_give(tmp_path):
+    until = datetime.now().astimezone()
+    month, start, _ = month_range(until)
+    path = tmp_path / "usage.jsonl"
+    counted = _month_ledger(path, start, until)
+    budget = {"monthly_usd": 5, "providers": {"openai": 2}, "tokens": {"alice": 1}, "hard": []}
+    config = Config(budget, ledger={"enabled": True, "path": str(path)})
+    from_index = BudgetEnforcer(config, Prices({})).load_month(until)
+    index_path(path).unlink()
+    index_path(path).mkdir()  # the index cannot be used: every line is read
+    from_lines = BudgetEnforcer(config, Prices({})).load_month(until)
+    assert from_index == from_lines
+    costs = [(provider, token, cost) for _, provider, token, cost in counted if cost is not None]
+    assert from_index == (month, {"monthly_usd": math.fsum(c for _, _, c in costs),
+                                  "providers.openai": math.fsum(c for p, _, c in costs if p == "openai"),
+                                  "tokens.alice": math.fsum(c for _, t, c in costs if t == "alice")},
+                          {"local": math.fsum(c for _, t, c in costs if t is None),
+                           "token:alice": math.fsum(c for _, t, c in costs if t == "alice"),
+                           "token:bob": math.fsum(c for _, t, c in costs if t == "bob")})
+
+
+def test_a_month_starts_at_its_local_midnight_whatever_the_offset_now():
+    month, start, end = month_range(datetime(2026, 11, 15, 12).astimezone())
+    assert month == "2026-11" and start.replace(tzinfo=None) == datetime(2026, 11, 1)
+    assert end.replace(tzinfo=None) == datetime(2026, 12, 1)
+    assert month_range(datetime(2026, 12, 31, 23, 59).astimezone())[2].replace(tzinfo=None) == datetime(2027, 1, 1)
 
 
 def test_a_new_month_starts_at_zero_and_last_month_s_lines_count_nowhere():
