@@ -76,7 +76,8 @@ def server(tmp_path_factory, mock_provider):
 def tab(browser, server, page_errors):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id=TZ, accept_downloads=True)
     page = context.new_page()
-    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    # The page's address and the stack: an error of a page being left names which page and which call.
+    page.on("pageerror", lambda error: page_errors.append(f"{page.url}: {error.stack or error}"))
     page.base = server.url
     yield page
     context.close()
@@ -199,6 +200,20 @@ def test_range_switcher_granularity_and_kpis_come_from_the_same_days(tab):
     expect(tab).to_have_url(tab.base + "/analytics/costs?range=90d&granularity=week")
     expect(tab.locator("#trend-title")).to_have_text("Trend by week")
     expect(tab.locator("#budget .budget-row", has_text="All providers")).to_contain_text("of $1.00")
+
+
+def test_a_page_whose_store_cannot_be_read_says_so_and_is_ready(tab, page_errors):
+    import_bytes(tab, requests_file(MARCH))
+    # As Chromium fails a read of a damaged store: every cursor the page opens throws.
+    tab.add_init_script("IDBObjectStore.prototype.openCursor = function () {"
+                        " throw new DOMException('Internal error reading from the store', 'UnknownError'); };")
+    for path in ("/analytics/costs?month=2026-03", "/analytics/activity"):
+        open_page(tab, path)
+        expect(tab.get_by_role("alert")).to_have_text(
+            "This page could not be shown: Internal error reading from the store. Reload to try again.")
+    # Thrown on as well, so it is in the console too; the fixture checks no other error came.
+    assert [error.split(": ", 1)[1] for error in page_errors] == ["Internal error reading from the store"] * 2
+    page_errors.clear()
 
 
 # ---- Activity ----
