@@ -22,6 +22,8 @@ The writer (`LedgerWriter`) indexes each line in the same step as its append, in
 transaction (`record_append`); when another process holds that transaction (a reader catching up), the
 writer does not wait: the line is past the recorded offset and the next refresh reads it. Several writers and
 readers are safe: every change is "from the recorded offset to the end", made inside one SQLite transaction.
+A running server's writer leaves the index to its catch-up thread instead (ledger/catch_up.py: `refresh` after
+each append, many lines per transaction, off the event loop), whose first catch-up is the start-up one.
 """
 
 from __future__ import annotations
