@@ -119,7 +119,7 @@ class BudgetEnforcer:
             provider = candidate.provider
             worst = worst_case_usd(prompt, max_output_tokens(body, self._windows.get((provider.id, candidate.alias))),
                                    self.prices.price_for(provider.id, candidate.alias), energy=provider.energy,
-                                   longest_ms=provider.read_timeout_s * 1000)
+                                   longest_ms=provider.read_timeout_s * 1000, service_tier=body.get("service_tier"))
             for budget in self.caps:
                 if applies(budget, provider.id, token):
                     amounts[budget.key] = max(amounts.get(budget.key, 0.0), worst)

@@ -105,11 +105,12 @@ def max_output_tokens(body: dict, context_window: int | None) -> int:
 
 
 def worst_case_usd(prompt_tokens: int, output_tokens: int, price: dict | None, *, energy: dict | None = None,
-                   longest_ms: float = 0.0) -> float:
+                   longest_ms: float = 0.0, service_tier: str | None = None) -> float:
     """The most a request could cost at `price`: every prompt token at its dearest input rate (a cache write can
     cost more than plain input: Anthropic's 1.25× and 2×) and `output_tokens` out, priced by pricing.cost_for (the
-    tier it would fall in included). Energy-priced: the machine's draw for `longest_ms`. Unpriced or a variable
-    price: 0, as such a request adds nothing to what is counted spent (its cost is unknown, never $0)."""
+    tier it would fall in included), at the standard rates or those of the `service_tier` asked for, whichever are
+    dearer (a provider may serve it at either). Energy-priced: the machine's draw for `longest_ms`. Unpriced or a
+    variable price: 0, as such a request adds nothing to what is counted spent (its cost is unknown, never $0)."""
     if energy is not None:
         return energy_usd(longest_ms, energy)
     if price is None:
@@ -119,7 +120,7 @@ def worst_case_usd(prompt_tokens: int, output_tokens: int, price: dict | None, *
         usage = {"prompt_tokens": prompt_tokens, "completion_tokens": output_tokens,
                  "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": written,
                                            "cache_write_1h_tokens": written_1h}}
-        costs.append(cost_for(usage, price)["cost_usd"])
+        costs += [cost_for(usage, price)["cost_usd"], cost_for(usage, price, service_tier=service_tier)["cost_usd"]]
     known = [cost for cost in costs if cost is not None]
     return max(known, default=0.0)
 

@@ -48,6 +48,14 @@ def test_refusal(case):
     assert (refused is cap) == case["refused"]
 
 
+def test_the_worst_case_of_a_service_tier_is_the_dearer_of_its_rates_and_the_standard_ones():
+    price = {"input": 2, "output": 8, "service_tiers": {"priority": {"input": 4, "output": 16},
+                                                        "flex": {"input": 1, "output": 4}}}
+    assert worst_case_usd(1000, 100, price, service_tier="priority") == pytest.approx(5600 / 1e6, rel=1e-12)
+    assert worst_case_usd(1000, 100, price, service_tier="flex") == pytest.approx(2800 / 1e6, rel=1e-12)
+    assert worst_case_usd(1000, 100, price) == pytest.approx(2800 / 1e6, rel=1e-12)
+
+
 def test_energy_worst_case_is_the_draw_for_the_longest_answer():
     # 120 s × 65 W = 7,800 J = 0.0021666… kWh, × $0.30 = $0.00065
     assert worst_case_usd(1000, 500, None, energy={"watts": 65, "usd_per_kwh": 0.30},
