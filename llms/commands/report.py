@@ -6,14 +6,15 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, tzinfo
+from itertools import islice
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from llms.files import EXIT_OK, EXIT_USAGE
-from llms.ledger.analytics import Query, Totals, epoch_ms, local_midnight, matches
+from llms.ledger.analytics import Query, Totals, epoch_ms, local_midnight, matches, tokens_of
 from llms.ledger.export import csv_lines
 from llms.ledger.grouped import totals_by
 from llms.ledger.index import IndexUnusable, aggregate_ledger, checked_lines, index_path, reindex
@@ -26,6 +27,7 @@ FORMATS = ("summary", "detailed", "csv", "hourly")
 HOURLY_DEFAULT = timedelta(hours=24)
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_LINES_PER_WRITE = 1000  # a write per line costs more than the line's text
 
 
 class ReportError(ValueError):
@@ -136,6 +138,8 @@ def run_reindex(config, err: TextIO = sys.stderr) -> int:
 
 
 def _matching(records: Iterator[dict], model: str | None, provider: str | None) -> Iterator[dict]:
+    if model is None and provider is None:
+        return records  # no filter: no step per line
     return (record for record in records if matches(record, provider=provider, model=model))
 
 
@@ -263,23 +267,29 @@ def _write_hourly(result: dict, path: Path, since: datetime | None, out: TextIO)
 
 
 def _write_detailed(records: Iterator[dict], tz: tzinfo, out: TextIO) -> None:
-    from llms.ledger.analytics import tokens_of
-    from llms.pricing.cost import format_usd
-
     header = (f"{'time':<19}  {'provider':<12}  {'model':<28}  {'app':<20}  {'input':>9}  {'cached':>9}  {'written':>9}  "
               f"{'output':>8}  {'cost':>11}  {'time ms':>9}  status")
     print(header, file=out)
     print("-" * len(header), file=out)
-    for record in records:
-        when = datetime.fromisoformat(record["timestamp"]).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-        tokens = tokens_of(record.get("usage"))
-        ms = record.get("response_ms")
-        print(f"{when:<19}  {(record.get('provider') or '—')[:12]:<12}  {str(record.get('model'))[:28]:<28}  "
-              f"{app_of(record)[:20]:<20}  {tokens[0]:>9,}  {tokens[2]:>9,}  {tokens[3]:>9,}  {tokens[1]:>8,}  "
-              f"{format_usd(record.get('cost_usd'), record.get('cost_provenance')):>11}  "
-              f"{'—' if ms is None else f'{ms:,.0f}':>9}  {record.get('status')}", file=out)
+    from llms.pricing.cost import format_usd  # imported on first use, like the rest of pricing
+
+    rows = (_detailed_row(record, tz, format_usd) for record in records)
+    while batch := "".join(islice(rows, _LINES_PER_WRITE)):
+        out.write(batch)
+
+
+def _detailed_row(record: dict, tz: tzinfo, format_usd: Callable[[float | None, str | None], str]) -> str:
+    # isoformat, not strftime (a third of the time): the same text for the years a ledger line may hold (1970–8999).
+    when = datetime.fromisoformat(record["timestamp"]).astimezone(tz).isoformat(" ", "seconds")[:19]
+    tokens = tokens_of(record.get("usage"))
+    ms = record.get("response_ms")
+    return (f"{when:<19}  {(record.get('provider') or '—')[:12]:<12}  {str(record.get('model'))[:28]:<28}  "
+            f"{app_of(record)[:20]:<20}  {tokens[0]:>9,}  {tokens[2]:>9,}  {tokens[3]:>9,}  {tokens[1]:>8,}  "
+            f"{format_usd(record.get('cost_usd'), record.get('cost_provenance')):>11}  "
+            f"{'—' if ms is None else f'{ms:,.0f}':>9}  {record.get('status')}\n")
 
 
 def _write_csv(records: Iterator[dict], out: TextIO) -> None:
-    for text in csv_lines(records):
-        out.write(text)
+    lines = csv_lines(records)
+    while batch := "".join(islice(lines, _LINES_PER_WRITE)):
+        out.write(batch)

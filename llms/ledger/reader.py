@@ -49,7 +49,10 @@ def _read_file(path: Path, warn: Callable[[str], None], since: datetime | None,
             if raw == b"\n":
                 continue  # the newline that ends a torn line (see LedgerWriter._open)
             if offset <= checked_bytes and number not in failed:
-                record = _loads(raw)
+                try:
+                    record = orjson.loads(raw)  # not through _loads: one call less on each of a million lines
+                except orjson.JSONDecodeError:
+                    record = json.loads(raw)
                 if since is None or datetime.fromisoformat(record["timestamp"]) >= since:
                     yield record
                 continue

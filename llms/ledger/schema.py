@@ -415,6 +415,16 @@ def json_text(value) -> str:
 def number_text(number: int | float) -> str:
     """A number as JavaScript's String(number) writes it (ECMA-262 Number::toString): 5.0 → "5",
     1e-7 → "1e-7", 0.00001 → "0.00001", 1e21 → "1e+21"."""
+    if type(number) is float and 1e-4 <= abs(number) < 1e16:
+        # The exact rule's result, sooner (a CSV writes millions): in this range repr writes the same shortest
+        # digits in fixed notation, as JavaScript does; only a whole number's ".0" differs.
+        text = repr(number)
+        return text[:-2] if text.endswith(".0") else text
+    return _exact_number_text(number)
+
+
+def _exact_number_text(number: int | float) -> str:
+    """number_text by the rule itself: repr's shortest digits placed as Number::toString places them."""
     if isinstance(number, int) and abs(number) < 2 ** 53:
         return str(number)
     number = float(number)
