@@ -1,8 +1,9 @@
 // The chat page's budget banner: budgets past 50 / 80 / 100 % of this month, and (opt-in) a browser notification
 // once per budget and threshold. The figures are the server's (/health `budgets`: the month from the ledger, what
 // the caps hold) when it has them, else this browser's own month (period.js budgetUse over the day rollups).
-// It starts after the page's first paint, and its rules (budget.js, period.js and aggregate.js: 11 KB gzipped) load
-// only once a budget exists: without one in llms.json there is never a banner.
+// It starts after the page's first paint; its rules (budget.js) load only once a budget exists (without one in
+// llms.json there is never a banner), the month's rollup (period.js, aggregate.js: 9 KB gzipped) only without the
+// server's figures.
 import { el } from "../dom.js";
 import { dayKey, localDate } from "../rules/keys.js";
 import { readRange } from "../store/store.js";
@@ -13,17 +14,17 @@ const NOTIFY_KEY = "llms.budget.notify"; // "on" once the person asked for notif
 const SEEN_KEY = "llms.budget.notified"; // {"YYYY-MM budget": threshold} already notified
 const $ = (id) => document.getElementById(id);
 
-let loadingRules = null;
-const budgetRules = () => (loadingRules ??= Promise.all([import("../rules/budget.js"), import("../rules/period.js")])
-  .then(([budget, period]) => ({ ...budget, ...period })));
+const budgetRules = () => import("../rules/budget.js");
+const periodRules = () => import("../rules/period.js"); // this browser's month: only without the server's figures
 
 /** Whether llms.json has a budget the banner could show: an overall or a per-provider amount (/api/config `budget`). */
 const anyBudget = (budget) => typeof budget?.monthly_usd === "number" || Object.keys(budget?.providers ?? {}).length > 0;
 
-async function browserRows(rules, budget) {
-  const month = rules.monthDates(localDate(new Date()).slice(0, 7));
+async function browserRows(budget) {
+  const { budgetUse, monthDates, summarize } = await periodRules();
+  const month = monthDates(localDate(new Date()).slice(0, 7));
   const rollups = await readRange([dayKey(month[0]), dayKey(month.at(-1))]);
-  return rules.budgetUse(budget, rules.summarize(rollups));
+  return budgetUse(budget, summarize(rollups));
 }
 
 /** → {rules, rows} (rows as budget.js budgetRows), or null when there is no budget. */
@@ -35,7 +36,7 @@ async function currentRows() {
   if (!health.budgets?.length && !anyBudget(config?.budget)) return null;
   const rules = await budgetRules();
   if (health.budgets?.length) return { rules, rows: rules.budgetRows(health.budgets, []) };
-  return { rules, rows: rules.budgetRows(null, await browserRows(rules, config?.budget)) };
+  return { rules, rows: rules.budgetRows(null, await browserRows(config?.budget)) };
 }
 
 function notify({ notificationsDue }, rows) {

@@ -78,6 +78,16 @@ export function renderMarkdown(text) {
 
 let hljsPromise = null;
 const grammarPromises = new Map();
+// highlight.js's GitHub themes, light and dark as the system is; app.css's .markdown rules outrank theirs.
+const THEMES = [["github.min.css", "light"], ["github-dark.min.css", "dark"]];
+
+function loadThemes() {
+  for (const [file, scheme] of THEMES) {
+    const href = new URL(`${HLJS_DIR}/${file}`, import.meta.url).href;
+    const media = `(prefers-color-scheme: ${scheme})`;
+    document.head.append(Object.assign(document.createElement("link"), { rel: "stylesheet", href, media }));
+  }
+}
 
 function loadGrammar(hljs, name) {
   if (!grammarPromises.has(name)) {
@@ -97,6 +107,7 @@ export async function highlightCode(root) {
   const wanted = blocks.map((code) => [code, languageFile(code.className.match(/language-(\S+)/)[1])])
     .filter(([, name]) => name);
   if (!wanted.length) return;
+  if (!hljsPromise) loadThemes();
   hljsPromise ??= import(`${HLJS_DIR}/core.min.js`).then((module) => module.default);
   const hljs = await hljsPromise;
   await Promise.all([...new Set(wanted.map(([, name]) => name))].map((name) => loadGrammar(hljs, name)));
