@@ -20,7 +20,11 @@ __all__ = ["chat_body", "message_of", "usage_of", "MessagesEvents", "REQUEST_FIE
 API = "Anthropic Messages"
 # https://docs.anthropic.com/en/api/messages: the request fields translated below.
 REQUEST_FIELDS = ("model", "messages", "system", "max_tokens", "metadata", "stop_sequences", "stream",
-                  "temperature", "top_k", "top_p", "tools", "tool_choice", "thinking", "context_management", "output_config")
+                  "temperature", "top_k", "top_p", "tools", "tool_choice", "thinking", "context_management", "output_config",
+                  "service_tier")
+# Anthropic's service_tier (https://docs.anthropic.com/en/api/service-tiers) → OpenAI's: auto (priority capacity
+# where the account has it) → auto, standard_only → default; each wire then carries it by its own table.
+SERVICE_TIERS = {"auto": "auto", "standard_only": "default"}
 # chat finish_reason → Anthropic stop_reason (https://docs.anthropic.com/en/api/messages#response-stop-reason).
 STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
                 "content_filter": "refusal"}
@@ -50,6 +54,7 @@ def chat_body(body: dict) -> dict:
     if body.get("stop_sequences"):
         chat["stop"] = listed(body, "stop_sequences")
     chat.update(_metadata(body.get("metadata")))
+    chat.update(_service_tier(body.get("service_tier")))
     chat.update(_tools(body))
     chat.update(_thinking(body.get("thinking")))
     chat.update(_output_config(body.get("output_config")))
@@ -209,6 +214,14 @@ def _metadata(metadata) -> dict:
         raise Refused("metadata", "expected an object")
     refuse_unknown(metadata, ("user_id",), "metadata.", API)
     return {"user": metadata["user_id"]} if metadata.get("user_id") is not None else {}
+
+
+def _service_tier(tier) -> dict:
+    if tier is None:
+        return {}
+    if tier not in SERVICE_TIERS:
+        raise Refused("service_tier", f"expected {' or '.join(SERVICE_TIERS)}, got {json.dumps(tier)[:40]}")
+    return {"service_tier": SERVICE_TIERS[tier]}
 
 
 def _tools(body: dict) -> dict:

@@ -94,7 +94,13 @@ def test_thinking_off_or_adaptive_asks_for_no_effort(thinking):
     assert "reasoning_effort" not in chat_body({"model": "m", "messages": [], "thinking": thinking})
 
 
+@pytest.mark.parametrize("tier, asked", [("auto", "auto"), ("standard_only", "default")])
+def test_service_tier_is_the_chat_service_tier(tier, asked):
+    assert chat_body({"model": "m", "messages": [], "service_tier": tier})["service_tier"] == asked
+
+
 @pytest.mark.parametrize("body, param", [
+    ({"service_tier": "priority"}, "service_tier"),
     ({"container": "c"}, "container"),
     ({"tools": [{"type": "web_search_20250305", "name": "web_search"}]}, "tools[0].type"),
     ({"metadata": {"user_id": "u", "team": "x"}}, "metadata.team"),
