@@ -1,6 +1,7 @@
 """Ledger figures: `llms --report`, /api/analytics/llm and /health's 24 h stats over a generated ledger, before
-(every line scanned and parsed with the standard library's json, as before the index) and after (the index's
-cells; CSV and detailed still read every line, parsed with orjson), side by side.
+(every line scanned and parsed with the standard library's json and checked, as before the index; a CSV row built
+cell by cell by the exact rule, numbers through Decimal) and after (the index's cells; CSV and detailed still read
+every line, parsed with orjson, unchecked where the index checked them, rows by the fast path), side by side.
 
     python bench/report_bench.py [--lines N] [--ledger PATH] [--reindex]
 
@@ -30,9 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from llms.commands import report as report_module  # noqa: E402
 from llms.config import parse_config  # noqa: E402
+from llms.ledger import export as export_module  # noqa: E402
 from llms.ledger import reader as reader_module  # noqa: E402
 from llms.ledger.analytics import parse_query  # noqa: E402
+from llms.ledger.export import CSV_COLUMNS, csv_line, csv_values  # noqa: E402
 from llms.ledger.index import index_path, reindex, scan_ledger  # noqa: E402
+from llms.ledger.schema import _exact_number_text  # noqa: E402
 from llms.ledger.writer import LedgerWriter  # noqa: E402
 from llms.server import analytics_api, ledger_recorder  # noqa: E402
 
@@ -99,9 +103,17 @@ class _StdlibJson:
     JSONDecodeError = json.JSONDecodeError
 
 
+def _csv_by_the_rule(lines):
+    """csv_lines as it was before its fast path: each row csv_line(csv_values(line))."""
+    yield csv_line(CSV_COLUMNS)
+    for line in lines:
+        yield csv_line(csv_values(line))
+
+
 @contextmanager
 def before():
-    """The code path of main before the index: aggregates scan every line, every line parsed by json and checked."""
+    """The code path of main before the index: aggregates scan every line, every line parsed by json and checked;
+    CSV rows by the exact rule, cell by cell."""
     def scanned(ledger, query, warn, *, with_savings=False, progress=None):
         return scan_ledger(ledger, query, warn, with_savings=with_savings)
 
@@ -109,7 +121,9 @@ def before():
             mock.patch.object(analytics_api, "aggregate_ledger", scanned), \
             mock.patch.object(ledger_recorder, "aggregate_ledger", scanned), \
             mock.patch.object(report_module, "checked_lines", lambda ledger: {}), \
-            mock.patch.object(reader_module, "orjson", _StdlibJson):
+            mock.patch.object(reader_module, "orjson", _StdlibJson), \
+            mock.patch.object(report_module, "csv_lines", _csv_by_the_rule), \
+            mock.patch.object(export_module, "number_text", _exact_number_text):
         yield
 
 
