@@ -1,6 +1,6 @@
 """The chat page's first load (issue 16: under 90 KB gzipped) fetches only what its first paint needs: the Markdown
-renderer (marked, DOMPurify) comes with the first answer on its way or on screen, the budget rules only with a
-budget in llms.json. bench/page_weight.py prints the same figure with each response.
+renderer (marked, DOMPurify) comes with the first answer on its way or on screen, highlight.js with the first code,
+the budget rules only with a budget in llms.json. bench/page_weight.py prints the same figure with each response.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tests.mock_provider import Reply
 
 FIRST_LOAD_LIMIT_BYTES = 90_000
 RENDERER = ("/static/vendor/marked-", "/static/vendor/dompurify-")
-NOT_AT_FIRST = RENDERER + ("/static/js/rules/budget.js", "/static/js/rules/period.js", "/static/js/rules/aggregate.js",
+NOT_AT_FIRST = RENDERER + ("/static/vendor/highlight.js-", "/static/js/rules/budget.js", "/static/js/rules/period.js", "/static/js/rules/aggregate.js",
                            "/static/css/analytics.css", "/static/css/budgets.css")
 
 
