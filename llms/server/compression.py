@@ -16,13 +16,19 @@ COMPRESSIBLE_TYPES = frozenset({"text/html", "text/css", "text/javascript", "app
                                 "application/json", "image/svg+xml", "text/plain"})
 # Static files get their type from the file name when they are sent, later than this middleware runs.
 COMPRESSIBLE_SUFFIXES = (".js", ".mjs", ".css", ".html", ".json", ".svg", ".txt", ".map")
+# A static file asked for on a condition (a browser revalidating its cached copy) or in part may be answered 304 or
+# 206, decided when it is sent. aiohttp 3.14 still writes an empty gzip stream after a 304's headers, a body a 304
+# must not have: the next answer on that keep-alive connection then starts with those 20 bytes, and Chromium fails
+# it (net::ERR_INVALID_HTTP_RESPONSE: a module script or a fetch of a page opened a second time). Sent as is.
+UNCOMPRESSED_FILE_ASKS = (hdrs.IF_NONE_MATCH, hdrs.IF_MODIFIED_SINCE, hdrs.IF_RANGE, hdrs.RANGE)
 
 
 def _compressible(request: web.Request, response: web.StreamResponse) -> bool:
     if request.path.startswith(PROXY_PREFIX):
         return False  # a proxied answer goes to an SDK on this machine: gzip would only cost the proxy CPU
     if isinstance(response, web.FileResponse):
-        return request.path.endswith(COMPRESSIBLE_SUFFIXES)
+        conditional = any(name in request.headers for name in UNCOMPRESSED_FILE_ASKS)
+        return request.path.endswith(COMPRESSIBLE_SUFFIXES) and not conditional
     if not isinstance(response, web.Response) or response.content_type not in COMPRESSIBLE_TYPES:
         return False
     return response.body is not None and len(response.body) >= MIN_BYTES

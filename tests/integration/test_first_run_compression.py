@@ -4,6 +4,7 @@ never an event stream, never to a client that does not accept gzip."""
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import urllib.request
 
@@ -36,3 +37,21 @@ def test_a_streamed_answer_is_never_compressed_and_a_small_body_goes_as_it_is(ll
     assert len(small) < 1024 and "content-encoding" not in headers  # gzip would not pay
     headers, fragment = fetch(llms_server.url + "/fragments/models", GZIP)
     assert headers["content-encoding"] == "gzip" and b"<select" in gzip.decompress(fragment)
+
+
+def test_a_revalidated_static_file_is_a_bare_304_and_the_next_answer_on_the_connection_reads_whole(llms_server):
+    connection = http.client.HTTPConnection("127.0.0.1", llms_server.port, timeout=30)
+    try:
+        connection.request("GET", "/static/js/rules/record.js", headers=GZIP)
+        first = connection.getresponse()
+        first.read()
+        connection.request("GET", "/static/js/rules/record.js", headers=GZIP | {"If-None-Match": first.headers["ETag"]})
+        revalidated = connection.getresponse()
+        assert (revalidated.status, revalidated.read()) == (304, b"")
+        assert revalidated.headers["Content-Encoding"] is None
+        # A body after the 304's headers (aiohttp wrote an empty gzip stream) would be read as this answer's status line.
+        connection.request("GET", "/static/css/app.css", headers=GZIP)
+        after = connection.getresponse()
+        assert (after.status, gzip.decompress(after.read())) == (200, fetch(llms_server.url + "/static/css/app.css")[1])
+    finally:
+        connection.close()
