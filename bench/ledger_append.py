@@ -4,8 +4,7 @@ floor, the line's JSON and `os.write` alone (a writer whose index cannot be open
 
 Each "request" waits `--gap-ms` on the loop (as for an upstream answer), then its line is appended on the loop; the
 figures are the time the append held the loop, and how late a callback scheduled right after it ran (the catch-up
-thread's Python work competes for the GIL: the run uses the server's GIL switch interval, catch_up.SWITCH_INTERVAL_S,
-or `--switch-interval-ms`). Then a burst of lines written at once, and how long the thread takes to
+thread's Python work competes for the GIL, handed over every `--switch-interval-ms`: CPython's 5 ms by default). Then a burst of lines written at once, and how long the thread takes to
 index them. Lines are bench/report_bench.py's (six models, prices, cache tokens)."""
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report_bench import END, line  # noqa: E402  (the same generated lines)
 
-from llms.ledger.catch_up import SWITCH_INTERVAL_S, IndexCatchUp  # noqa: E402
+from llms.ledger.catch_up import IndexCatchUp  # noqa: E402
 from llms.ledger.index import LedgerIndex, index_path  # noqa: E402
 from llms.ledger.writer import LedgerWriter  # noqa: E402
 
@@ -101,7 +100,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--gap-ms", type=float, default=2.0, help="time each request waits before its line")
     parser.add_argument("--burst", type=int, default=2000, help="lines written at once after the requests")
-    parser.add_argument("--switch-interval-ms", type=float, default=SWITCH_INTERVAL_S * 1000,
+    parser.add_argument("--switch-interval-ms", type=float, default=sys.getswitchinterval() * 1000,
                         help="the GIL switch interval (CPython's default: 5)")
     args = parser.parse_args()
     sys.setswitchinterval(args.switch_interval_ms / 1000)

@@ -24,15 +24,11 @@ from pathlib import Path
 
 from llms.ledger.index import IndexUnusable, LedgerIndex
 
-__all__ = ["IndexCatchUp", "LINGER_S", "SWITCH_INTERVAL_S"]
+__all__ = ["IndexCatchUp", "LINGER_S"]
 
 log = logging.getLogger("llms.ledger")
 LINGER_S = 0.02
 RETRY_S = 1.0  # after a catch-up that failed (a file renamed mid-rotation, the index locked past its wait)
-# The interpreter's GIL switch interval for a server with this thread (sys.setswitchinterval; CPython's default is
-# 5 ms): the thread's Python work (parsing, merging cells) would otherwise keep a request waiting for the GIL up to
-# 5 ms. Measured by bench/ledger_append.py: the loop's p99 delay 5.5 ms at the default, 0.19 ms at this.
-SWITCH_INTERVAL_S = 0.0005
 
 
 class IndexCatchUp:

@@ -19,7 +19,7 @@ from pathlib import Path
 from aiohttp import web
 
 from llms.ledger.analytics import NO_PROVIDER, Query, epoch_ms
-from llms.ledger.catch_up import SWITCH_INTERVAL_S, IndexCatchUp
+from llms.ledger.catch_up import IndexCatchUp
 from llms.ledger.index import IndexUnusable, aggregate_ledger
 from llms.ledger.location import ledger_path
 from llms.ledger.schema import ledger_line
@@ -156,7 +156,6 @@ def install(app: web.Application) -> None:
 
 
 async def _start(app: web.Application) -> None:
-    sys.setswitchinterval(SWITCH_INTERVAL_S)  # the catch-up thread hands the GIL back to a request sooner
     app[LEDGER].warm()
 
 
