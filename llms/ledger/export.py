@@ -122,7 +122,9 @@ def _round_free_below(places: int) -> float:
     return 2.0 ** exponent
 
 
-_ROUND_FREE_BELOW = {column: _round_free_below(places) for column, places in ROUNDING.items() if places}
+# A rounded float column: (its places, the bound below which rounding may give a float back unchanged).
+_COST, _RESPONSE_MS, _TTFT_MS = ((ROUNDING[column], _round_free_below(ROUNDING[column]))
+                                 for column in ("cost_usd", "response_ms", "ttft_ms"))
 
 
 class _Rows:
@@ -154,8 +156,9 @@ class _Rows:
                                              get("status"), get("finish_reason"), get("cost_provenance")))
         return (f"{self.stamp_and_id(get('timestamp'), get('request_id'))},{texts},"
                 f"{'' if messages is None else csv_cell(prompt_preview(messages))},{tokens},"
-                f"{self.number('cost_usd', get('cost_usd'))},{provenance},"
-                f"{self.number('response_ms', response_ms)},{self.number('ttft_ms', get('ttft_ms'))},"
+                f"{self.number('cost_usd', get('cost_usd'), _COST)},{provenance},"
+                f"{self.number('response_ms', response_ms, _RESPONSE_MS)},"
+                f"{self.number('ttft_ms', get('ttft_ms'), _TTFT_MS)},"
                 f"{'' if speed is None else number_text(speed)},"
                 f"{'' if error is None else csv_cell(error.get('message') if isinstance(error, dict) else None)}\r\n")
 
@@ -168,13 +171,15 @@ class _Rows:
         return f"{csv_cell(timestamp)},{csv_cell(request_id)}"
 
     @staticmethod
-    def number(column: str, value) -> str:
-        if type(value) is float and column in _ROUND_FREE_BELOW:
+    def number(column: str, value, rounding: tuple[int, float]) -> str:
+        """The cell of csv_cell(rounded(column, value)); `rounding` is the column's (places, round-free bound)."""
+        places, round_free_below = rounding
+        if type(value) is float and places:
             text = repr(value)
-            if 1e-4 <= abs(value) < _ROUND_FREE_BELOW[column] and len(text) - text.index(".") - 1 <= ROUNDING[column]:
+            if 1e-4 <= abs(value) < round_free_below and len(text) - text.index(".") - 1 <= places:
                 # round() gives it back; and number_text writes repr's fixed notation here, without a whole ".0"
                 return text[:-2] if text.endswith(".0") else text
-            return number_text(round(value, ROUNDING[column]))  # rounded()'s step for a float to places
+            return number_text(round(value, places))  # rounded()'s step for a float to places
         return csv_cell(rounded(column, value))
 
     def remembered(self, values: tuple) -> tuple[str, str]:
