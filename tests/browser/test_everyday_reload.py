@@ -114,10 +114,12 @@ def test_a_tab_closed_mid_stream_is_recorded_as_aborted_by_a_tab_that_stays_open
 def test_a_full_local_storage_never_stops_an_answer(browser, llms_server, script, page_errors):
     script(Reply(text=" ".join(f"word{i}" for i in range(800)), chunk_delay_s=0.001))
     page = open_tab(browser, llms_server.url + "/", page_errors)
-    # All but the last kilobyte of the origin's localStorage: the note of a long answer cannot fit.
+    # All but the last kilobyte of the origin's localStorage: the note of a long answer cannot fit. The first filler
+    # leaves less than its step free, so the second starts there (from 6 MB in steps of 500 it tried ~12,000 strings
+    # of megabytes, past the test's timeout on a loaded machine).
     page.evaluate("""() => {
-      for (const [name, step] of [["filler", 50_000], ["filler2", 500]]) {
-        for (let n = 6_000_000; n > 0; n -= step) {
+      for (const [name, from, step] of [["filler", 6_000_000, 50_000], ["filler2", 50_000, 500]]) {
+        for (let n = from; n > 0; n -= step) {
           try { localStorage.setItem(name, "x".repeat(n)); break; } catch { /* too big: try a little less */ }
         }
       }
