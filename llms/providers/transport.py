@@ -17,7 +17,7 @@ from llms.providers.base import ProviderError, Target, UpstreamRequest, WireForm
 from llms.providers.masking import call_secrets, masked, url_shown
 from llms.providers.shapes import error_fields, retry_after_of
 
-__all__ = ["UpstreamCall", "new_session", "UpstreamStream", "iter_sse", "sse_batches", "json_bytes",
+__all__ = ["UpstreamCall", "new_session", "UpstreamStream", "iter_sse", "sse_events", "json_bytes",
            "MAX_ERROR_BODY_BYTES", "READ_BUFFER_BYTES", "MAX_LINE_BYTES", "rate_limit_headers"]
 
 MAX_ERROR_BODY_BYTES = 64 * 1024  # an error page is read only this far: enough for any message
@@ -145,17 +145,18 @@ class UpstreamStream:
         events gave no chunk after one said more follows. Afterwards `final` holds the usage chunk."""
         finished = False
         feed, who, secrets, looked_for = self._translator.feed, self._target.provider_id, self._secrets, self._looked_for
+        owed = False  # a chunk went out saying more of its read follows, and nothing followed yet
         try:
             async with _provider_faults(self._target, self._read_s, secrets):
-                async for batch in sse_batches(self._response.content):
-                    last, owed = len(batch) - 1, False
-                    for index, (event, data) in enumerate(batch):
+                async for event, data, more in sse_events(self._response.content):
+                    if event is not None:
                         chunks = _run(lambda: feed(event, data), who, secrets)
                         for position, chunk in enumerate(chunks):
                             chunk, text = _carried(chunk, who, secrets, looked_for)
-                            owed = index < last or position < len(chunks) - 1
+                            owed = more or position < len(chunks) - 1
                             yield chunk, text, owed
-                    if owed:
+                    if owed and not more:
+                        owed = False
                         yield None, b"", False
             self.final = _translated(self._translator.finish, self._target, secrets)
             finished = True
@@ -170,9 +171,10 @@ class UpstreamStream:
         self._response.close()
 
 
-async def sse_batches(content: aiohttp.StreamReader) -> AsyncIterator[list[tuple[str, str]]]:
-    """Server-sent events → for each read of what has arrived, its complete events as (event name or "", data
-    text); comments and ids are skipped. A line longer than MAX_LINE_BYTES is LineTooLong.
+async def sse_events(content: aiohttp.StreamReader) -> AsyncIterator[tuple[str | None, str, bool]]:
+    """Server-sent events → (event name or "", data text, whether more lines of the same read follow), each
+    as soon as its blank line is read; (None, "", False) when a read ended after an event that said more
+    follows without giving another. Comments and ids are skipped; a line past MAX_LINE_BYTES is LineTooLong.
 
     https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
     """
@@ -193,14 +195,15 @@ async def sse_batches(content: aiohttp.StreamReader) -> AsyncIterator[list[tuple
             raw = b"".join(tail) + raw
         *lines, rest = raw.split(b"\n")
         tail, tail_bytes = ([rest], len(rest)) if rest else ([], 0)
-        batch = []
-        for line_bytes in lines:
+        last, owed = len(lines) - 1, False
+        for index, line_bytes in enumerate(lines):
             if len(line_bytes) > MAX_LINE_BYTES:
                 raise LineTooLong(line_bytes[:100] + b"...", MAX_LINE_BYTES)
             line = line_bytes.decode("utf-8").rstrip("\r")
             if not line:
                 if data:
-                    batch.append((event, "\n".join(data)))
+                    owed = index < last
+                    yield event, "\n".join(data), owed
                 event, data = "", []
                 continue
             name, _, value = line.partition(":")
@@ -209,25 +212,24 @@ async def sse_batches(content: aiohttp.StreamReader) -> AsyncIterator[list[tuple
                 data.append(value)
             elif name == "event":
                 event = value
-        if batch:
-            yield batch
+        if owed:
+            yield None, "", False
     if tail:  # a last line without its newline
-        line = b"".join(tail).decode("utf-8").rstrip("\r")
-        name, _, value = line.partition(":")
+        name, _, value = b"".join(tail).decode("utf-8").rstrip("\r").partition(":")
         value = value[1:] if value.startswith(" ") else value
         if name == "data":
             data.append(value)
         elif name == "event":
             event = value
     if data:  # a last event without its blank line still counts
-        yield [(event, "\n".join(data))]
+        yield event, "\n".join(data), False
 
 
 async def iter_sse(content: aiohttp.StreamReader) -> AsyncIterator[tuple[str, str]]:
-    """Server-sent events → (event name or "", data text), one at a time (`sse_batches` flattened)."""
-    async for batch in sse_batches(content):
-        for item in batch:
-            yield item
+    """Server-sent events → (event name or "", data text), one at a time (`sse_events` without the marks)."""
+    async for event, data, _ in sse_events(content):
+        if event is not None:
+            yield event, data
 
 
 class _provider_faults:
