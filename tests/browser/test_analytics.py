@@ -216,6 +216,14 @@ def test_a_page_whose_store_cannot_be_read_says_so_and_is_ready(tab, page_errors
     page_errors.clear()
 
 
+def test_a_page_whose_code_cannot_be_loaded_says_so_and_is_ready(tab):
+    import_bytes(tab, requests_file(MARCH))
+    tab.route("**/static/js/pages/charts.js", lambda route: route.abort("failed"))  # imported by the Costs page
+    open_page(tab, "/analytics/costs?month=2026-03")
+    expect(tab.get_by_role("alert")).to_have_text(
+        "This page's code could not be loaded (/static/js/pages/costs.js or a file it imports). Reload to try again.")
+
+
 # ---- Activity ----
 
 def test_activity_search_filters_sort_and_pages(tab):
