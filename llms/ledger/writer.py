@@ -29,7 +29,7 @@ import os
 import re
 from pathlib import Path
 
-from llms.ledger.catch_up import IndexCatchUp
+from llms.ledger.catch_up import ROTATION_WAIT_S, IndexCatchUp
 from llms.ledger.index import IndexUnusable, LedgerIndex
 from llms.ledger.location import rotated_files
 from llms.providers.masking import masked
@@ -145,12 +145,19 @@ class LedgerWriter:
             self.close()
 
     def _rotate(self) -> None:
-        os.close(self._fd)
-        self._fd = None
-        for number, older in sorted(rotated_files(self.path), reverse=True):
-            older.rename(self.path.with_name(f"{self.path.name}.{number + 1}"))
-        self.path.rename(self.path.with_name(f"{self.path.name}.1"))
-        self._open()
+        # Not while the catch-up thread lists the files (a few ms; past ROTATION_WAIT_S it is rebuilding, which
+        # reads through descriptors it opened first, and the rename goes ahead).
+        held = self.catch_up is not None and self.catch_up.reading.acquire(timeout=ROTATION_WAIT_S)
+        try:
+            os.close(self._fd)
+            self._fd = None
+            for number, older in sorted(rotated_files(self.path), reverse=True):
+                older.rename(self.path.with_name(f"{self.path.name}.{number + 1}"))
+            self.path.rename(self.path.with_name(f"{self.path.name}.1"))
+            self._open()
+        finally:
+            if held:
+                self.catch_up.reading.release()
 
 
 def _ends_with_newline(path: Path) -> bool:
