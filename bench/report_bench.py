@@ -3,7 +3,7 @@
 cell by cell by the exact rule, numbers through Decimal) and after (the index's cells; CSV and detailed still read
 every line, parsed with orjson, unchecked where the index checked them, rows by the fast path), side by side.
 
-    python bench/report_bench.py [--lines N] [--ledger PATH] [--reindex]
+    python bench/report_bench.py [--lines N] [--ledger PATH] [--reindex] [--only TEXT …]
 
 The ledger (90 days, 6 models, a few errors and unpriced rows; default 1,000,000 lines) is generated once into
 PATH (default /tmp/llms-report-bench/usage.jsonl) and reused while it has N lines; its index is built on the
@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--ledger", type=Path, default=Path("/tmp/llms-report-bench/usage.jsonl"))
     parser.add_argument("--reindex", action="store_true", help="rebuild the index even when it is there")
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="only the rows whose label holds TEXT (e.g. --only csv --only detailed)")
     args = parser.parse_args()
     path, counted = args.ledger, args.ledger.with_name("lines.txt")
     if not path.exists() or not counted.exists() or counted.read_text() != str(args.lines):
@@ -166,6 +168,8 @@ def main() -> None:
     rows.append(("/health cost_stats_24h", lambda: ledger_recorder.stats_24h(path, now.timestamp())))
     print(f"{'':<52} {'before':>9}   {'after':>9}   ratio")
     for label, action in rows:
+        if args.only and not any(text in label for text in args.only):
+            continue
         if "csv" not in label and "detailed" not in label:
             action()  # warm: the index caught up (the page cache is warm from the row before)
         with before():
