@@ -1,6 +1,6 @@
 """The browser store at scale: 10k, 100k and 1M request records in IndexedDB, in Chromium.
 
-    python bench/store_scale.py [--sizes 10000,100000,1000000] [--days 365]
+    python bench/store_scale.py [--sizes 10000,100000,1000000] [--days 365] [--imports jsonl,json]
 
 Starts `llms --serve`, opens the analytics pages in headless Chromium (Playwright) and fills the store through
 the app's own `store.addRequests` (bulk transactions of 10k records that also write the day rollups and the
@@ -93,13 +93,14 @@ async ({ start, count, days, batch, rareWord }) => {
 # Runs in the page: our own export of every record (JSON, and JSON Lines) imported into an empty second database
 # through the app's streamed import (transfer.importFile), timed from the file to the last batch stored.
 IMPORT_JS = """
-async () => {
+async (layouts) => {
   const store = await import("/static/js/store/store.js");
   const transfer = await import("/static/js/store/transfer.js");
   const { requestsFileParts, requestsJsonlParts } = await import("/static/js/rules/files/export.js");
   const records = await transfer.allRecords();
   const out = {};
   for (const [layout, parts] of [["jsonl", requestsJsonlParts], ["json", requestsFileParts]]) {
+    if (!layouts.includes(layout)) continue;
     const file = new File(parts(records), `export.${layout}`);
     store.openStore(`llms-import-bench-${layout}`);
     const t0 = performance.now();
@@ -209,7 +210,7 @@ def timed_open(context, url: str) -> tuple[object, float, float]:
     return page, ready_ms, renders(page)[0]
 
 
-def measure(context, url: str, month: str, previous_month: str) -> dict:
+def measure(context, url: str, month: str, previous_month: str, imports: list[str]) -> dict:
     out = {}
     page, out["costs_load_ms"], out["month_first_render_ms"] = timed_open(context, f"{url}/analytics/costs?month={month}")
     out["month_switch_ms"] = after_render(page, lambda: page.get_by_role("button", name="Previous month").click())
@@ -221,6 +222,7 @@ def measure(context, url: str, month: str, previous_month: str) -> dict:
     out["activity_next_page_ms"] = after_render(page, lambda: page.get_by_role("button", name="Next").click())
     for column in SORTED:
         out[f"sort_{column}_ms"] = after_render(page, lambda: page.get_by_role("button", name=column).click())
+        print(f"  Activity sorted by {column}, first page: {out[f'sort_{column}_ms']:.0f} ms", flush=True)
     out["activity_heap_mb"] = heap_mb(page)
     page.goto(f"{url}/analytics/activity")
     page.wait_for_selector("body[data-ready]")
@@ -238,7 +240,7 @@ def measure(context, url: str, month: str, previous_month: str) -> dict:
     page = context.new_page()
     page.goto(f"{url}/analytics/activity")
     page.wait_for_selector("body[data-ready]")
-    out["import"] = page.evaluate(IMPORT_JS) | {"heap_mb": heap_mb(page)}
+    out["import"] = page.evaluate(IMPORT_JS, imports) | {"heap_mb": heap_mb(page)}
     page.close()
     return out
 
@@ -255,6 +257,8 @@ def report(size: int, fill_s: float, m: dict) -> None:
     print(f"| Activity sorted over everything, first page (render) | {sorts} | {p['load_ms']:.0f} ms (getAll) + a sort |")
     print(f"| full-text search ({m['search_hits']}) | {m['search_ms']:.0f} ms | {p['search_ms']:.0f} ms ({p['hits']} hits) |")
     for layout in ("jsonl", "json"):
+        if layout not in m["import"]:
+            continue
         i = m["import"][layout]
         print(f"| import of our own {layout.upper()} export ({i['mb']:.0f} MB, streamed) | {m['import']['records'] / i['ms'] * 1000:,.0f} records/s"
               f" ({i['ms'] / 1000:.1f} s, {i['progress']} progress updates: {i['said']}) | — |")
@@ -265,6 +269,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--imports", default="jsonl,json", help="which exports to import back: jsonl, json or both")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
@@ -275,9 +280,11 @@ def main() -> None:
                 options = {"headless": True, "args": ["--no-sandbox", "--disable-gpu"]}
                 if CHROMIUM.exists():
                     options["executable_path"] = str(CHROMIUM)
-                browser = playwright.chromium.launch(**options)
-                print(f"Chromium {browser.version}")
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                # A profile on disk, as a person's browser has: an incognito context keeps IndexedDB in memory
+                # under a quota that 1M records with their rollups, search chunks and order entries exceed.
+                context = playwright.chromium.launch_persistent_context(
+                    str(Path(folder) / "chromium-profile"), viewport={"width": 1280, "height": 900}, **options)
+                print(f"Chromium {context.browser.version if context.browser else ''}, profile on disk", flush=True)
                 filler = context.new_page()
                 filler.goto(f"{url}/analytics/costs")
                 filler.wait_for_selector("body[data-ready]")
@@ -289,8 +296,9 @@ def main() -> None:
                     fill_total_s += filler.evaluate(FILL_JS, {"start": have, "count": size - have, "days": args.days,
                                                               "batch": BATCH, "rareWord": RARE_WORD}) / 1000
                     have = size
-                    report(size, fill_total_s, measure(context, url, month, previous_month))
-                browser.close()
+                    print(f"filled {size:,} records: {fill_total_s:.1f} s", flush=True)
+                    report(size, fill_total_s, measure(context, url, month, previous_month, args.imports.split(",")))
+                context.close()
         finally:
             process.terminate()
 
