@@ -16,6 +16,9 @@ import { scrollFollower } from "./follow.js";
 import { attachmentChip, mountAttachments } from "./attachments.js";
 
 const TOTALS_EVERY_MS = 200; // the running totals repaint this often at most, however fast chunks come
+// ...and no sooner than this many times as long as the last repaint took: the answer so far is counted whole each
+// time (its tokens estimated from its text), so a very long answer's totals never take more than 1/20 of the page.
+const TOTALS_SHARE = 20;
 
 /**
  * @param {object} ui       the page's elements: messages, emptyState, title, totals, send, stop, notice
@@ -170,15 +173,16 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
   }
 
   /**
-   * The thread's totals while its answer streams, at most every TOTALS_EVERY_MS: the stored totals plus the request so
-   * far (inflight.recordSoFar), in the footer when the thread is on screen and in its chat list item (onTotals).
+   * The thread's totals while its answer streams, at most every TOTALS_EVERY_MS (TOTALS_SHARE): the stored totals plus
+   * the request so far (inflight.recordSoFar), in the footer when the thread is on screen and in its chat list item
+   * (onTotals).
    */
   function totalsMover(threadId, stored, call, provider) {
     const startedMs = performance.now();
-    let shownMs = -Infinity;
+    let nextMs = -Infinity;
     return (delta) => {
-      if (performance.now() - shownMs < TOTALS_EVERY_MS) return;
-      shownMs = performance.now();
+      const shownMs = performance.now();
+      if (shownMs < nextMs) return;
       const soFar = inflight.recordSoFar(call, provider, delta, { response_ms: shownMs - startedMs });
       const totals = addRecord(stored, soFar);
       if (state.threadId === threadId) {
@@ -186,6 +190,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
         fillMetrics(ui.totals, threadTotals(totals));
       }
       onTotals(threadId, totals);
+      nextMs = shownMs + Math.max(TOTALS_EVERY_MS, (performance.now() - shownMs) * TOTALS_SHARE);
     };
   }
 
