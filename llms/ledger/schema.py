@@ -20,14 +20,14 @@ The rules, in the order they are checked (the first problem found is the one rep
 - texts (TEXT_LIMITS): a string of at most N characters, counted in code points; null where allowed.
 - status: one of STATUSES; cost_provenance: one of COST_PROVENANCES or null.
 - error: null or an object; its message and type texts or null; its status a whole number ≥ 0 or null.
-- usage: null or an object; prompt_tokens and completion_tokens whole numbers ≥ 0 (5.0 is whole, true
-  is not a number), total_tokens too when present; each *_details null or an object of whole numbers
-  ≥ 0 or null; cost, when present, a number ≥ 0.
+- usage: null or an object; prompt_tokens and completion_tokens whole numbers from 0 to MAX_TOKENS (5.0 is
+  whole, true is not a number), total_tokens (their sum) from 0 to MAX_TOTAL_TOKENS when present; each *_details
+  null or an object of whole numbers from 0 to MAX_TOKENS or null; cost, when present, a number ≥ 0.
 - cost_usd a number from 0 to MAX_COST_USD or null; response_ms and ttft_ms numbers from 0 to MAX_DURATION_MS
   or null.
-- user_id (`token:<name>` or `local`) and ip_address texts or null; input_tokens, output_tokens,
-  total_tokens whole numbers ≥ 0 or null; input_cost, output_cost, total_cost numbers from 0 to MAX_COST_USD
-  or null (all may be absent: lines written before them lack them).
+- user_id (`token:<name>` or `local`) and ip_address texts or null; input_tokens and output_tokens whole numbers
+  from 0 to MAX_TOKENS, total_tokens to MAX_TOTAL_TOKENS, or null; input_cost, output_cost, total_cost numbers from 0
+  to MAX_COST_USD or null (all may be absent: lines written before them lack them).
 - computed_cost_usd (ours from the prices in force, beside a cost the provider reported) a number from 0 to
   MAX_COST_USD or null; energy (the rates an energy-priced request was costed at) null or an object with watts and
   usd_per_kwh numbers ≥ 0; price_version (pricing/version.py) a text of at most 200 characters or null. All may be
@@ -37,7 +37,8 @@ The rules, in the order they are checked (the first problem found is the one rep
   else the one asked for) a text of at most 100 characters or null. Both may be absent (lines written before them).
 - prices: null or an object; each price field a number ≥ 0, -1 (variable) or null; `tiers` a list of at
   most MAX_TIERS objects, each with `above` a number ≥ 0 and price fields as above.
-Numbers are finite (JSON parsers read 1e999 as infinity). A problem reads
+Numbers are finite (JSON parsers read 1e999 as infinity, and JavaScript's an integer past the largest double too,
+so Python reads such an integer as infinite). A problem reads
 `<field path>: expected <what>, got <value>`, the value as compact JSON (`json_text`), cut to its first
 57 characters and "…" when longer than 60.
 """
@@ -56,7 +57,8 @@ from llms.pricing.energy import ENERGY_FIELDS
 __all__ = ["RECORDER_FIELDS", "RECORDER_OPTIONAL", "MAX_TOOL_CALLS", "MAX_TOOL_NAME_CHARS",
            "RECORD_FIELDS", "PROMPT_FIELDS", "REQUIRED_FIELDS", "FLAT_COUNTS", "FLAT_COSTS",
            "LOCAL_USER", "STATUSES", "COST_PROVENANCES", "TEXT_LIMITS", "MAX_ERROR_CHARS", "MAX_DURATION_MS",
-           "MAX_TIERS", "MAX_COST_USD", "recorder_record", "ledger_line", "line_problem", "json_text", "number_text"]
+           "MAX_TIERS", "MAX_COST_USD", "MAX_TOKENS", "MAX_TOTAL_TOKENS",
+           "recorder_record", "ledger_line", "line_problem", "json_text", "number_text"]
 
 RECORDER_FIELDS = (
     "request_id", "timestamp", "client", "client_app", "token", "ip_address", "provider", "model", "alias",
@@ -96,6 +98,12 @@ MAX_DURATION_MS = 7 * 24 * 3_600_000
 # No request costs $100,000 (a million output tokens at the dearest price listed is a few hundred dollars): a larger
 # cost is a malformed line. The bound keeps every sum finite: a billion lines add up to at most 1e14.
 MAX_COST_USD = 100_000
+# No request counts 10**12 tokens of any kind: the largest context windows hold about 10**7 tokens, and an answer or a
+# cache write is smaller still, so the bound is 100,000 times the largest prompt any model takes. A larger count is a
+# malformed line. A total is the sum of two counts: at most twice that. The bounds keep every sum finite (a billion
+# lines add up to at most 2e21) and each count exact in a JavaScript number (below 2**53).
+MAX_TOKENS = 10 ** 12
+MAX_TOTAL_TOKENS = 2 * MAX_TOKENS
 MAX_TIERS = 20
 # Far from datetime's year 1 and 9999: a reader's time-zone conversions and bucket steps stay in range.
 EARLIEST_YEAR, LATEST_YEAR = 1970, 8999
@@ -109,6 +117,11 @@ _USAGE_COUNTS = ("prompt_tokens", "completion_tokens", "total_tokens")
 _USAGE_DETAILS = (("prompt_tokens_details", ("cached_tokens", "cache_write_tokens", "cache_write_1h_tokens")),
                   ("completion_tokens_details", ("reasoning_tokens",)))
 _COUNT = "a whole number ≥ 0"
+_TOKENS = f"a whole number from 0 to {MAX_TOKENS}"
+_TOTAL_TOKENS = f"a whole number from 0 to {MAX_TOTAL_TOKENS}"
+# The smallest integer that rounds to infinity as a double (halfway from the largest double to 2**1024, which rounds
+# up): JavaScript's JSON.parse reads such an integer as Infinity, and float() of it overflows.
+_INFINITE_INT = 2 ** 1024 - 2 ** 970
 REQUIRED_FIELDS = ("timestamp", "request_id", "status", "model")
 _REQUIRED_SET = frozenset(REQUIRED_FIELDS)
 
@@ -231,7 +244,7 @@ def line_problem(line) -> str | None:
             or _amount_problem("response_ms", get("response_ms"), MAX_DURATION_MS)
             or _amount_problem("ttft_ms", get("ttft_ms"), MAX_DURATION_MS)
             or _texts_problem(line, ("user_id", "ip_address"))
-            or next(filter(None, (_count_problem(name, get(name)) for name in FLAT_COUNTS)), None)
+            or next(filter(None, (_tokens_problem(name, get(name)) for name in FLAT_COUNTS)), None)
             or next(filter(None, (_amount_problem(name, get(name), MAX_COST_USD) for name in FLAT_COSTS)), None)
             or _amount_problem("computed_cost_usd", get("computed_cost_usd"), MAX_COST_USD)
             or _energy_problem(get("energy"))
@@ -259,8 +272,11 @@ def _energy_problem(energy) -> str | None:
     return None
 
 
-def _count_problem(field: str, value) -> str | None:
-    return None if value is None or _is_count(value) else _expected(field, _COUNT + " or null", value)
+def _tokens_problem(field: str, value) -> str | None:
+    total = field == "total_tokens"
+    if value is None or _is_tokens(value, MAX_TOTAL_TOKENS if total else MAX_TOKENS):
+        return None
+    return _expected(field, (_TOTAL_TOKENS if total else _TOKENS) + " or null", value)
 
 
 def _shown(value) -> str:
@@ -273,12 +289,19 @@ def _expected(field: str, what: str, value) -> str:
 
 
 def _is_number(value) -> bool:
-    # JSON has no bool among its numbers (Python has: hence `type(…) in`, not isinstance).
-    return type(value) in (int, float) and math.isfinite(value)
+    # JSON has no bool among its numbers (Python has: hence `type(…) is`, not isinstance). An integer is compared,
+    # never converted: math.isfinite(10**400) raises OverflowError.
+    if type(value) is float:
+        return math.isfinite(value)
+    return type(value) is int and -_INFINITE_INT < value < _INFINITE_INT
 
 
 def _is_count(value) -> bool:
     return _is_number(value) and value >= 0 and value == int(value)
+
+
+def _is_tokens(value, most: int = MAX_TOKENS) -> bool:
+    return _is_count(value) and value <= most
 
 
 def _is_amount(value, most: float) -> bool:
@@ -352,8 +375,9 @@ def _usage_problem(usage) -> str | None:
     for name in _USAGE_COUNTS:
         if name == "total_tokens" and name not in usage:
             continue  # a total may be left out (the browser adds it up)
-        if not _is_count(usage.get(name)):
-            return _expected(f"usage.{name}", _COUNT, usage.get(name))
+        total = name == "total_tokens"
+        if not _is_tokens(usage.get(name), MAX_TOTAL_TOKENS if total else MAX_TOKENS):
+            return _expected(f"usage.{name}", _TOTAL_TOKENS if total else _TOKENS, usage.get(name))
     for name, fields in _USAGE_DETAILS:
         details = usage.get(name)
         if details is None:
@@ -362,8 +386,8 @@ def _usage_problem(usage) -> str | None:
             return _expected(f"usage.{name}", "an object or null", details)
         for field in fields:
             count = details.get(field)
-            if count is not None and not _is_count(count):
-                return _expected(f"usage.{name}.{field}", _COUNT, count)
+            if count is not None and not _is_tokens(count):
+                return _expected(f"usage.{name}.{field}", _TOKENS, count)
     if "cost" in usage and not _is_amount(usage["cost"], sys.float_info.max):
         return _expected("usage.cost", "a number ≥ 0", usage["cost"])
     return None
@@ -427,6 +451,8 @@ def _exact_number_text(number: int | float) -> str:
     """number_text by the rule itself: repr's shortest digits placed as Number::toString places them."""
     if isinstance(number, int) and abs(number) < 2 ** 53:
         return str(number)
+    if isinstance(number, int) and abs(number) >= _INFINITE_INT:
+        return "Infinity" if number > 0 else "-Infinity"  # as JavaScript reads the integer; float() would overflow
     number = float(number)
     if not math.isfinite(number):
         return "NaN" if math.isnan(number) else "Infinity" if number > 0 else "-Infinity"

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  MAX_COST_USD, NO_PROVIDER, addRecord, addToDay, emptyCounters, histogramBucket, mergeInto, percentileFromHistogram,
+  MAX_COST_USD, MAX_TOKENS, NO_PROVIDER, addRecord, addToDay, emptyCounters, histogramBucket, mergeInto, percentileFromHistogram,
   tokensOf,
 } from "../../ui/static/js/rules/counters.js";
 
@@ -102,4 +102,18 @@ test("a cost no request can have is counted as unpriced, so sums stay finite", (
   assert.equal(totals.unpriced_requests, 5);
   assert.equal(totals.requests, 6);
   assert.equal(addRecord(emptyCounters(), { ...ok, cost_usd: MAX_COST_USD }).cost_usd, MAX_COST_USD);
+});
+
+test("a token count no request can have (a record stored before the bound) adds nothing, so sums stay finite", () => {
+  const huge = { ...ok, usage: usage(1e308, 1e308, 1e308, 1e308, 1e308) };
+  const odd = { ...ok, usage: usage(Infinity, NaN, -1, "5", MAX_TOKENS + 1) };
+  const totals = [huge, huge, ok, odd].reduce(addRecord, undefined);
+  assert.deepEqual(
+    [totals.prompt_tokens, totals.completion_tokens, totals.cached_tokens, totals.cache_write_tokens, totals.reasoning_tokens],
+    [1200, 340, 1000, 100, 120]);
+  assert.equal(totals.requests, 4);
+  assert.deepEqual(tokensOf(usage(MAX_TOKENS, MAX_TOKENS, MAX_TOKENS, MAX_TOKENS, MAX_TOKENS)), {
+    prompt_tokens: MAX_TOKENS, completion_tokens: MAX_TOKENS, cached_tokens: MAX_TOKENS, cache_write_tokens: MAX_TOKENS,
+    reasoning_tokens: MAX_TOKENS,
+  }, "at the bound: counted");
 });

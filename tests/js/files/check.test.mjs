@@ -1,7 +1,7 @@
 // The value checks every file and ledger line goes through: the clean value, or a message naming where and what.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ImportError, id, number, text, timestamp, usage } from "../../../ui/static/js/rules/files/check.js";
+import { ImportError, id, number, text, timestamp, tokenCount, usage } from "../../../ui/static/js/rules/files/check.js";
 
 const refuses = (check, message) => assert.throws(check, (e) => e instanceof ImportError && e.message === message);
 
@@ -26,5 +26,17 @@ test("texts are bounded, ids are safe, numbers are finite and not negative", () 
 test("usage keeps the token fields we know and fills total_tokens", () => {
   assert.deepEqual(usage("u", { prompt_tokens: 3, completion_tokens: 4, extra: 1, prompt_tokens_details: { cached_tokens: 1, x: 2 } }),
     { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: { cached_tokens: 1 } });
-  refuses(() => usage("u", { prompt_tokens: 3 }), "u.completion_tokens: expected a whole number ≥ 0, got null");
+  refuses(() => usage("u", { prompt_tokens: 3 }), "u.completion_tokens: expected a whole number from 0 to 1000000000000, got null");
+});
+
+test("a token count is at most 10**12 and a total at most twice that, so no sum of them becomes Infinity", () => {
+  assert.equal(tokenCount("n", 1e12), 1e12);
+  assert.equal(tokenCount("n", 2e12, { total: true }), 2e12);
+  assert.equal(tokenCount("n", null, { nullable: true }), null);
+  refuses(() => tokenCount("n", 1e12 + 1), "n: expected a whole number from 0 to 1000000000000, got 1000000000001");
+  refuses(() => tokenCount("n", 2e12 + 1, { total: true }), "n: expected a whole number from 0 to 2000000000000, got 2000000000001");
+  assert.deepEqual(usage("u", { prompt_tokens: 1e12, completion_tokens: 1e12 }),
+    { prompt_tokens: 1e12, completion_tokens: 1e12, total_tokens: 2e12 }, "a total left out is the sum, within its bound");
+  refuses(() => usage("u", { prompt_tokens: 1, completion_tokens: 1, prompt_tokens_details: { cache_write_tokens: 1e15 } }),
+    "u.prompt_tokens_details.cache_write_tokens: expected a whole number from 0 to 1000000000000, got 1000000000000000");
 });

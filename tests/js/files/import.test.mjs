@@ -57,7 +57,11 @@ test("bad files are refused with a message naming what is wrong", () => {
   refused(requestsFile([record({ status: "maybe" })]), "requests[0].status: expected one of \"ok\", \"error\", \"aborted\", got \"maybe\"");
   refused(requestsFile([record({ id: "../../etc" })]), "requests[0].id: expected an id of letters, digits and _.:@- (at most 128), got \"../../etc\"");
   refused(requestsFile([record({ usage: { prompt_tokens: "12", completion_tokens: 3 } })]),
-    "requests[0].usage.prompt_tokens: expected a whole number ≥ 0, got \"12\"");
+    "requests[0].usage.prompt_tokens: expected a whole number from 0 to 1000000000000, got \"12\"");
+  refused(requestsFile([record({ usage: { prompt_tokens: 1e308, completion_tokens: 3 } })]),
+    "requests[0].usage.prompt_tokens: expected a whole number from 0 to 1000000000000, got 1e+308");
+  refused(requestsFile([record({ usage: { prompt_tokens: 3, completion_tokens: 3, completion_tokens_details: { reasoning_tokens: 1e13 } } })]),
+    "requests[0].usage.completion_tokens_details.reasoning_tokens: expected a whole number from 0 to 1000000000000, got 10000000000000");
   refused(requestsFile([record(), record()]), `requests[1].id: "${record().id}" appears twice in the file`);
   refused({ ...requestsFile([record()]), count: 3 }, "count says 3 requests but the file holds 1: it is incomplete or was edited");
 });

@@ -4,7 +4,9 @@ import json
 
 import pytest
 
+from llms.ledger.analytics import Aggregator, parse_query
 from llms.ledger.reader import read_records
+from llms.ledger.schema import MAX_TOKENS
 from llms.ledger.writer import LedgerWriter
 from tests.unit.ledger.lines import record, written_line
 
@@ -34,10 +36,10 @@ WRONG_TYPES = [
     ({"provider": 3}, "provider: expected a text of at most 200 characters or null, got 3"),
     ({"model": None}, "model: expected a text of at most 200 characters, got null"),
     ({"client": ["api"]}, 'client: expected a text of at most 200 characters or null, got ["api"]'),
-    ({"usage.prompt_tokens": "1000"}, 'usage.prompt_tokens: expected a whole number ≥ 0, got "1000"'),
-    ({"usage.completion_tokens": 1.5}, "usage.completion_tokens: expected a whole number ≥ 0, got 1.5"),
+    ({"usage.prompt_tokens": "1000"}, 'usage.prompt_tokens: expected a whole number from 0 to 1000000000000, got "1000"'),
+    ({"usage.completion_tokens": 1.5}, "usage.completion_tokens: expected a whole number from 0 to 1000000000000, got 1.5"),
     ({"usage.prompt_tokens_details.cached_tokens": -1},
-     "usage.prompt_tokens_details.cached_tokens: expected a whole number ≥ 0, got -1"),
+     "usage.prompt_tokens_details.cached_tokens: expected a whole number from 0 to 1000000000000, got -1"),
     ({"usage.completion_tokens_details": 50}, "usage.completion_tokens_details: expected an object or null, got 50"),
     ({"usage": "lots"}, 'usage: expected an object or null, got "lots"'),
     ({"error": "boom"}, 'error: expected an object or null, got "boom"'),
@@ -75,6 +77,29 @@ def test_nan_infinity_and_missing_fields_are_skipped_too(tmp_path):
     assert warnings == [f"{path}:1: cost_usd: expected a number from 0 to 100000 or null, got NaN; skipped",
                         f"{path}:2: ttft_ms: expected a number from 0 to 604800000 or null, got Infinity; skipped",
                         f"{path}:3: not a ledger record (it has no status, model); skipped"]
+
+
+def test_token_counts_past_the_bound_are_skipped_so_no_sum_becomes_infinity(tmp_path):
+    path = tmp_path / "usage.jsonl"
+    huge = [written_line(request_id="a", **{"usage.prompt_tokens": 1e308, "usage.total_tokens": 1e308}),
+            written_line(request_id="b", **{"usage.prompt_tokens": 1e308, "usage.total_tokens": 1e308})]
+    at_most = written_line(request_id="c", **{"usage.prompt_tokens": MAX_TOKENS, "usage.total_tokens": MAX_TOKENS})
+    # An integer past the largest double: JavaScript reads it as Infinity, and math.isfinite overflows on it.
+    past_doubles = json.dumps(written_line(request_id="d")).replace('"completion_tokens": 200',
+                                                                    f'"completion_tokens": {10 ** 400}')
+    path.write_text("".join(json.dumps(line) + "\n" for line in [*huge, at_most]) + past_doubles + "\n")
+    warnings = []
+    records = list(read_records([path], warnings.append))
+    assert [r["request_id"] for r in records] == ["c"]
+    assert warnings == [
+        f"{path}:1: usage.prompt_tokens: expected a whole number from 0 to 1000000000000, got 1e+308; skipped",
+        f"{path}:2: usage.prompt_tokens: expected a whole number from 0 to 1000000000000, got 1e+308; skipped",
+        f"{path}:4: usage.completion_tokens: expected a whole number from 0 to 1000000000000, got Infinity; skipped"]
+    aggregator = Aggregator(parse_query({"from": "2026-11-23", "to": "2026-11-23", "tz": "Europe/Berlin"}))
+    for kept in records:
+        aggregator.add(kept)
+    summary = json.loads(json.dumps(aggregator.documented_result(), allow_nan=False))["summary"]
+    assert (summary["totalCalls"], summary["totalInputTokens"]) == (1, MAX_TOKENS)
 
 
 def test_since_skips_older_lines_without_parsing_them(tmp_path):

@@ -9,6 +9,16 @@ export const NO_PROVIDER = "(none)";
  */
 export const MAX_COST_USD = 100_000;
 const isCost = (cost) => typeof cost === "number" && cost >= 0 && cost <= MAX_COST_USD;
+/**
+ * No request counts 10**12 tokens of any kind (llms/ledger/schema.py MAX_TOKENS: 100,000 times the largest context
+ * window): a usage with more is refused wherever a record is built (files/check.js usage), and a record holding more
+ * (one stored before the bound) adds nothing to that count. So sums stay finite: a billion requests add up to at
+ * most 1e21 tokens of each kind.
+ */
+export const MAX_TOKENS = 1_000_000_000_000;
+/** A total is the sum of two counts (prompt and completion): at most twice MAX_TOKENS (schema.py MAX_TOTAL_TOKENS). */
+export const MAX_TOTAL_TOKENS = 2 * MAX_TOKENS;
+const tokens = (count) => (typeof count === "number" && count >= 0 && count <= MAX_TOKENS ? count : 0);
 const HISTOGRAM_STEPS_PER_DOUBLING = 8;
 
 /**
@@ -28,16 +38,16 @@ export function emptyCounters() {
 /** The counters that are sums (all but the histogram). */
 export const SUMMED = Object.keys(emptyCounters()).filter((name) => name !== "response_ms_histogram");
 
-/** The token counts of a record's normalized usage, zeros when it has none. */
+/** The token counts of a record's normalized usage, zeros when it has none (and for a count past MAX_TOKENS). */
 export function tokensOf(usage) {
   const prompt = usage?.prompt_tokens_details ?? {};
   const completion = usage?.completion_tokens_details ?? {};
   return {
-    prompt_tokens: usage?.prompt_tokens ?? 0,
-    completion_tokens: usage?.completion_tokens ?? 0,
-    cached_tokens: prompt.cached_tokens ?? 0,
-    cache_write_tokens: prompt.cache_write_tokens ?? 0,
-    reasoning_tokens: completion.reasoning_tokens ?? 0,
+    prompt_tokens: tokens(usage?.prompt_tokens),
+    completion_tokens: tokens(usage?.completion_tokens),
+    cached_tokens: tokens(prompt.cached_tokens),
+    cache_write_tokens: tokens(prompt.cache_write_tokens),
+    reasoning_tokens: tokens(completion.reasoning_tokens),
   };
 }
 

@@ -10,7 +10,7 @@ import { generationTokensPerSecond, tokensPerSecond } from "./metrics.js";
 import { PROVENANCES } from "./pricing.js";
 import {
   COST_PROVENANCES, ImportError, MAX_ERROR_CHARS, STATUSES, absent, codePointPrefix, fail, id, number, object, oneOf,
-  prices, requestError, shown, text, timestamp, usage,
+  prices, requestError, shown, text, timestamp, tokenCount, usage,
 } from "./files/check.js";
 
 /** A record's prompt_preview is the first this many characters of the prompt (recorded, imported or pulled). */
@@ -123,7 +123,9 @@ const MAX_DURATION_MS = 7 * 24 * 3_600_000;
 const duration = (at, value) => number(at, value, { nullable: true, max: MAX_DURATION_MS });
 // A larger cost than MAX_COST_USD (counters.js) is a malformed line, as schema.py reads it.
 const lineCost = (at, value) => number(at, value, { nullable: true, max: MAX_COST_USD });
-const count = (at, value) => number(at, value, { nullable: true, integer: true });
+// Token counts at most MAX_TOKENS, a total at most twice that (counters.js), as schema.py reads them.
+const count = (at, value) => tokenCount(at, value, { nullable: true });
+const total = (at, value) => tokenCount(at, value, { nullable: true, total: true });
 
 /**
  * A ledger line's checks in the order the server runs them (llms/ledger/schema.py line_problem), so the first
@@ -153,7 +155,7 @@ const LINE_FIELDS = {
   ip_address: bounded("ip_address"),
   input_tokens: count,
   output_tokens: count,
-  total_tokens: count,
+  total_tokens: total,
   input_cost: lineCost,
   output_cost: lineCost,
   total_cost: lineCost,

@@ -1,6 +1,7 @@
 // Pure: the value checks every file and ledger line goes through (docs/architecture.md, "Export and import files").
 // Each returns the clean value or throws ImportError naming where (`requests[12].timestamp: …`), so a file is
 // refused with the first thing wrong and a record is rebuilt from the fields we know, never copied.
+import { MAX_TOKENS, MAX_TOTAL_TOKENS } from "../counters.js";
 import { PROVENANCES } from "../pricing.js";
 
 export const MAX_TEXT_CHARS = 2_000_000; // one message's content
@@ -135,14 +136,24 @@ export function timestamp(at, value, { like = TIME_EXAMPLE } = {}) {
 }
 
 /**
- * A usage: prompt_tokens and completion_tokens whole numbers (absent reads as null), total_tokens too when given
- * (else their sum), each *_details null or an object of whole numbers or nulls, cost a number when given.
+ * A token count: a whole number from 0 to MAX_TOKENS, a total (the sum of two counts) to MAX_TOTAL_TOKENS, as
+ * llms/ledger/schema.py bounds them, so no sum of counts becomes Infinity.
+ */
+export function tokenCount(at, value, { total = false, nullable = false } = {}) {
+  return number(at, value, { nullable, integer: true, max: total ? MAX_TOTAL_TOKENS : MAX_TOKENS });
+}
+
+/**
+ * A usage: prompt_tokens and completion_tokens token counts (absent reads as null), total_tokens too when given
+ * (else their sum), each *_details null or an object of token counts or nulls, cost a number when given.
  */
 export function usage(at, value) {
   if (object(at, value, { nullable: true }) === null) return null;
   const out = {};
   for (const field of TOKEN_FIELDS) {
-    if (field !== "total_tokens" || value[field] !== undefined) out[field] = number(`${at}.${field}`, value[field], { integer: true });
+    if (field !== "total_tokens" || value[field] !== undefined) {
+      out[field] = tokenCount(`${at}.${field}`, value[field], { total: field === "total_tokens" });
+    }
   }
   out.total_tokens ??= out.prompt_tokens + out.completion_tokens;
   const details = (name, fields) => {
@@ -150,7 +161,7 @@ export function usage(at, value) {
     out[name] = {};
     for (const field of fields) {
       const count = value[name][field];
-      if (!absent(count)) out[name][field] = number(`${at}.${name}.${field}`, count, { integer: true });
+      if (!absent(count)) out[name][field] = tokenCount(`${at}.${name}.${field}`, count);
     }
   };
   details("prompt_tokens_details", PROMPT_DETAILS);
