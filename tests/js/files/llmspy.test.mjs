@@ -30,6 +30,16 @@ test("llms.py's request export maps onto our records, its cost kept as imported"
   refused({ ...doc, requestsCount: 2 }, "requestsCount says 2 requests but the file holds 1: it is incomplete or was edited");
 });
 
+test("llms.py token counts past the bound are refused under the file's own names, so no sum becomes Infinity", () => {
+  const request = { id: 1, model: "kimi-k2", inputTokens: 1e12, outputTokens: 1e12, created: 1730541600 };
+  const doc = (over) => ({ source: "llmspy", requests: [{ ...request, ...over }] });
+  assert.equal(readImport(doc({})).requests[0].record.usage.total_tokens, 2e12, "at the bound: taken");
+  refused(doc({ outputTokens: 1e308 }), "requests[0].outputTokens: expected a whole number from 0 to 1000000000000, got 1e+308");
+  refused(doc({ inputCachedTokens: 1e12 + 1 }),
+    "requests[0].inputCachedTokens: expected a whole number from 0 to 1000000000000, got 1000000000001");
+  refused(doc({ totalTokens: 2e12 + 1 }), "requests[0].totalTokens: expected a whole number from 0 to 2000000000000, got 2000000000001");
+});
+
 test("llms.py per-token price strings become USD per 1M without float noise", () => {
   assert.equal(perMillion("p", "0.0000025"), 2.5);
   assert.equal(perMillion("p", "0.00000015"), 0.15);

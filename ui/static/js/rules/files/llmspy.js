@@ -3,7 +3,7 @@
 import { isoWithOffset } from "../keys.js";
 import { emptyCounters } from "../counters.js";
 import { checkRecord, speedsOf } from "../record.js";
-import { MAX_TEXT_CHARS, array, fail, id, number, object, text } from "./check.js";
+import { MAX_TEXT_CHARS, array, fail, id, number, object, text, tokenCount } from "./check.js";
 
 /** llms.py prices are USD per token as text ("0.0000025"); ours are USD per 1M tokens, without float noise. */
 export function perMillion(at, value) {
@@ -24,10 +24,10 @@ function llmspyTime(at, value) {
 export function fromLlmspyRequest(at, value) {
   object(at, value);
   const epochMs = llmspyTime(`${at}.created`, value.created);
-  const input = number(`${at}.inputTokens`, value.inputTokens ?? 0, { integer: true });
-  const output = number(`${at}.outputTokens`, value.outputTokens ?? 0, { integer: true });
-  const cached = number(`${at}.inputCachedTokens`, value.inputCachedTokens ?? 0, { integer: true });
-  const total = number(`${at}.totalTokens`, value.totalTokens ?? input + output, { integer: true });
+  const input = tokenCount(`${at}.inputTokens`, value.inputTokens ?? 0);
+  const output = tokenCount(`${at}.outputTokens`, value.outputTokens ?? 0);
+  const cached = tokenCount(`${at}.inputCachedTokens`, value.inputCachedTokens ?? 0);
+  const total = tokenCount(`${at}.totalTokens`, value.totalTokens ?? input + output, { total: true });
   const cost = value.cost === null || value.cost === undefined || value.cost === "" ? null : Number(value.cost);
   if (cost !== null && (!Number.isFinite(cost) || cost < 0)) fail(`${at}.cost`, "a cost in USD ≥ 0", value.cost);
   const inputPrice = perMillion(`${at}.inputPrice`, value.inputPrice);
