@@ -10,6 +10,9 @@ reports cumulatively is normalized from the last value the caller kept, never su
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from llms.ledger.schema import MAX_TOKENS
 from llms.pricing.cost import check_prompt_parts
 
 __all__ = ["normalized", "token_count"]
@@ -26,6 +29,8 @@ def token_count(value) -> int:
 
 def normalized(prompt: int, completion: int, cached: int, cache_write: int, reasoning: int,
                 cache_write_1h: int | None = None, cost: float | None = None) -> dict:
+    _check_range(prompt_tokens=prompt, completion_tokens=completion, cached_tokens=cached,
+                 cache_write_tokens=cache_write, cache_write_1h_tokens=cache_write_1h or 0, reasoning_tokens=reasoning)
     check_prompt_parts(prompt, cached, cache_write, cache_write_1h or 0)
     if reasoning > completion:
         raise ValueError(f"usage does not add up: reasoning_tokens {reasoning} > completion_tokens {completion}")
@@ -42,3 +47,12 @@ def normalized(prompt: int, completion: int, cached: int, cache_write: int, reas
     if cost is not None:
         usage["cost"] = cost
     return usage
+
+
+def _check_range(**counts: int) -> None:
+    """Each count within what a ledger line may hold (schema.MAX_TOKENS; a total, the sum of two, within twice it), so
+    a reply that claims more is a malformed one, recorded as such, never a line the ledger's readers skip."""
+    for name, count in counts.items():
+        if not 0 <= count <= MAX_TOKENS:
+            shown = count if abs(count) <= 10 ** 15 else f"{Decimal(count):.3g}"  # 10**400 has no float
+            raise ValueError(f"usage out of range: {name} {shown}, expected 0 to {MAX_TOKENS}")

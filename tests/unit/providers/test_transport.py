@@ -157,3 +157,27 @@ def test_usage_normalizers_refuse_parts_larger_than_the_whole_and_negative_repor
                              "cache_creation": {"ephemeral_1h_input_tokens": 3}})
     with pytest.raises(ValueError, match="≥ 0"):
         normalize_openai({"prompt_tokens": 5, "completion_tokens": 1, "cost": -0.5})
+
+
+def test_usage_normalizers_refuse_token_counts_the_ledger_would_refuse_so_every_request_is_recorded():
+    from llms.ledger.schema import MAX_TOKENS, line_problem
+    from llms.providers.anthropic import normalize_usage as normalize_anthropic
+    from llms.providers.google import normalize_usage as normalize_gemini
+    from llms.providers.openai import normalize_usage as normalize_openai
+
+    at_most = normalize_openai({"prompt_tokens": MAX_TOKENS, "completion_tokens": MAX_TOKENS,
+                                "completion_tokens_details": {"reasoning_tokens": MAX_TOKENS}})
+    assert at_most["total_tokens"] == 2 * MAX_TOKENS
+    assert line_problem({"timestamp": "2026-11-23T10:00:00Z", "request_id": "r", "status": "ok", "model": "m",
+                         "usage": at_most, "total_tokens": at_most["total_tokens"]}) is None
+    with pytest.raises(ValueError,
+                       match=r"^usage out of range: prompt_tokens 1000000000001, expected 0 to 1000000000000$"):
+        normalize_openai({"prompt_tokens": MAX_TOKENS + 1, "completion_tokens": 1})
+    with pytest.raises(ValueError, match=r"completion_tokens 1\.00e\+400, expected 0 to 1000000000000$"):
+        normalize_openai({"prompt_tokens": 5, "completion_tokens": 10 ** 400})
+    with pytest.raises(ValueError, match="completion_tokens -1, expected"):
+        normalize_openai({"prompt_tokens": 5, "completion_tokens": -1})
+    with pytest.raises(ValueError, match="prompt_tokens 2000000000000, expected"):  # parts within, their sum past it
+        normalize_anthropic({"input_tokens": MAX_TOKENS, "cache_read_input_tokens": MAX_TOKENS, "output_tokens": 1})
+    with pytest.raises(ValueError, match="completion_tokens 1000000000001, expected"):
+        normalize_gemini({"promptTokenCount": 1, "candidatesTokenCount": MAX_TOKENS, "thoughtsTokenCount": 1})
