@@ -8,6 +8,7 @@ Models (`BEHAVIOURS`):
 - "echo-key": a 200 answer (and a stream chunk) whose text repeats the Authorization value and the bare key.
 - "deep": a 200 body (and a stream event) nested DEEP_LEVELS deep.
 - "infinite-usage": `"prompt_tokens": Infinity` in the usage (non-stream body and the stream's usage chunk).
+- "huge-usage": `"prompt_tokens": 1e308` (a finite JSON number; two add up to infinity) in the usage, likewise.
 - "surrogate-error": a 500 whose message holds a lone surrogate (`\\ud800`, escaped as JSON allows).
 - "long-error": a 500 whose message is LONG_ERROR_CHARS long.
 - "long-finish": an answer whose finish_reason is LONG_FINISH_CHARS long.
@@ -24,8 +25,8 @@ from aiohttp import web
 __all__ = ["HostileProvider", "BEHAVIOURS", "DEEP_LEVELS", "LONG_ERROR_CHARS", "LONG_FINISH_CHARS", "ECHO_TEXT",
            "ESCAPES_TEXT"]
 
-BEHAVIOURS = ("echo-key", "deep", "infinite-usage", "surrogate-error", "long-error", "long-finish", "escapes",
-              "escapes-error")
+BEHAVIOURS = ("echo-key", "deep", "infinite-usage", "huge-usage", "surrogate-error", "long-error", "long-finish",
+              "escapes", "escapes-error")
 DEEP_LEVELS = 5_000
 LONG_ERROR_CHARS = 20_000
 LONG_FINISH_CHARS = 200
@@ -35,6 +36,7 @@ ECHO_TEXT = "You sent {authorization} (key {key})."
 ESCAPES_TEXT = ("\x1b[2J\x1b[31mred\x1b[0m \x1b]8;;http://127.0.0.1/\x07link\x1b]8;;\x07 \x1b]52;c;aGk=\x07fake\rreal"
                 " \x9b2Jend\x07\x7f.")
 USAGE = '{"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}'
+HUGE_USAGE = '{"prompt_tokens": 1e308, "completion_tokens": 1, "total_tokens": 1e308}'
 
 
 def _completion(content: str, finish_reason: str = "stop", usage: str = USAGE) -> str:
@@ -73,6 +75,8 @@ def _events(model: str, echoed: str) -> list[str]:
     if model == "infinite-usage":
         return [_chunk("Hi", "stop"), _usage_chunk('{"prompt_tokens": Infinity, "completion_tokens": 1, '
                                                    '"total_tokens": Infinity}')]
+    if model == "huge-usage":
+        return [_chunk("Hi", "stop"), _usage_chunk(HUGE_USAGE)]
     return [_chunk("Hi"), _chunk("", "x" * LONG_FINISH_CHARS), _usage_chunk(USAGE)]  # long-finish
 
 
@@ -85,6 +89,8 @@ def _body(model: str, echoed: str) -> str:
         return _completion(ESCAPES_TEXT)
     if model == "infinite-usage":
         return _completion("Hi", usage='{"prompt_tokens": Infinity, "completion_tokens": 1, "total_tokens": Infinity}')
+    if model == "huge-usage":
+        return _completion("Hi", usage=HUGE_USAGE)
     return _completion("Hi", finish_reason="x" * LONG_FINISH_CHARS)  # long-finish
 
 
