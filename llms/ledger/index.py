@@ -51,7 +51,9 @@ __all__ = ["LedgerIndex", "IndexUnusable", "Cell", "index_path", "aggregate_ledg
            "checked_lines",
            "SCHEMA_VERSION", "HOUR_MS"]
 
-SCHEMA_VERSION = "2"
+# The cells hold the lines the line check accepts, so a change of that check is a new format (rebuilt on start):
+# 3 = token counts bounded by schema.MAX_TOKENS.
+SCHEMA_VERSION = "3"
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 SPANS = (SLOT_MS, HOUR_MS, DAY_MS)  # of the cells of level 0, 1, 2
