@@ -150,3 +150,45 @@ test("a fresh build reports each batch", async () => {
   assert.deepEqual(progress, [BATCH, BATCH * 2, many.length]);
   assert.equal((await store.readOrderedPage("input", { limit: many.length })).length, many.length);
 });
+
+test("an older tab holding version 1 open is said, and the upgrade goes on once that tab lets go", async () => {
+  const older = `order-blocked-${n}`;
+  await rawWrite(older, () => {}, 1);
+  // The older app's connection, as idb-keyval keeps it: open, and deaf to versionchange.
+  const held = await new Promise((resolve, reject) => {
+    const open = indexedDB.open(older, 1);
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const notices = [];
+  const hear = (event) => notices.push(event.detail.message);
+  store.notices.addEventListener(store.STORE_NOTICE, hear);
+  try {
+    store.openStore(older);
+    const count = store.countRequests();
+    for (let i = 0; i < 200 && notices.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(notices, [store.STORE_BLOCKED]);
+    held.close();
+    assert.equal(await count, 0, "the store opens once the older tab closed its connection");
+  } finally {
+    store.notices.removeEventListener(store.STORE_NOTICE, hear);
+  }
+});
+
+test("a newer version opened in another tab closes this tab's connection and says to reload", async () => {
+  const notices = [];
+  const hear = (event) => notices.push(event.detail.message);
+  store.notices.addEventListener(store.STORE_NOTICE, hear);
+  try {
+    assert.equal(await store.countRequests(), 0); // this tab's connection is open
+    const newer = await new Promise((resolve, reject) => {
+      const open = indexedDB.open(name, store.DB_VERSION + 1); // a later version of the app, in another tab
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    newer.close();
+    assert.deepEqual(notices, [store.STORE_REPLACED]);
+  } finally {
+    store.notices.removeEventListener(store.STORE_NOTICE, hear);
+  }
+});

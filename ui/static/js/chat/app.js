@@ -171,6 +171,9 @@ async function main() {
   window.addEventListener("unhandledrejection", (event) => {
     ui.notice.textContent = `Something failed: ${event.reason?.message ?? event.reason}`;
   });
+  store.notices.addEventListener(store.STORE_NOTICE, (event) => {
+    ui.notice.textContent = event.detail.message;
+  });
   startDrawer($("sidebar"), $("drawer-toggle"));
   page.newChat.addEventListener("click", newChat);
   page.threadList.addEventListener("click", onThreadAction);

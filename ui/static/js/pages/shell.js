@@ -43,6 +43,11 @@ async function hasRequests() {
  * page's element, hidden while the store holds no request.
  */
 export function startPage({ content, render }) {
+  // The store waiting on another tab (or closed by a newer one) is said where this page's errors go: the page is done.
+  store.notices.addEventListener(store.STORE_NOTICE, (event) => {
+    Object.assign($("page-error"), { hidden: false, textContent: event.detail.message });
+    document.body.dataset.ready = "true";
+  });
   let running = null;
   let again = false;
   const refresh = async () => {

@@ -22,6 +22,14 @@ const CHANNEL_NAME = "llms";
 
 let opened = null;
 
+/** Where the store tells the page something it must say: a STORE_NOTICE event with detail.message. */
+export const notices = new EventTarget();
+export const STORE_NOTICE = "notice";
+export const STORE_BLOCKED =
+  "The browser store is being upgraded, but another llms tab still holds the old version open: close or reload the other llms tabs.";
+export const STORE_REPLACED = "llms was updated in another tab: reload this page to keep using it.";
+const say = (message) => notices.dispatchEvent(new CustomEvent(STORE_NOTICE, { detail: { message } }));
+
 function upgrade(db, transaction, oldVersion) {
   if (oldVersion < 1) db.createObjectStore(STORE_NAME);
   if (oldVersion < 2) {
@@ -39,8 +47,14 @@ function upgrade(db, transaction, oldVersion) {
 function openDatabase(name) {
   const request = indexedDB.open(name, DB_VERSION);
   request.onupgradeneeded = (event) => upgrade(request.result, request.transaction, event.oldVersion);
+  // An older version of this app in another tab may keep its connection open through our upgrade: the open then
+  // waits until that tab goes, and the page must say why it shows nothing yet.
+  request.onblocked = () => say(STORE_BLOCKED);
   const connection = promisifyRequest(request).then((db) => {
-    db.onversionchange = () => db.close();
+    db.onversionchange = () => {
+      db.close();
+      say(STORE_REPLACED);
+    };
     return db;
   });
   return (mode, work) => connection.then((db) => work(db.transaction([STORE_NAME, ORDER_STORE], mode).objectStore(STORE_NAME)));
