@@ -102,19 +102,25 @@ class IndexCatchUp:
         finally:
             if index is not None:
                 index.close()
+            # One locked block: a wake between the two would start a new thread, and its waiters would be
+            # answered here before their lines are indexed.
             with self._changed:
                 self._thread = None
-            self._finish(self._woken)
+                finished = self._covered(self._woken)
+            _resolve(finished)
 
     def _finish(self, covered: int) -> None:
         """The catch-up of the first `covered` wakes is done: so are the futures waiting for them."""
         with self._changed:
-            self._done = covered
-            finished = [future for wanted, future in self._waiting if wanted <= covered]
-            self._waiting = [(wanted, future) for wanted, future in self._waiting if wanted > covered]
-        for future in finished:
-            if future.set_running_or_notify_cancel():  # False: its waiter went away (a request cancelled)
-                future.set_result(None)
+            finished = self._covered(covered)
+        _resolve(finished)
+
+    def _covered(self, covered: int) -> list[Future]:
+        """Record that the first `covered` wakes are indexed; the futures that waited for them (hold `_changed`)."""
+        self._done = covered
+        finished = [future for wanted, future in self._waiting if wanted <= covered]
+        self._waiting = [(wanted, future) for wanted, future in self._waiting if wanted > covered]
+        return finished
 
     def _caught_up(self, index: LedgerIndex | None, say: Callable[[str], None] | None) -> LedgerIndex | None:
         """One catch-up (a rebuild when the index cannot be trusted); the connection to keep, None after a failure."""
@@ -132,3 +138,9 @@ class IndexCatchUp:
                 index.close()
             time.sleep(RETRY_S)
             return None
+
+
+def _resolve(futures: list[Future]) -> None:
+    for future in futures:
+        if future.set_running_or_notify_cancel():  # False: its waiter went away (a request cancelled)
+            future.set_result(None)
