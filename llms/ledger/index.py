@@ -443,6 +443,15 @@ class LedgerIndex:
             raise
         return reason
 
+    def stale_reason(self) -> str | None:
+        """Why the index must be rebuilt before it can answer (None: a catch-up at most). Reads only: it never waits
+        for a connection that is writing (a rebuild swapping its cells in)."""
+        self.db.execute("BEGIN")
+        try:
+            return self._stale_reason()
+        finally:
+            self.db.execute("COMMIT")
+
     def _stale_reason(self) -> str | None:
         version = self.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
