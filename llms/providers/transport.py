@@ -92,7 +92,7 @@ class UpstreamCall:
                                     timeout=_timeout(self.connect_s, self.read_s)) as response:
                 await _raise_for_status(response, self.wire, self.target, secrets)
                 if rate_limits is not None:
-                    rate_limits.update(masked(rate_limit_headers(response.headers), secrets))
+                    rate_limits.update(rate_limit_headers(response.headers, secrets))
                 text = await response.text()
         try:
             data = untrusted_json.loads(text)
@@ -130,7 +130,7 @@ class UpstreamStream:
         self._secrets = secrets
         self._looked_for = _looked_for(secrets)
         self.final: dict | None = None
-        self.rate_limits = masked(rate_limit_headers(response.headers), secrets)  # forwarded with the stream
+        self.rate_limits = rate_limit_headers(response.headers, secrets)  # forwarded with the stream
 
     async def chunks(self) -> AsyncIterator[dict]:
         """Content chunks as they arrive; afterwards `final` holds the usage chunk."""
@@ -282,13 +282,15 @@ async def _raise_for_status(response: aiohttp.ClientResponse, wire: WireFormat, 
     message = masked(wire.error_message(response.status, data), secrets)
     raise ProviderError("http", response.status, f"{target.provider_id}: {message}", target.provider_id,
                         **masked(error_fields(data), secrets),
-                        headers=retry_after_of(data) | masked(rate_limit_headers(response.headers), secrets))
+                        headers=retry_after_of(data) | rate_limit_headers(response.headers, secrets))
 
 
-def rate_limit_headers(headers) -> dict[str, str]:
+def rate_limit_headers(headers, secrets: tuple[str, ...]) -> dict[str, str]:
     """The upstream's Retry-After and rate-limit headers (lower-case names), to forward with its error or its
-    answer (OpenAI and Anthropic send the rate-limit state on every answer, so a client can pace itself)."""
-    return {name.lower(): value[:MAX_FORWARDED_HEADER_CHARS] for name, value in headers.items()
+    answer (OpenAI and Anthropic send the rate-limit state on every answer, so a client can pace itself).
+
+    Each value is masked before it is cut: a cut first could split a key and leave its prefix unmasked."""
+    return {name.lower(): masked(value, secrets)[:MAX_FORWARDED_HEADER_CHARS] for name, value in headers.items()
             if name.lower() in RATE_LIMIT_HEADERS or name.lower().startswith(RATE_LIMIT_PREFIXES)}
 
 

@@ -32,6 +32,9 @@ async def upstream_handler(request: web.Request) -> web.StreamResponse:
                                  headers={"Retry-After": "7", "x-ratelimit-remaining-requests": "0",
                                           "X-RateLimit-Reset-Tokens": "6m0s", "x-request-id": "req_1",
                                           "x-ratelimit-note": request.headers["Authorization"]})
+    if model == "long-rate-note":  # a rate-limit header whose echoed key straddles the 200-character cut
+        return web.json_response({"error": {"message": "Rate limit reached"}}, status=429,
+                                 headers={"x-ratelimit-note": "x" * 185 + request.headers["Authorization"]})
     if model == "bad-choices":
         return web.json_response({"id": "x", "choices": ["not an object"]})
     if model == "bad-usage":
@@ -97,6 +100,14 @@ async def test_an_upstream_429_keeps_its_type_code_and_rate_limit_headers_masked
         # Retry-After and the x-ratelimit-* family travel (names lower-case); other headers and the key do not.
         assert fault.headers == {"retry-after": "7", "x-ratelimit-remaining-requests": "0",
                                  "x-ratelimit-reset-tokens": "6m0s", "x-ratelimit-note": "Bearer ***"}
+
+
+async def test_a_key_straddling_the_header_cut_is_masked_whole_not_cut_to_a_prefix(upstream):
+    with pytest.raises(ProviderError) as caught:
+        await call(upstream, "long-rate-note")
+    assert caught.value.headers == {"x-ratelimit-note": "x" * 185 + "Bearer ***"}
+    assert transport.rate_limit_headers({"X-RateLimit-Note": "x" * 185 + KEY}, (KEY,)) == {
+        "x-ratelimit-note": "x" * 185 + "***"}
 
 
 async def test_choices_that_are_not_objects_are_a_malformed_reply(upstream):
