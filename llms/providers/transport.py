@@ -153,6 +153,8 @@ class UpstreamStream:
                         chunks = _run(lambda: feed(event, data), who, secrets)
                         for position, chunk in enumerate(chunks):
                             chunk, text = _carried(chunk, who, secrets, looked_for)
+                            if isinstance(chunk, dict) and isinstance(chunk.get("data"), str):
+                                chunk, text = _relayed_shown(chunk, text, who, secrets, looked_for)
                             owed = more or position < len(chunks) - 1
                             yield chunk, text, owed
                     if owed and not more:
@@ -318,6 +320,27 @@ def _run(step, who: str, secrets: tuple[str, ...]):
         # ArithmeticError: e.g. OverflowError from int(Infinity) in a usage count.
         raise ProviderError("malformed", 502, masked(f"{who} sent a malformed reply: {exc!r:.300}", secrets),
                             who) from exc
+
+
+def _relayed_shown(item: dict, text: bytes, who: str, secrets: tuple[str, ...],
+                   looked_for: tuple[str, ...]) -> tuple[dict, bytes]:
+    """A relayed event (anthropic_messages.relayed_event) whose raw `data` goes to the client as it came, unless
+    that text may hold a secret `_carried` could not see: written with JSON escapes (`"sk\\u002dant…"`), the
+    key is not in the raw text, yet the client decodes it back. Raw text without a backslash has every string
+    as it means, so `_carried` masked it already; otherwise it is parsed and, when a secret is in what it means,
+    the masked value re-serialized is written instead."""
+    data = item["data"]
+    if not secrets or "\\" not in data:
+        return item, text
+    try:
+        parsed = untrusted_json.loads(data)
+    except untrusted_json.UntrustedJSON as exc:  # not provably free of a secret: not relayed
+        raise ProviderError("malformed", 502, f"{who} sent an event whose data {exc}", who) from None
+    meant = _CHECK.encode(parsed)
+    if not any(secret in meant for secret in looked_for):
+        return item, text
+    item = {**item, "data": json_bytes(masked(parsed, secrets)).decode()}
+    return item, json_bytes(item)
 
 
 def _looked_for(secrets: tuple[str, ...]) -> tuple[str, ...]:
