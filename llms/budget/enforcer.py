@@ -57,15 +57,17 @@ class BudgetEnforcer:
 
     # ---- start-up: the month so far ----
 
-    def load_month(self, until: datetime) -> tuple[str, dict[str, float], dict[str, float]]:
+    def load_month(self, until: datetime, *,
+                   from_lines: bool = False) -> tuple[str, dict[str, float], dict[str, float]]:
         """(month, spend per budget key, spend per user) of the ledger's requests this month that started before
         `until` (the server's start: every request since is settled here), read from the index's cells (the lines
-        when it cannot be used); and the models' context windows. Run off the event loop."""
+        when it cannot be used, or `from_lines`: while it is rebuilt); and the models' context windows. Run off
+        the event loop."""
         self._windows = _context_windows(self.config.enabled_providers) if self.caps else {}
         month, start, end = month_range(until)
         query = Query(epoch_ms(start), epoch_ms(min(end, until)), "week", until.tzinfo)
         groups = totals_by(ledger_path(self.config), query, lambda dims: (dims["provider"], dims["token"]),
-                           log.warning)
+                           log.warning, from_lines=from_lines)
         spent = {budget.key: ExactSum() for budget in self.budgets}
         by_user: dict[str, ExactSum] = {}
         for (provider, token), totals in groups.items():
@@ -232,7 +234,8 @@ async def _start(app: web.Application) -> None:
 
 async def _load(app: web.Application, enforcer: BudgetEnforcer, until: datetime) -> None:
     try:
-        month, spent, by_user = await read_at_start(app, lambda: enforcer.load_month(until))
+        month, spent, by_user = await read_at_start(
+            app, lambda from_lines: enforcer.load_month(until, from_lines=from_lines))
     except (OSError, IndexUnusable, sqlite3.Error) as exc:
         # The server keeps serving (the writer's own check at start already refuses a ledger it cannot write);
         # the log says plainly that the month's earlier spend is missing from every budget.

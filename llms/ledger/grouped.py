@@ -7,10 +7,11 @@ cells and lines give the same figures to the last bit."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import partial
 from pathlib import Path
 
 from llms.ledger.analytics import Aggregator, Query, Totals
-from llms.ledger.index import DIMENSIONS, aggregate_ledger
+from llms.ledger.index import DIMENSIONS, aggregate_ledger, scan_ledger
 
 __all__ = ["GroupedTotals", "totals_by", "DIMENSIONS"]
 
@@ -33,7 +34,12 @@ class GroupedTotals(Aggregator):
 
 
 def totals_by(ledger: Path, query: Query, key: Callable[[dict], Hashable], warn: Callable[[str], None], *,
-              progress: Callable[[str], None] | None = None) -> dict[Hashable, Totals]:
-    """The records of `query` (range and filters) totalled per `key(dims)`."""
-    grouped, _ = aggregate_ledger(ledger, query, warn, progress=progress, into=lambda q: GroupedTotals(q, key))
+              progress: Callable[[str], None] | None = None, from_lines: bool = False) -> dict[Hashable, Totals]:
+    """The records of `query` (range and filters) totalled per `key(dims)`; `from_lines`: read from the lines
+    without touching the index (while another thread rebuilds it), to the same sums."""
+    into = partial(GroupedTotals, key=key)
+    if from_lines:
+        grouped, _ = scan_ledger(ledger, query, warn, into=into)
+    else:
+        grouped, _ = aggregate_ledger(ledger, query, warn, progress=progress, into=into)
     return grouped.groups

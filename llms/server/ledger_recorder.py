@@ -1,8 +1,8 @@
 """The ledger on a running server: prices each finished request and appends its line; the index (ledger/index.py)
 is kept up by a thread off the event loop (ledger/catch_up.py), whose first catch-up is the start-up one (a rebuild
 when the index is missing or stale). /health's 24 h stats come from the index once it has the lines written so far;
-another part's start-up read of the ledger (the budgets' month) goes through `read_at_start`, after that first
-catch-up."""
+another part's start-up read of the ledger (the budgets' month) goes through `read_at_start`: after that first
+catch-up, or from the lines when it is a rebuild."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from aiohttp import web
 
 from llms.ledger.analytics import NO_PROVIDER, Query, epoch_ms
 from llms.ledger.catch_up import IndexCatchUp
-from llms.ledger.index import IndexUnusable, aggregate_ledger
-from llms.ledger.location import ledger_path
+from llms.ledger.index import IndexUnusable, LedgerIndex, aggregate_ledger
+from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.schema import ledger_line
 from llms.ledger.writer import LedgerWriter
 from llms.pricing.cost import computed_beside_reported, cost_for, estimated_usage, price_at_tier
@@ -166,12 +166,31 @@ async def _stop(app: web.Application) -> None:
     await asyncio.get_running_loop().run_in_executor(None, writer.catch_up.close)
 
 
-async def read_at_start(app: web.Application, read: Callable[[], T]) -> T:
-    """Start-up's read of the ledger for another part of the server (the budgets' month): `read` runs off the event
-    loop once the start-up catch-up of the index is done, so it reads cells, and never starts a second rebuild
-    beside that one. Raises what `read` raises."""
-    await asyncio.shield(app[LEDGER].warm())
-    return await asyncio.get_running_loop().run_in_executor(None, read)
+async def read_at_start(app: web.Application, read: Callable[[bool], T]) -> T:
+    """Start-up's read of the ledger for another part of the server (the budgets' month), off the event loop:
+    `read(False)` reads the index's cells once the start-up catch-up is done, so it never starts a second rebuild
+    beside that one; when that catch-up is a rebuild (the index missing or stale: minutes on a big ledger),
+    `read(True)` reads the lines at once instead, to the same sums. Raises what `read` raises."""
+    recorder, loop = app[LEDGER], asyncio.get_running_loop()
+    warm = recorder.warm()
+    if not warm.done() and await loop.run_in_executor(None, _rebuild_first, recorder.writer.path):
+        return await loop.run_in_executor(None, read, True)
+    await asyncio.shield(warm)
+    return await loop.run_in_executor(None, read, False)
+
+
+def _rebuild_first(ledger: Path) -> bool:
+    """Whether the index must be rebuilt before it can answer (or cannot be opened now): read the lines instead."""
+    if not ledger_files(ledger):
+        return False
+    try:
+        index = LedgerIndex(ledger, wait_s=0)
+        try:
+            return index.stale_reason() is not None
+        finally:
+            index.close()
+    except (OSError, IndexUnusable, sqlite3.Error):
+        return True  # busy or unusable: the lines answer now, and the same as the cells would
 
 
 async def health_fields(app: web.Application) -> dict:

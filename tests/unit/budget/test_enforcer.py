@@ -2,14 +2,21 @@ import asyncio
 import json
 import logging
 import math
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from aiohttp import web
 
-from llms.budget.enforcer import BudgetEnforcer, month_of, month_range
+from llms.budget.enforcer import BudgetEnforcer, _load, month_of, month_range
 from llms.budget.refusal import BudgetExceeded
-from llms.ledger.index import index_path
+from llms.ledger.catch_up import IndexCatchUp
+from llms.ledger.index import LedgerIndex, index_path
+from llms.ledger.writer import LedgerWriter
+from llms.server.keys import LEDGER
+from llms.server.ledger_recorder import LedgerRecorder, read_at_start
 from tests.unit.ledger.lines import written_line
 
 PRICE = {"input": 10, "output": 30}  # USD per 1M tokens
@@ -204,3 +211,78 @@ def test_a_request_the_ledger_could_not_settle_keeps_its_worst_case_as_spent(cap
     assert budgets.reserved == {} and budgets.spent == {"monthly_usd": pytest.approx(0.001 + WORST, rel=1e-12)}
     assert [r.getMessage() for r in caplog.records] == [
         "request lost was not settled by the ledger: its worst case is counted as spent"]
+
+
+def _held_server(path):
+    """An app whose ledger's catch-up thread is held at its first catch-up (the start-up one) until `held` is set."""
+    catch_up, held = IndexCatchUp(path), threading.Event()
+    real = catch_up._caught_up
+    catch_up._caught_up = lambda index, say: held.wait() and real(index, say)
+    app = web.Application()
+    served = SimpleNamespace(providers=())  # no provider: only the start-up read is asked of it
+    app[LEDGER] = LedgerRecorder(served, None, LedgerWriter(path, 10**9, catch_up=catch_up), False)
+    return app, catch_up, held
+
+
+def _stale_index(path):
+    """The index of `path`, built, then marked as an earlier format: the next catch-up rebuilds it."""
+    index = LedgerIndex(path)
+    try:
+        index.refresh()
+        index.db.execute("UPDATE meta SET value = 2 WHERE key = 'version'")
+    finally:
+        index.close()
+
+
+def test_a_capped_request_is_answered_from_the_lines_while_the_stale_index_is_rebuilt(tmp_path):
+    until = datetime.now().astimezone()
+    _, start, _ = month_range(until)
+    path = tmp_path / "usage.jsonl"
+    counted = _month_ledger(path, start, until)
+    spent = math.fsum(cost for _, _, _, cost in counted if cost is not None)
+    _stale_index(path)
+    app, catch_up, held = _held_server(path)
+    config = Config({"monthly_usd": spent + WORST / 2, "providers": {}, "tokens": {}, "hard": ["monthly_usd"]},
+                    ledger={"enabled": True, "path": str(path)})
+    budgets = BudgetEnforcer(config, Prices({"openai": PRICE}))
+
+    async def first_request():
+        budgets.loaded = asyncio.create_task(_load(app, budgets, until))
+        # The rebuild is held for the whole test: only a month read from the lines lets reserve answer.
+        await asyncio.wait_for(budgets.reserve(Exchange("a"), [Candidate(Provider("openai"))]), 60)
+
+    try:
+        with pytest.raises(BudgetExceeded):  # the month's spend counted: its worst case would pass the cap
+            asyncio.run(first_request())
+        assert not catch_up.caught_up().done()  # the start-up rebuild has not run
+        assert budgets.spent == {"monthly_usd": spent}
+    finally:
+        held.set()
+        catch_up.close()
+        app[LEDGER].writer.close()
+
+
+def test_a_current_index_answers_the_month_after_the_start_up_catch_up(tmp_path):
+    until = datetime.now().astimezone()
+    _, start, _ = month_range(until)
+    path = tmp_path / "usage.jsonl"
+    _month_ledger(path, start, until)
+    index = LedgerIndex(path)
+    index.refresh()
+    index.close()
+    app, catch_up, held = _held_server(path)
+    asked = []
+
+    async def read_month():
+        reading = asyncio.create_task(read_at_start(app, lambda from_lines: asked.append(from_lines) or "month"))
+        await asyncio.sleep(0)
+        assert not reading.done()  # waits for the catch-up: a current index is read from its cells
+        held.set()
+        return await asyncio.wait_for(reading, 60)
+
+    try:
+        assert asyncio.run(read_month()) == "month" and asked == [False]
+    finally:
+        held.set()
+        catch_up.close()
+        app[LEDGER].writer.close()
