@@ -8,6 +8,7 @@ import pytest
 from aiohttp import web
 
 from llms.providers import transport
+from llms.providers.anthropic_messages import relayed_event
 from llms.providers.base import ProviderError, Target
 from llms.providers.masking import call_secrets, masked, url_shown
 from llms.providers.openai import WIRE
@@ -192,3 +193,17 @@ def test_usage_normalizers_refuse_token_counts_the_ledger_would_refuse_so_every_
         normalize_anthropic({"input_tokens": MAX_TOKENS, "cache_read_input_tokens": MAX_TOKENS, "output_tokens": 1})
     with pytest.raises(ValueError, match="completion_tokens 1000000000001, expected"):
         normalize_gemini({"promptTokenCount": 1, "candidatesTokenCount": MAX_TOKENS, "thoughtsTokenCount": 1})
+
+
+def test_a_relayed_event_hiding_the_key_in_any_json_escape_is_rewritten_masked():
+    quoted_key = 'k"ey-with-a-quote-1'  # hidden by a short escape (\") rather than \u
+    secrets = (KEY, quoted_key)
+    looked_for = transport._looked_for(secrets)
+    escaped_key = KEY.replace("-", "\\u002d")
+    for data, shown in (('{"t":"a\\nb"}', '{"t":"a\\nb"}'),  # escapes, no secret: as it came
+                        ('{"t":"k\\"ey-with-a-quote-1"}', '{"t":"***"}'),
+                        ('{"t":"\\ud800 ' + escaped_key + '"}', '{"t":"\\ud800 ***"}')):  # orjson refuses it
+        item, text = transport._carried(relayed_event("e", data, []), "acme", secrets, looked_for)
+        item, text = transport._relayed_shown(item, text, "acme", secrets, looked_for)
+        assert item["data"] == shown
+        assert json.loads(text)["data"] == shown
