@@ -89,8 +89,18 @@ export function hasOutput(chunk) {
   return (chunk.choices ?? []).some(({ delta }) => Boolean(delta?.content || reasoningOf(delta ?? {}) || delta?.tool_calls?.length));
 }
 
+// One read of the body can hold thousands of chunks (those that came while the page was busy): handled in one go
+// they made one task of a quarter second; past this much of it, the rest waits for the next task.
+const SLICE_MS = 8;
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 async function readAnswer(response, outcome, onDelta, elapsed, finish) {
+  let sliceStarted = performance.now();
   for await (const payload of readSse(response.body)) {
+    if (performance.now() - sliceStarted > SLICE_MS) {
+      await nextTask();
+      sliceStarted = performance.now();
+    }
     if (payload === "[DONE]") return finish("ok");
     const chunk = JSON.parse(payload);
     if (chunk.error) return finish("error", errorOf(chunk, null, "the provider failed mid-stream")); // the 200 was sent before
