@@ -29,7 +29,7 @@ __all__ = ["IndexCatchUp", "LINGER_S", "ROTATION_WAIT_S"]
 log = logging.getLogger("llms.ledger")
 LINGER_S = 0.02
 RETRY_S = 1.0  # after a catch-up that failed (a file renamed mid-rotation, the index locked past its wait)
-ROTATION_WAIT_S = 1.0  # how long a rotation waits for a catch-up to finish reading the files (longer: a rebuild)
+ROTATION_WAIT_S = 1.0  # how long a rotation waits for a catch-up to finish listing the files (milliseconds)
 
 
 class IndexCatchUp:
@@ -47,8 +47,9 @@ class IndexCatchUp:
         self._waiting: list[tuple[int, Future]] = []  # (wakes it waits for, future) of `caught_up`
         self._stopping = False
         self._thread: threading.Thread | None = None
-        # Held while a catch-up lists and reads the files; the writer's rotation (renames) waits for it up to
-        # ROTATION_WAIT_S, so a listing taken mid-rename never reads a file as gone and rebuilds the index.
+        # Held while a catch-up lists, stat-s and opens the files (never while it waits for SQLite's lock); the
+        # writer's rotation (renames) holds it, so a listing taken mid-rename never reads a file as gone and
+        # rebuilds the index, and a rotation never waits on the index.
         self.reading = threading.Lock()
 
     def wake(self) -> None:
@@ -125,9 +126,8 @@ class IndexCatchUp:
     def _caught_up(self, index: LedgerIndex | None, say: Callable[[str], None] | None) -> LedgerIndex | None:
         """One catch-up (a rebuild when the index cannot be trusted); the connection to keep, None after a failure."""
         try:
-            index = index or LedgerIndex(self.ledger)
-            with self.reading:
-                index.refresh(say)
+            index = index or LedgerIndex(self.ledger, listing=self.reading)
+            index.refresh(say)
             return index
         except (OSError, IndexUnusable, sqlite3.Error) as exc:
             self.errors += 1

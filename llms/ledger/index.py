@@ -35,6 +35,7 @@ import sqlite3
 import time
 from array import array
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -345,11 +346,15 @@ def _save_state(db: sqlite3.Connection, state: _FileState, mtime_ns: int) -> Non
 # ---- the database ------------------------------------------------------------------------------------------
 
 class LedgerIndex:
-    """The index of the ledger at `ledger` (its current file's path). One connection, one thread."""
+    """The index of the ledger at `ledger` (its current file's path). One connection, one thread. `listing` is
+    held while the files are listed, stat-ed and opened, never while SQLite is waited for: a rotation (renames)
+    holding it is never seen half done, and never waits on the index's lock (ledger/catch_up.py)."""
 
-    def __init__(self, ledger: Path, *, wait_s: float = BUSY_WAIT_S, writer: bool = False):
+    def __init__(self, ledger: Path, *, wait_s: float = BUSY_WAIT_S, writer: bool = False,
+                 listing: AbstractContextManager | None = None):
         self.ledger = ledger
         self.path = index_path(ledger)
+        self.listing = listing or nullcontext()
         self.db = self._connect(wait_s)
         if writer:
             self.db.execute("PRAGMA busy_timeout = 0")  # an append never waits for a reader
@@ -435,8 +440,14 @@ class LedgerIndex:
         try:
             reason = self._stale_reason()
             if reason is None:
-                for path in ledger_files(self.ledger):
-                    self._catch_up_file(path)
+                with self.listing:
+                    opened = [path.open("rb") for path in ledger_files(self.ledger)]
+                try:
+                    for file in opened:  # through descriptors: a rename meanwhile changes nothing read
+                        self._catch_up_file(file)
+                finally:
+                    for file in opened:
+                        file.close()
             db.execute("COMMIT" if reason is None else "ROLLBACK")
         except BaseException:
             db.execute("ROLLBACK")
@@ -456,43 +467,31 @@ class LedgerIndex:
         version = self.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
             return "no index yet" if version is None else f"index format {version[0]}, this llms reads {SCHEMA_VERSION}"
-        on_disk = {}
-        for path in ledger_files(self.ledger):
-            info = path.stat()
-            on_disk[(info.st_dev, info.st_ino)] = (path, info)
-        for dev, ino, indexed, tail_bytes, tail_sha, mtime_ns in self.db.execute(
-                "SELECT dev, ino, indexed_bytes, tail_bytes, tail_sha, mtime_ns FROM files"):
-            if (dev, ino) not in on_disk:
-                return "a ledger file indexed before is gone or was replaced"
-            path, info = on_disk[(dev, ino)]
-            if info.st_size < indexed:
-                return f"{path.name} is shorter than the part indexed"
-            if info.st_size == indexed and info.st_mtime_ns != mtime_ns:
-                return f"{path.name} was changed in place"
-            if tail_bytes and _read_at(path, indexed - tail_bytes, tail_bytes, sha=True) != tail_sha:
-                return f"{path.name} no longer holds the lines indexed"
-        return None
+        indexed_files = self.db.execute(
+            "SELECT dev, ino, indexed_bytes, tail_bytes, tail_sha, mtime_ns FROM files").fetchall()
+        with self.listing:
+            return _changed_file(ledger_files(self.ledger), indexed_files)
 
     def _behind(self) -> bool:
         """Whether a file holds bytes past what is indexed of it (or is not indexed yet)."""
-        for path in ledger_files(self.ledger):
-            info = path.stat()
+        with self.listing:
+            infos = [path.stat() for path in ledger_files(self.ledger)]
+        for info in infos:
             state = self._state(info)
             if state is None or info.st_size > state.indexed_bytes:
                 return True
         return False
 
-    def _catch_up_file(self, path: Path) -> None:
-        with path.open("rb") as file:
-            info = os.fstat(file.fileno())
-            state = self._state(info) or self._new_file(info)
-            if info.st_size <= state.indexed_bytes:
-                return
-            file.seek(state.indexed_bytes)
-            batch = _Batch()
-            _index_file(batch, state, file)
-            batch.write(self.db, fresh=False)
-            _save_state(self.db, state, info.st_mtime_ns)
+    def _catch_up_file(self, file) -> None:
+        info = os.fstat(file.fileno())
+        state = self._state(info) or self._new_file(info)
+        if info.st_size <= state.indexed_bytes:
+            return
+        file.seek(state.indexed_bytes)
+        batch = _Batch()
+        _index_file(batch, state, file)
+        batch.write(self.db, fresh=False)
+        _save_state(self.db, state, info.st_mtime_ns)
 
     def _state(self, info: os.stat_result) -> _FileState | None:
         row = self.db.execute("SELECT id, indexed_bytes, lines, tail_bytes, tail_sha, bad_lines, "
@@ -508,7 +507,8 @@ class LedgerIndex:
     def rebuild(self, progress: Callable[[str], None] | None = None, reason: str = "--reindex") -> None:
         """Index every line of every ledger file anew, then swap it in whole in one transaction (a writer
         appending meanwhile is caught up from the offsets this records)."""
-        opened = [path.open("rb") for path in ledger_files(self.ledger)]
+        with self.listing:
+            opened = [path.open("rb") for path in ledger_files(self.ledger)]
         try:
             total = sum(os.fstat(file.fileno()).st_size for file in opened)
             say = progress if progress is not None and total >= PROGRESS_BYTES else None
@@ -688,6 +688,25 @@ def _add_savings(cache: CacheSavings, dims: dict, requests: int, unpriced: int, 
         group.unpriced += unpriced
         group.tokens = [a + b for a, b in zip(group.tokens, tokens)]
         group.amounts = [a + b for a, b in zip(group.amounts, amounts)]
+
+
+def _changed_file(paths: list[Path], indexed_files: list[tuple]) -> str | None:
+    """Why the ledger files at `paths` no longer hold what `indexed_files` (rows of `files`) say was indexed."""
+    on_disk = {}
+    for path in paths:
+        info = path.stat()
+        on_disk[(info.st_dev, info.st_ino)] = (path, info)
+    for dev, ino, indexed, tail_bytes, tail_sha, mtime_ns in indexed_files:
+        if (dev, ino) not in on_disk:
+            return "a ledger file indexed before is gone or was replaced"
+        path, info = on_disk[(dev, ino)]
+        if info.st_size < indexed:
+            return f"{path.name} is shorter than the part indexed"
+        if info.st_size == indexed and info.st_mtime_ns != mtime_ns:
+            return f"{path.name} was changed in place"
+        if tail_bytes and _read_at(path, indexed - tail_bytes, tail_bytes, sha=True) != tail_sha:
+            return f"{path.name} no longer holds the lines indexed"
+    return None
 
 
 def _read_at(path: Path, offset: int, size: int, *, sha: bool = False):

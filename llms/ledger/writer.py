@@ -145,8 +145,8 @@ class LedgerWriter:
             self.close()
 
     def _rotate(self) -> None:
-        # Not while the catch-up thread lists the files (a few ms; past ROTATION_WAIT_S it is rebuilding, which
-        # reads through descriptors it opened first, and the rename goes ahead).
+        # Not while the catch-up thread lists the files (a few ms: it reads them through descriptors opened then,
+        # and waits for SQLite without it); past ROTATION_WAIT_S the rename goes ahead all the same.
         held = self.catch_up is not None and self.catch_up.reading.acquire(timeout=ROTATION_WAIT_S)
         try:
             os.close(self._fd)

@@ -1,12 +1,17 @@
 """ledger/catch_up.py: a server's writer leaves the index to a thread, which indexes the lines in batches; a reader
 that comes before the thread still answers from every line, and closing indexes what is left."""
 
+import json
+import linecache
+import sqlite3
+import sys
 import threading
+import time
 from datetime import timedelta
 
 from llms.ledger.analytics import parse_query
 from llms.ledger.catch_up import IndexCatchUp
-from llms.ledger.index import LedgerIndex, aggregate_ledger, scan_ledger
+from llms.ledger.index import LedgerIndex, aggregate_ledger, index_path, scan_ledger
 from llms.ledger.writer import LedgerWriter
 from tests.unit.ledger.test_index import DAYS, _line
 
@@ -84,4 +89,44 @@ def test_closing_indexes_the_lines_the_thread_had_not_reached(tmp_path):
 def test_caught_up_is_done_at_once_with_nothing_written(tmp_path):
     catch_up = IndexCatchUp(tmp_path / "usage.jsonl")
     assert catch_up.caught_up().done()
+    catch_up.close()
+
+
+def _waiting_for_the_index_lock(thread: threading.Thread) -> bool:
+    """Whether `thread` is in a catch-up's BEGIN IMMEDIATE (waiting for SQLite's write lock)."""
+    frame = sys._current_frames().get(thread.ident)
+    return (frame is not None and frame.f_code.co_name == "_catch_up"
+            and "BEGIN IMMEDIATE" in linecache.getline(frame.f_code.co_filename, frame.f_lineno))
+
+
+def test_a_rotation_never_waits_for_a_catch_up_that_waits_for_the_index_lock(tmp_path):
+    path = tmp_path / "usage.jsonl"
+    lines = [_line(i, DAYS[1] + timedelta(minutes=i)) for i in range(3)]
+    sizes = [len(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()) + 1 for line in lines]
+    catch_up = IndexCatchUp(path)
+    writer = LedgerWriter(path, sizes[0] + sizes[1], catch_up=catch_up)  # the third line rotates
+    writer.append(lines[0])
+    catch_up.flush()
+    other = sqlite3.connect(index_path(path), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writing the index: the next catch-up waits for it
+    try:
+        writer.append(lines[1])
+        for _ in range(100_000):  # bounded: the thread reaches the wait in a few ms
+            if _waiting_for_the_index_lock(catch_up._thread):
+                break
+            time.sleep(0.001)
+        else:
+            raise AssertionError("the catch-up never waited for the index lock")
+        assert catch_up.reading.acquire(blocking=False)  # free while the catch-up waits for SQLite
+        catch_up.reading.release()
+        writer.append(lines[2])
+        assert (tmp_path / "usage.jsonl.1").exists()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    catch_up.flush()
+    assert _indexed_requests(path) == 3
+    indexed, scanned = _results(path)
+    assert indexed == scanned and indexed["summary"]["requests"] == 3
+    writer.close()
     catch_up.close()
