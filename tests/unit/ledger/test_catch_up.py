@@ -130,3 +130,61 @@ def test_a_rotation_never_waits_for_a_catch_up_that_waits_for_the_index_lock(tmp
     assert indexed == scanned and indexed["summary"]["requests"] == 3
     writer.close()
     catch_up.close()
+
+
+class _EndHooked(threading.Condition):
+    """A Condition that runs `hook` once, in the catch-up thread, right after the locked block in which that thread
+    cleared itself (`_thread = None`): where a wake from elsewhere could come in."""
+
+    def __init__(self, owner: IndexCatchUp, hook):
+        super().__init__()
+        self.owner, self.hook = owner, hook
+
+    def __exit__(self, *exc):
+        result = super().__exit__(*exc)
+        in_thread = threading.current_thread().name.startswith("index")
+        if self.hook is not None and self.owner._thread is None and in_thread:
+            hook, self.hook = self.hook, None
+            hook()
+        return result
+
+
+def test_a_wake_as_the_thread_ends_is_answered_only_once_its_lines_are_indexed(tmp_path):
+    path = tmp_path / "usage.jsonl"
+    catch_up = IndexCatchUp(path)
+    writer = LedgerWriter(path, 10**9, catch_up=catch_up)
+    held, real, calls, waiting, ending = threading.Event(), catch_up._caught_up, [], [], []
+
+    def failing_then_held(index, say):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a catch-up that fails unexpectedly ends its thread")
+        held.wait()
+        return real(index, say)
+
+    def wake_meanwhile():  # a line appended as the thread ends: a new thread starts, its waiter waits for it
+        writer.append(_line(1, DAYS[1]))
+        waiting.append(catch_up.caught_up())
+        ending.append(threading.current_thread())
+
+    catch_up._caught_up = failing_then_held
+    catch_up._changed = _EndHooked(catch_up, wake_meanwhile)
+    ended = threading.excepthook
+    threading.excepthook = lambda args: None  # the RuntimeError above, expected
+    try:
+        writer.append(_line(0, DAYS[1]))
+        for _ in range(100_000):  # bounded: the first thread ends in a few ms
+            if waiting:
+                break
+            time.sleep(0.001)
+        assert waiting
+        ending[0].join()  # the first thread has answered its own waiters and ended
+        assert not waiting[0].done()  # the new line is not indexed yet: the new thread is held
+        held.set()
+        waiting[0].result(60)
+        assert _indexed_requests(path) == 2
+    finally:
+        threading.excepthook = ended
+        held.set()
+        writer.close()
+        catch_up.close()
