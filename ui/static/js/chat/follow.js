@@ -4,6 +4,7 @@
 // while the last frame's layout is still clean. The answer's view scrolls down right after its frame's render, in
 // the same callback, so each frame is laid out once.
 
+const UP_KEYS = new Set(["ArrowUp", "PageUp", "Home"]);
 const NEAR_PX = 80; // within this of the bottom counts as at the bottom: a person reading the last lines is following
 
 /** → {follow() after an answer's frame, toBottom() when a thread opens or a message is sent} for `scroller`. */
@@ -17,6 +18,15 @@ export function scrollFollower(scroller) {
     if (scroller.scrollTop < ownTop && gap > 1) atBottom = false;
     else if (gap < NEAR_PX) atBottom = true;
   }, { passive: true });
+  // A wheel or a key taking the view up stops the following at once, in the frame it comes in: input is handled
+  // before that frame's render, whose toBottom would otherwise land in the same frame as the scroll the person
+  // started (scrolled on the compositor as a delta), leaving them the answer's growth below the top they scrolled to.
+  scroller.addEventListener("wheel", (event) => {
+    if (event.deltaY < 0) atBottom = false;
+  }, { passive: true });
+  scroller.addEventListener("keydown", (event) => {
+    if (UP_KEYS.has(event.key)) atBottom = false;
+  });
   const toBottom = () => {
     scroller.scrollTop = scroller.scrollHeight;
     ownTop = scroller.scrollTop;
