@@ -10,7 +10,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openai
@@ -136,7 +136,8 @@ def test_the_llmspy_config_converted_by_import_config_serves(tmp_path):
 
 def test_lines_with_wrongly_typed_fields_are_skipped_and_every_reader_still_answers(served):
     server, config_path, ledger = served
-    now = datetime.now().astimezone().isoformat(timespec="milliseconds")
+    # A request that has ended: one ending after the server's now waits for its time in /api/ledger (ledger_page).
+    now = (datetime.now().astimezone() - timedelta(seconds=1)).isoformat(timespec="milliseconds")
     good = {"timestamp": now, "request_id": "c" * 32, "client": "api", "provider": "openai", "model": "gpt-4o",
             "provider_model": UPSTREAM_MODEL, "endpoint": "/v1/chat/completions", "is_streaming": False,
             "status": "ok", "error": None, "finish_reason": "stop", "usage": USAGE, "cost_usd": COST,
