@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ import pytest
 from tests.integration.test_messages import serve
 from tests.mock_provider import KEYS, Reply
 from tests.server_process import ROOT
+
+LEDGER_WAIT_S = 10
 
 CLI_DIR = Path(os.environ.get("LLMS_AGENT_CLIS", "/tmp/llms-agent-clis"))
 PACKAGES = {"codex": "@openai/codex", "claude": "@anthropic-ai/claude-code"}
@@ -76,11 +79,24 @@ def report_detailed(config_path: Path) -> str:
     return done.stdout
 
 
+def recorded(folder: Path, app: str, provider: str) -> tuple[list[dict], list[dict]]:
+    """The ledger's lines, and the app's to `provider`. A stream's line is written when the server's handler ends,
+    which can be just after the app read the last event and exited: so they are waited for, a bounded while, until
+    the app's lines are there and no more come."""
+    ledger, seen, deadline = folder / "usage.jsonl", None, time.monotonic() + LEDGER_WAIT_S
+    while True:
+        lines = [json.loads(line) for line in ledger.read_text().splitlines()] if ledger.exists() else []
+        mine = [line for line in lines if line["client_app"] == app and line["provider"] == provider]
+        if (mine and len(mine) == seen) or time.monotonic() > deadline:
+            return lines, mine
+        seen = len(mine) if mine else None
+        time.sleep(0.25)
+
+
 def assert_recorded(folder: Path, config_path: Path, app: str, provider: str, endpoint: str) -> None:
     """The app's requests to `provider` are in the ledger (ok, priced) and each is a row of `llms --report detailed`
     naming its app."""
-    lines = [json.loads(line) for line in (folder / "usage.jsonl").read_text().splitlines()]
-    mine = [line for line in lines if line["client_app"] == app and line["provider"] == provider]
+    lines, mine = recorded(folder, app, provider)
     assert mine and all((line["endpoint"], line["status"]) == (endpoint, "ok") and line["cost_usd"] > 0
                         for line in mine), lines
     rows = [row.split() for row in report_detailed(config_path).splitlines()]
