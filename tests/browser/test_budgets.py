@@ -8,17 +8,17 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from llms.ledger.schema import ledger_line, recorder_record
 from llms.pricing import format_usd
+from tests.browser.conftest import ARTIFACTS
 from tests.mock_provider import KEYS, Reply
 from tests.server_process import ServerProcess
 
-SHOTS = Path("/work/notes/s3/shots")
+SHOTS = ARTIFACTS / "budgets"  # the screenshots to look at after a run (not kept in git)
 PRICE = {"input": 10, "output": 30}  # USD per 1M tokens
 ENERGY = {"watts": 65, "usd_per_kwh": 0.30}
 ALICE, BOB = "alice-secret-0123", "bob-secret-4567"
