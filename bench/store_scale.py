@@ -157,14 +157,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
+def start_server(folder: Path, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """`llms --serve` of the checkout `root` on a free port, with a config in `folder`; → (process, url)."""
     config = {"providers": {"local": {"type": "openai-compatible", "base_url": "http://127.0.0.1:9/v1", "api_key": "unused",
                                       "models": {"gpt-4o": "gpt-4o"}}}}
     (folder / "llms.json").write_text(json.dumps(config))
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMS_")} | {"HOME": str(folder), "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMS_")} | {"HOME": str(folder), "PYTHONPATH": str(root)}
     process = subprocess.Popen([sys.executable, "-m", "llms", "--serve", str(port), "--config", str(folder / "llms.json")],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                               cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -173,7 +174,7 @@ def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.05)
     process.terminate()
-    raise RuntimeError("llms --serve did not answer /health within 15 s")
+    raise RuntimeError(f"llms --serve from {root} did not answer /health within 15 s")
 
 
 def heap_mb(page) -> float:

@@ -12,39 +12,15 @@ empty database through `transfer.importFile`. Prints the load average with each 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from store_scale import CHROMIUM, FILL_JS, IMPORT_JS, RARE_WORD, free_port
+from store_scale import CHROMIUM, FILL_JS, IMPORT_JS, RARE_WORD, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def serve(root: Path, folder: Path) -> tuple[subprocess.Popen, str]:
-    config = {"providers": {"local": {"type": "openai-compatible", "base_url": "http://127.0.0.1:9/v1", "api_key": "unused",
-                                      "models": {"gpt-4o": "gpt-4o"}}}}
-    (folder / "llms.json").write_text(json.dumps(config))
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMS_")} | {"HOME": str(folder), "PYTHONPATH": str(root)}
-    process = subprocess.Popen([sys.executable, "-m", "llms", "--serve", str(port), "--config", str(folder / "llms.json")],
-                               cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=1):
-                return process, url
-        except OSError:
-            time.sleep(0.05)
-    process.terminate()
-    raise RuntimeError(f"llms --serve from {root} did not answer /health within 15 s")
 
 
 def run(browser, url: str, records: int) -> tuple[float, float]:
@@ -70,7 +46,7 @@ def main() -> None:
         servers = {}
         for name, root in roots.items():
             (Path(folder) / name).mkdir()
-            servers[name] = serve(root, Path(folder) / name)
+            servers[name] = start_server(Path(folder) / name, root)
         options = {"headless": True, "args": ["--no-sandbox", "--disable-gpu"]}
         if CHROMIUM.exists():
             options["executable_path"] = str(CHROMIUM)
