@@ -20,7 +20,7 @@ from llms.server.exchange import Exchange
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS, HTTP
 
-__all__ = ["add_routes", "json_bytes"]
+__all__ = ["add_routes"]
 
 
 def add_routes(app: web.Application) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from llms.server.proxy import json_bytes
+from llms.providers.transport import json_bytes
 
 
 def test_answers_are_compact_utf8_json():
