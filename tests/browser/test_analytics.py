@@ -175,7 +175,9 @@ def test_tokens_month_splits_input_and_output(tab):
     assert cells(day_row(tab, "Thu, Mar 5"))[1:] == ["3", "3,300", "750", "4,050"]
     expect(tab.locator("#month-total")).to_have_text("4,860 tokens (4,000 in / 860 out)")
     day_row(tab, "Thu, Mar 5").click()
-    assert table_rows(tab.get_by_role("table", name="Per provider on 2026-03-05")) == [
+    per_provider = tab.get_by_role("table", name="Per provider on 2026-03-05")
+    expect(per_provider.locator("tbody tr")).to_have_count(2)  # the day's breakdown is drawn after the click
+    assert table_rows(per_provider) == [
         ["anthropic", "1", "2,000", "500", "2,500"], ["openai", "2", "1,300", "250", "1,550"]]
 
 

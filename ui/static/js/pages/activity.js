@@ -178,8 +178,11 @@ async function render() {
   const pages = Math.max(1, Math.ceil(total / s.size));
   const first = total ? (s.page - 1) * s.size + 1 : 0;
   shown.clear();
+  // A redraw (another tab's import, the ledger pull) keeps focus on the row that had it, so the keyboard's place holds.
+  const focusedKey = document.activeElement?.closest?.("#rows tr.request-row")?.dataset.key;
   $("rows").replaceChildren(...(rows.length ? rows.map(row)
     : [el("tr", {}, [el("td", { colspan: String(COLUMNS.length), className: "empty-rows", text: "No request matches these filters." })])]));
+  if (focusedKey) rowOf(focusedKey)?.focus();
   $("result-count").textContent = `${formatTokens(total)} ${total === 1 ? "request" : "requests"}${filtered(s) || s.from || s.to ? " match" : ""}`;
   $("page-info").textContent = total ? `Page ${s.page} of ${formatTokens(pages)} · rows ${formatTokens(first)}–${formatTokens(first + rows.length - 1)}` : "";
   $("prev-page").disabled = s.page <= 1;
@@ -229,7 +232,11 @@ $("columns").addEventListener("click", (event) => {
   go({ sort: column, dir, page: 1 });
   rerender();
 });
-const openRow = (tr) => { if (tr && shown.has(tr.dataset.key)) detail.show(shown.get(tr.dataset.key), tr); };
+const rowOf = (key) => [...$("rows").querySelectorAll("tr.request-row")].find((tr) => tr.dataset.key === key);
+const openRow = (tr) => {
+  const key = tr?.dataset.key;
+  if (key && shown.has(key)) detail.show(shown.get(key), () => rowOf(key));
+};
 $("rows").addEventListener("click", (event) => openRow(event.target.closest("tr.request-row")));
 $("rows").addEventListener("keydown", (event) => {
   if ((event.key === "Enter" || event.key === " ") && event.target.matches("tr.request-row")) {

@@ -83,10 +83,16 @@ export function detailDialog() {
   dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
   document.body.append(dialog);
   return {
+    /** `opener` gives the element focus goes back to: asked at close, since the list may have been redrawn meanwhile. */
     show(record, opener) {
       title.textContent = `${record.model} · ${record.status}`;
       list.replaceChildren(...detailRows(record).flatMap(([label, text]) => [el("dt", { text: label }), el("dd", { text })]));
-      dialog.addEventListener("close", () => opener?.focus(), { once: true }); // back to the row it was opened from
+      // Back to the row it was opened from. Closing a modal dialog already puts focus back where it was (HTML's dialog
+      // focusing steps), and the close event comes a task later, after a key may have moved focus on: only a row redrawn
+      // meanwhile (focus fell to the body) needs it done here.
+      dialog.addEventListener("close", () => {
+        if (!document.activeElement || document.activeElement === document.body) opener?.()?.focus();
+      }, { once: true });
       dialog.showModal();
       close.focus();
     },
