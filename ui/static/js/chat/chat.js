@@ -6,8 +6,6 @@ import * as store from "../store/store.js";
 import { el } from "../dom.js";
 import * as inflight from "./inflight.js";
 import { streamChat } from "./stream.js";
-import { cacheTimelineView } from "./cache_timeline_view.js";
-import { mountEstimate } from "./estimate_view.js";
 import { mountReasoning } from "./reasoning.js";
 import { messageContent } from "../rules/attachments.js";
 import { historyForRequest, lastUserText, titleFromMessage } from "../rules/threads.js";
@@ -21,6 +19,23 @@ const TOTALS_EVERY_MS = 200; // the running totals repaint this often at most, h
 const TOTALS_SHARE = 20;
 
 /**
+ * A view made by `load()` (a module fetched on demand) the first time `when(needed, use)` is called with `needed`;
+ * from then on `use(view)` runs at every call. Before that, there is nothing for it to show.
+ */
+function lazyView(load) {
+  let view = null;
+  let loading = null;
+  return {
+    when(needed, use) {
+      if (view) return use(view);
+      if (!needed) return undefined;
+      loading ??= load().then((made) => { view = made; });
+      return loading.then(() => use(view));
+    },
+  };
+}
+
+/**
  * @param {object} ui       the page's elements: messages, emptyState, title, totals, send, stop, notice
  * @param {object} options  model() → {value, provider, alias}|null; config() → /api/config (providers, pricing);
  *                          onThreadChanged(threadId) after a message or answer is stored; onTotals(threadId, totals)
@@ -30,10 +45,20 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
   // The answers streaming now, by thread id: each thread is busy on its own, so another chat can send meanwhile.
   const state = { threadId: null, thread: null, messages: [], runs: new Map() };
   const runHere = () => (state.threadId === null ? null : state.runs.get(state.threadId) ?? null);
-  // The thread's cache turn by turn, above its messages; the next message's estimate, under the composer.
-  const timeline = cacheTimelineView();
-  ui.messages.before(timeline.node);
-  const estimate = mountEstimate({ form: ui.send.form, input: ui.send.form.elements.message, model, config, messages: () => state.messages });
+  // The thread's cache turn by turn, above its messages; the next message's estimate, under the composer. Each view's
+  // module comes the first time it has something to show (a thread with messages, a draft): the first load stays
+  // under its weight budget (issue 16, tests/browser/test_page_weight.py).
+  const input = ui.send.form.elements.message;
+  const timeline = lazyView(() => import("./cache_timeline_view.js").then(({ cacheTimelineView }) => {
+    const view = cacheTimelineView();
+    ui.messages.before(view.node);
+    return view;
+  }));
+  const estimate = lazyView(() => import("./estimate_view.js").then(({ mountEstimate }) => (
+    mountEstimate({ form: ui.send.form, input, model, config, messages: () => state.messages }))));
+  const showTimeline = () => timeline.when(state.messages.length > 0, (view) => view.show(state.messages));
+  const updateEstimate = (options) => estimate.when(input.value.trim() !== "", (view) => view.update(options));
+  input.addEventListener("input", () => updateEstimate()); // the first draft brings the estimate; then it listens itself
   const attachments = mountAttachments({ form: ui.send.form, notice: ui.notice });
   const reasoning = mountReasoning({ form: ui.send.form, model, config });
 
@@ -46,8 +71,8 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
     ui.emptyState.hidden = state.messages.length > 0 || runHere() !== null;
     ui.totals.hidden = !state.thread;
     if (state.thread) fillMetrics(ui.totals, threadTotals(state.thread.totals));
-    timeline.show(state.messages);
-    estimate.update();
+    showTimeline();
+    updateEstimate();
     reasoning.update();
   }
 
@@ -215,7 +240,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
       state.messages.push(message);
       if (saved.thread) state.thread = saved.thread;
       showAnswer(view, message);
-      estimate.update({ answered: true }); // this answer joins the model's output range
+      updateEstimate({ answered: true }); // this answer joins the model's output range
       showHeader();
     }
     onThreadChanged(record.thread_id);
