@@ -11,15 +11,24 @@ from tests.browser.test_chat import ANSWER_TIMEOUT_MS, answers, script, send  # 
 from tests.browser.test_everyday import PHONE, long_answer, open_tab, sideways_overflow
 from tests.mock_provider import Reply
 
-NOTED_ANSWER = """() => Object.keys(localStorage).filter((k) => k.startsWith("llms.inflight."))
-  .map((k) => JSON.parse(localStorage.getItem(k)).text).join("")"""
+# The pending entries in the page's store (store.js putPending), read as another script on the page would.
+PENDING = """async () => {
+  const asked = (request) => new Promise((done, failed) => { request.onsuccess = () => done(request.result); request.onerror = () => failed(request.error); });
+  const db = await asked(indexedDB.open("llms"));
+  try {
+    return await asked(db.transaction("data").objectStore("data").getAll(IDBKeyRange.bound("pending:", "pending;")));
+  } finally {
+    db.close();
+  }
+}"""
+NOTED_ANSWER = f"async () => (await ({PENDING})()).map((pending) => pending.text).join('')"
 
 
 def test_a_reload_mid_stream_records_the_request_as_aborted_in_the_thread_and_in_the_analytics(
         browser, llms_server, script, page_errors, shot):
     page, _ = long_answer(browser, llms_server, script, page_errors, "Tell me a long story about the sea", words=400,
                           until="word12", viewport=PHONE)
-    page.wait_for_function(f"() => ({NOTED_ANSWER})().includes('word3')")  # the answer so far is noted
+    page.wait_for_function(f"async () => (await ({NOTED_ANSWER})()).includes('word3')")  # the answer so far is noted
     page.reload()
 
     expect(page.get_by_role("status").filter(has_text="recorded as stopped")).to_have_text(
@@ -27,7 +36,7 @@ def test_a_reload_mid_stream_records_the_request_as_aborted_in_the_thread_and_in
     answer = answers(page).first
     expect(answer.get_by_text("Stopped.")).to_be_visible()
     expect(answer).to_contain_text("word3")
-    assert page.evaluate(NOTED_ANSWER) == ""  # the note is settled, not left for the next load
+    assert page.evaluate(PENDING) == []  # settled, not left for the next load
     totals = page.get_by_label("Thread totals")
     expect(totals).to_contain_text("1 request")
     expect(totals).to_contain_text("~$")  # estimated: the prompt and the answer so far
@@ -43,6 +52,25 @@ def test_a_reload_mid_stream_records_the_request_as_aborted_in_the_thread_and_in
     expect(row.get_by_role("cell").nth(6)).to_have_text(re.compile(r"^~\$"))
     page.reload()  # settled once: a second load records nothing more
     expect(page.get_by_role("row").filter(has_text="Tell me a long story about the sea")).to_have_count(1)
+    page.context.close()
+    assert page_errors == []
+
+
+def test_a_request_is_in_the_store_as_pending_while_it_streams_and_only_its_record_stays_once_it_ends(
+        browser, llms_server, script, page_errors):
+    page, answer = long_answer(browser, llms_server, script, page_errors, "Pending while it streams", words=300,
+                               until="word5", chunk_delay_s=0.02)
+    [pending] = page.evaluate(PENDING)
+    assert {k: pending[k] for k in ("status", "model", "provider", "prompt")} == {
+        "status": "pending", "model": "mock-model", "provider": "openai", "prompt": "Pending while it streams"}
+    page.wait_for_function(f"async () => (await ({PENDING})())[0]?.text.includes('word20')")  # the answer so far, again
+    expect(answer).to_contain_text("word299", timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_function(f"async () => (await ({PENDING})()).length === 0")
+    page.goto(llms_server.url + "/analytics/activity")
+    row = page.get_by_role("row").filter(has_text="Pending while it streams")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("ok")
     page.context.close()
     assert page_errors == []
 
@@ -94,7 +122,7 @@ def test_the_thread_totals_in_the_footer_and_the_chat_list_move_while_the_answer
 def test_a_tab_closed_mid_stream_is_recorded_as_aborted_by_a_tab_that_stays_open(browser, llms_server, script, page_errors):
     closing, _ = long_answer(browser, llms_server, script, page_errors, "A long one in the tab that closes", words=400,
                              until="word5")
-    closing.wait_for_function(f"() => ({NOTED_ANSWER})().includes('word3')")
+    closing.wait_for_function(f"async () => (await ({NOTED_ANSWER})()).includes('word3')")
     staying = closing.context.new_page()
     staying.on("pageerror", lambda error: page_errors.append(str(error)))
     staying.goto(llms_server.url + "/")

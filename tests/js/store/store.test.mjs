@@ -70,3 +70,43 @@ test("the copy replaced may sit on the day before, which then loses its rollup w
   assert.equal(day.requests, 1);
   assert.equal(await store.countRequests(), 1);
 });
+
+const pendingOf = (id, started) => ({ status: "pending", id, page: "page-1", started: started.toISOString(), thread_id: null,
+  model: "gpt-4o", provider: "openai", prompt: "hello", prompt_text: "hello", price: null, text: "so far", reasoning: "" });
+
+test("a pending request is in the store apart from the records, and goes in the step that stores its record", async () => {
+  const started = new Date("2026-05-14T09:30:12.345+02:00");
+  const record = sampleRecord({ thread_id: null });
+  await store.putPending(pendingOf(record.id, started));
+  assert.deepEqual((await store.readPending()).map((p) => [p.id, p.status, p.text]), [[record.id, "pending", "so far"]]);
+  assert.equal(await store.countRequests(), 0, "not a record until it ends");
+  assert.deepEqual(await store.readRange([dayKey("2026-05-14"), dayKey("2026-05-14")]), [], "nor in a day's rollup");
+  await store.recordRequest({ record, started, answer: {} });
+  assert.deepEqual(await store.readPending(), []);
+  assert.equal(await store.countRequests(), 1);
+});
+
+test("a pending request is settled once: a second settle, or one after its record was stored, writes nothing", async () => {
+  const started = new Date("2026-05-14T09:30:12.345+02:00");
+  const aborted = (pending) => ({ record: sampleRecord({ id: pending.id, thread_id: null, status: "aborted" }), started, answer: {} });
+  await store.putPending(pendingOf("left", started));
+  const settled = await store.settlePending("left", aborted);
+  assert.equal(settled.id, "left");
+  assert.equal(settled.status, "aborted");
+  assert.equal(await store.settlePending("left", aborted), null);
+  assert.equal(await store.countRequests(), 1);
+  const [day] = await store.readRange([dayKey("2026-05-14"), dayKey("2026-05-14")]);
+  assert.equal(day.aborted, 1);
+
+  const record = sampleRecord({ id: "finished", thread_id: null });
+  await store.putPending(pendingOf("finished", started));
+  await store.recordRequest({ record, started, answer: {} });
+  assert.equal(await store.settlePending("finished", aborted), null, "its page stored it first");
+  assert.equal(await store.countRequests(), 2);
+});
+
+test("a pending entry is dropped without a record when its request could not be stored", async () => {
+  await store.putPending(pendingOf("unsaved", new Date()));
+  await store.dropPending("unsaved");
+  assert.deepEqual(await store.readPending(), []);
+});

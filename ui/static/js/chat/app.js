@@ -212,7 +212,7 @@ async function main() {
     stopped += count;
     ui.notice.textContent = `${stopped === 1 ? "A request" : `${stopped} requests`} left unfinished when the page closed ${stopped === 1 ? "was" : "were"} recorded as stopped.`;
   };
-  const settled = await settleAbandoned(store.recordRequest, (late) => {
+  const settled = await settleAbandoned((late) => {
     tellStopped(1);
     onStoreChange({ type: "recorded", thread_id: late.thread_id });
   });

@@ -179,21 +179,23 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
       prompt: lastUserText(history), prompt_text: history.map((m) => m.content).join("\n"),
       ...callPrices(pricing, choice.value),
     };
-    // Noted before it is sent: a reload or a closed tab mid-answer leaves it to the next load to record as aborted.
-    const note = inflight.begin(call, choice, call.price_for(choice.provider));
+    // In the store as pending before it is sent: a reload or a closed tab mid-answer leaves it to the next load to
+    // record as aborted.
+    let pending = null;
     const moveTotals = totalsMover(threadId, state.thread?.totals ?? null, call, choice.provider);
     try {
+      pending = await inflight.begin(call, choice, call.price_for(choice.provider));
       const outcome = await streamChat({
         model: choice.value, messages: sent, fields: reasoning.fields(), signal: controller.signal,
-        onDelta: (delta) => { view.update(delta); note.progress(delta.text, delta.reasoning); moveTotals(delta); },
+        onDelta: (delta) => { view.update(delta); pending.progress(delta.text, delta.reasoning); moveTotals(delta); },
       });
       const record = recordFor(call, outcome);
       const answer = { content: outcome.text, reasoning: outcome.reasoning, status: record.status, error: record.error };
       await finishRun(view, record, call.started, answer, replaceSeq);
     } finally {
-      note.end();
       state.runs.delete(threadId);
       showBusy();
+      await pending?.end();
     }
   }
 

@@ -1,20 +1,25 @@
-// Requests in flight, kept where a closing page cannot lose them: a note in localStorage, written synchronously
-// before the request is sent and removed once its record is stored. A note left by a page that went away (reload,
-// closed tab, crash) is recorded on the next load as an aborted request with what was known (model, provider,
-// prompt and answer so far, estimated), so nothing a person may have paid for vanishes from Costs. Whether its
-// page is gone is asked of the Web Locks API: each page holds a lock under its own name for as long as it lives.
+// Requests in flight, in the browser store from the moment they are sent: a pending entry (store.putPending, status
+// "pending") written before the request goes out, written again with the answer so far, and removed in the
+// transaction that stores its record. A pending request whose page went away (reload, closed tab, crash) is recorded
+// on the next load as an aborted request with what was known (model, provider, prompt and answer so far, estimated),
+// so nothing a person may have paid for vanishes from Costs. Whether its page is gone is asked of the Web Locks API:
+// each page holds a lock under its own name for as long as it lives.
 import { buildRecord } from "../rules/record.js";
+import * as store from "../store/store.js";
 
-const PREFIX = "llms.inflight.";
 const PAGE_LOCK = "llms.page.";
-const PROGRESS_EVERY_MS = 500; // the answer so far is noted at most this often: a reload loses at most this much
-const NOTED_CHARS = 200_000; // of the answer and of its reasoning: localStorage holds a few MB for the whole page
-const page = crypto.randomUUID();
+// Without Web Locks (not a secure context: a LAN address over http), a page that goes away with requests in flight
+// says so here as it goes (pagehide: localStorage is written at once, where IndexedDB may not finish), so the next
+// load may settle them.
+const LEFT_PREFIX = "llms.left.";
+const PROGRESS_EVERY_MS = 500; // the answer so far is stored at most this often: a reload loses at most this much
+const page = store.newId();
+const inFlight = new Set(); // this page's requests on their way, by id
 let holding = null;
 
 /** Holds this page's lock until the page goes away; resolves once it is held. */
 function holdPageLock() {
-  if (!navigator.locks) return Promise.resolve(); // not a secure context (a LAN address without TLS): see pagehide
+  if (!navigator.locks) return Promise.resolve(); // see LEFT_PREFIX
   holding ??= new Promise((held) => {
     navigator.locks.request(PAGE_LOCK + page, () => {
       held();
@@ -24,64 +29,49 @@ function holdPageLock() {
   return holding;
 }
 
-// Without Web Locks, a page marks its notes as left as it goes (pagehide), so the next load may settle them.
 window.addEventListener("pagehide", () => {
-  for (const [key, note] of notes()) if (note.page === page) localStorage.setItem(key, JSON.stringify({ ...note, left: true }));
+  if (!navigator.locks && inFlight.size) localStorage.setItem(LEFT_PREFIX + page, "1");
 });
 
-function notes() {
-  const found = [];
-  for (let i = 0; i < localStorage.length; i += 1) {
-    const key = localStorage.key(i);
-    if (!key?.startsWith(PREFIX)) continue;
-    try {
-      found.push([key, JSON.parse(localStorage.getItem(key))]);
-    } catch (error) {
-      if (!(error instanceof SyntaxError)) throw error;
-      localStorage.removeItem(key); // not a note this page wrote (cut by a full disk): nothing to recover from it
-    }
-  }
-  return found;
-}
-
 /**
- * Notes a request as it is sent. `call` is chat.js's call (its text fields), `choice` the model picked, `price` the
- * price entry in force. Returns {progress(text, reasoning), end()}: the answer so far, and the request recorded.
+ * Puts a request in the store as pending; resolves once it is there, so it is sent only then. `call` is chat.js's
+ * call (its text fields), `choice` the model picked, `price` the price entry in force. Resolves to
+ * {progress(text, reasoning), end()}: the answer so far, and the request ended (its record stored, or not storable).
  */
-export function begin(call, choice, price) {
-  holdPageLock();
-  const key = PREFIX + call.id;
-  const note = {
-    page, id: call.id, started: call.started.toISOString(), thread_id: call.thread_id, model: call.model,
-    provider: choice.provider, prompt: call.prompt, prompt_text: call.prompt_text, price, text: "", reasoning: "",
+export async function begin(call, choice, price) {
+  await holdPageLock(); // first: another tab settles a pending entry whose page holds no lock
+  const pending = {
+    status: "pending", page, id: call.id, started: call.started.toISOString(), thread_id: call.thread_id,
+    model: call.model, provider: choice.provider, prompt: call.prompt, prompt_text: call.prompt_text, price,
+    text: "", reasoning: "",
   };
+  inFlight.add(call.id);
   let full = false;
-  let answer = { text: "", reasoning: "" };
-  const write = () => {
+  const write = async () => {
     if (full) return;
-    // A very long answer is noted in part: what a reload would show of it, and estimate it from. Cut here, at most
-    // every PROGRESS_EVERY_MS, not per chunk: the streamed text is a string built by appending, and cutting it
-    // copies it whole (a 500 KB answer cut on each of its chunks blocked the page for seconds at a time).
-    note.text = answer.text.slice(0, NOTED_CHARS);
-    note.reasoning = answer.reasoning.slice(0, NOTED_CHARS);
     try {
-      localStorage.setItem(key, JSON.stringify(note));
+      await store.putPending(pending); // a copy of it as it is now (IndexedDB clones the value at the put)
     } catch (error) {
       if (error?.name !== "QuotaExceededError") throw error;
-      full = true; // the storage is full: the last note that fit stands (the request is recorded whole when it ends)
+      full = true; // the store is full: the last entry that fit stands (the request is recorded whole when it ends)
     }
   };
-  write();
+  await write();
+  let writes = Promise.resolve();
   let written = performance.now();
   return {
     progress(text, reasoning) {
-      answer = { text, reasoning };
+      pending.text = text;
+      pending.reasoning = reasoning;
       if (performance.now() - written < PROGRESS_EVERY_MS) return;
       written = performance.now();
-      write();
+      writes = writes.then(write);
     },
-    end() {
-      localStorage.removeItem(key);
+    /** After the record is stored (which removes the entry) or could not be: no entry is left to settle. */
+    async end() {
+      inFlight.delete(call.id);
+      await writes;
+      await store.dropPending(call.id);
     },
   };
 }
@@ -97,46 +87,47 @@ export function recordSoFar(call, provider, { text, reasoning }, { status = "ok"
   });
 }
 
-/** The aborted request a note stands for: what streamChat would have told had the page stayed to see Stop. */
-export function abandonedRecord(note) {
+/** The aborted request a pending entry stands for, as recordRequest takes it: what streamChat would have told had
+ * the page stayed to see Stop. */
+export function abandonedRequest(pending) {
   const call = {
-    id: note.id, started: new Date(note.started), thread_id: note.thread_id, model: note.model, prompt: note.prompt,
-    prompt_text: note.prompt_text, price_for: () => note.price,
+    id: pending.id, started: new Date(pending.started), thread_id: pending.thread_id, model: pending.model,
+    prompt: pending.prompt, prompt_text: pending.prompt_text, price_for: () => pending.price,
   };
-  return { call, record: recordSoFar(call, note.provider, note, { status: "aborted" }) };
+  return {
+    record: recordSoFar(call, pending.provider, pending, { status: "aborted" }), started: call.started,
+    answer: { content: pending.text, reasoning: pending.reasoning, status: "aborted", error: null },
+  };
 }
 
-/** Records the note under `key` as aborted, unless its page finished it meanwhile; resolves to its record or null. */
-async function settle(key, record) {
-  const text = localStorage.getItem(key);
-  if (text === null) return null;
-  const note = JSON.parse(text);
-  const { call, record: aborted } = abandonedRecord(note);
-  await record({ record: aborted, started: call.started, answer: { content: note.text, reasoning: note.reasoning, status: "aborted", error: null } });
-  localStorage.removeItem(key);
-  return aborted;
+const settle = (pending) => store.settlePending(pending.id, abandonedRequest);
+
+/** Without Web Locks: settles the entries of pages that said they left, and forgets those pages once none is left. */
+async function settleLeft(theirs) {
+  const left = (id) => localStorage.getItem(LEFT_PREFIX + id) !== null;
+  const settled = [];
+  for (const pending of theirs) if (left(pending.page)) settled.push(await settle(pending));
+  const stillPending = new Set((await store.readPending()).map((pending) => pending.page));
+  for (const { page: gone } of theirs) if (left(gone) && !stillPending.has(gone)) localStorage.removeItem(LEFT_PREFIX + gone);
+  return settled.filter(Boolean);
 }
 
 /**
- * Records every request whose page went away as aborted, through `record({record, started, answer})` (the
- * store's recordRequest), and resolves to those records. A note whose page still holds its lock (an open tab, or
- * the page this one replaced, still unloading) is settled when the lock is let go, unless that page finished it
- * first: `onLater(record)` hears of each settled then. The page's own lock makes two pages settle a note in turn.
+ * Records every pending request whose page went away as aborted, and resolves to those records. An entry whose page
+ * still holds its lock (an open tab, or the page this one replaced, still unloading) is settled when the lock is let
+ * go, unless that page finished it first: `onLater(record)` hears of each settled then. Settling takes the entry's
+ * page's lock and writes in one transaction with the entry's removal, so two pages never record it twice.
  */
-export async function settleAbandoned(record, onLater) {
+export async function settleAbandoned(onLater) {
   await holdPageLock();
-  const theirs = notes().filter(([, note]) => note.page !== page);
-  if (!navigator.locks) {
-    const settled = [];
-    for (const [key, note] of theirs) if (note.left === true) settled.push(await settle(key, record));
-    return settled.filter(Boolean);
-  }
+  const theirs = (await store.readPending()).filter((pending) => pending.page !== page);
+  if (!navigator.locks) return settleLeft(theirs);
   const { held = [] } = await navigator.locks.query();
   const open = new Set(held.map((lock) => lock.name));
   const now = [];
-  for (const [key, note] of theirs) {
-    const settled = navigator.locks.request(PAGE_LOCK + note.page, () => settle(key, record));
-    if (open.has(PAGE_LOCK + note.page)) settled.then((done) => done && onLater(done));
+  for (const pending of theirs) {
+    const settled = navigator.locks.request(PAGE_LOCK + pending.page, () => settle(pending));
+    if (open.has(PAGE_LOCK + pending.page)) settled.then((done) => done && onLater(done));
     else now.push(settled);
   }
   return (await Promise.all(now)).filter(Boolean);

@@ -84,5 +84,14 @@ export function requestKeyId(key) {
   return key.slice(REQUEST_PREFIX.length + 14);
 }
 
+export const PENDING_PREFIX = "pending:";
+
+/** `pending:<request id>`: a request on its way (chat/inflight.js), apart from the records until it ends. */
+export function pendingKey(id) {
+  return `${PENDING_PREFIX}${id}`;
+}
+
+export const ALL_PENDING = [PENDING_PREFIX, "pending;"];
+
 export const META_PREFIX = "meta:";
 export const DEMO_META = `${META_PREFIX}demo`;

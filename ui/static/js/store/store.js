@@ -4,8 +4,8 @@
 // object store (order.js) holds each request's sortable numbers, written in the same transaction.
 import { promisifyRequest } from "../../vendor/idb-keyval-6.3.0.js";
 import {
-  ALL_REQUESTS, ALL_THREADS, DEMO_META, dayKey, localDate, localHour, messageKey, messageRange, requestKey, requestKeyId,
-  requestKeyTime, requestRange, threadKey,
+  ALL_PENDING, ALL_REQUESTS, ALL_THREADS, DEMO_META, dayKey, localDate, localHour, messageKey, messageRange, pendingKey,
+  requestKey, requestKeyId, requestKeyTime, requestRange, threadKey,
 } from "../rules/keys.js";
 import { ALL_SEARCH_CHUNKS, appendSearchLine, lineKey, packSearchLines, searchLine } from "../rules/search.js";
 import { addRecord, addToDay, emptyCounters } from "../rules/counters.js";
@@ -254,36 +254,74 @@ async function forget(store, keys) {
 /**
  * Records a request, ok or not, in one transaction: the record, its day rollup, the search line and, when
  * the thread still exists, its totals and the answer message (replacing message `replaceSeq`, a failed
- * answer being retried). A record of the same request already stored (the ledger's line, pulled by "Include API
- * traffic" while this tab was still answering) is replaced, so the request counts once. Resolves to
- * {key, thread, message}.
+ * answer being retried); its pending entry (putPending) goes in the same step. A record of the same request already
+ * stored (the ledger's line, pulled by "Include API traffic" while this tab was still answering) is replaced, so the
+ * request counts once. Resolves to {key, thread, message}.
  */
-export async function recordRequest({ record, started, answer, replaceSeq = null }) {
+export async function recordRequest(request) {
+  const result = await transact("readwrite", (store) => writeRequest(store, request));
+  tell({ type: "recorded", thread_id: request.record.thread_id, key: result.key });
+  return result;
+}
+
+async function writeRequest(store, { record, started, answer, replaceSeq = null }) {
   const key = requestKey(started.getTime(), record.id);
   const day = localDate(started);
-  const result = await transact("readwrite", async (store) => {
-    await markOrderOnEmpty(store);
-    const stored = await storedKeys(store, started.getTime(), record.id);
-    if (stored.size) await forget(store, stored);
-    putRecord(store, record, key);
-    const rollup = await promisifyRequest(store.get(dayKey(day)));
-    store.put(addToDay(rollup, day, localHour(started), record), dayKey(day));
-    await appendToSearch(store, key, record);
-    const thread = record.thread_id && await promisifyRequest(store.get(threadKey(record.thread_id)));
-    if (!thread) return { key, thread: null, message: null };
-    if (replaceSeq !== null) store.delete(messageKey(thread.id, replaceSeq));
-    const now = new Date().toISOString();
-    const message = { id: newId(), thread_id: thread.id, seq: thread.next_seq, role: "assistant", created_at: now,
-      request_key: key, ...answer };
-    thread.next_seq += 1;
-    thread.updated_at = now;
-    thread.totals = addRecord(thread.totals, record);
-    store.put(message, messageKey(thread.id, message.seq));
-    store.put(thread, threadKey(thread.id));
-    return { key, thread, message };
+  await markOrderOnEmpty(store);
+  const stored = await storedKeys(store, started.getTime(), record.id);
+  if (stored.size) await forget(store, stored);
+  store.delete(pendingKey(record.id));
+  putRecord(store, record, key);
+  const rollup = await promisifyRequest(store.get(dayKey(day)));
+  store.put(addToDay(rollup, day, localHour(started), record), dayKey(day));
+  await appendToSearch(store, key, record);
+  const thread = record.thread_id && await promisifyRequest(store.get(threadKey(record.thread_id)));
+  if (!thread) return { key, thread: null, message: null };
+  if (replaceSeq !== null) store.delete(messageKey(thread.id, replaceSeq));
+  const now = new Date().toISOString();
+  const message = { id: newId(), thread_id: thread.id, seq: thread.next_seq, role: "assistant", created_at: now,
+    request_key: key, ...answer };
+  thread.next_seq += 1;
+  thread.updated_at = now;
+  thread.totals = addRecord(thread.totals, record);
+  store.put(message, messageKey(thread.id, message.seq));
+  store.put(thread, threadKey(thread.id));
+  return { key, thread, message };
+}
+
+/**
+ * A request on its way, from the moment it is sent until its record is stored (chat/inflight.js): `pending` has
+ * `id`, `status: "pending"` and what is known so far. Kept under its own keys (pendingKey), apart from the records,
+ * so no rollup, search line or sort entry counts a request before it ends; written again with the answer so far.
+ */
+export function putPending(pending) {
+  return transact("readwrite", (store) => { store.put(pending, pendingKey(pending.id)); });
+}
+
+/** Takes request `id`'s pending entry out (a request that ended without a record stored, e.g. a full store). */
+export function dropPending(id) {
+  return transact("readwrite", (store) => { store.delete(pendingKey(id)); });
+}
+
+/** Every pending entry. */
+export function readPending() {
+  return transact("readonly", (store) => promisifyRequest(store.getAll(range(ALL_PENDING))));
+}
+
+/**
+ * Records pending request `id` as `toRequest(pending)` ({record, started, answer}, as recordRequest takes) in one
+ * transaction with its pending entry's removal, unless that entry is gone already (its page recorded it meanwhile,
+ * or another tab settled it): then nothing is written. Resolves to the record written, or null.
+ */
+export async function settlePending(id, toRequest) {
+  const settled = await transact("readwrite", async (store) => {
+    const pending = await promisifyRequest(store.get(pendingKey(id)));
+    if (!pending) return null;
+    const request = toRequest(pending);
+    return { record: request.record, ...(await writeRequest(store, request)) };
   });
-  tell({ type: "recorded", thread_id: record.thread_id, key });
-  return result;
+  if (settled) tell({ type: "recorded", thread_id: settled.record.thread_id, key: settled.key });
+  return settled?.record ?? null;
 }
 
 export async function renameThread(threadId, title) {
