@@ -7,7 +7,10 @@ their total, and the wall time. A figure, not a test: it depends on the machine 
 is measured in one run: --baseline DIR serves a checkout of the earlier commit (its server and its UI) beside this
 one, and each size streams into both in turn (`git archive <commit> | tar -x -C DIR` makes one).
 
-    python bench/long_answer.py [--baseline DIR] [SIZE ...]        # default 500000
+    python bench/long_answer.py [--baseline DIR] [--chunk-delay-ms MS] [SIZE ...]        # default 500000
+
+--chunk-delay-ms paces the stream (the mock waits that long before each chunk, a word): the issue's slow case, 120 KB
+over ~49 s, is `--chunk-delay-ms 2 120000`.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def serve(config_path: Path, root: Path) -> server_process.ServerProcess:
         server_process.ROOT = this_checkout
 
 
-def main(sizes: list[int], baseline: Path | None) -> None:
+def main(sizes: list[int], baseline: Path | None, chunk_delay_ms: float) -> None:
     mock = MockProvider.start_in_thread()
     folder = Path(tempfile.mkdtemp(prefix="llms-long-answer-"))
     (folder / "llms.json").write_text(json.dumps(mock_config(mock, read_timeout_s=60)))
@@ -78,7 +81,7 @@ def main(sizes: list[int], baseline: Path | None) -> None:
                 options["executable_path"] = str(SYSTEM_CHROMIUM)
             browser = playwright.chromium.launch(**options)
             for size in sizes:
-                mock.set_model("mock-model", Reply(text=long_answer(size)))
+                mock.set_model("mock-model", Reply(text=long_answer(size), chunk_delay_s=chunk_delay_ms / 1000))
                 for name, server in servers.items():
                     context = browser.new_context(viewport={"width": 1280, "height": 860})
                     context.add_init_script(OBSERVE)
@@ -95,6 +98,7 @@ def main(sizes: list[int], baseline: Path | None) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, help="a checkout of the commit to compare with")
+    parser.add_argument("--chunk-delay-ms", type=float, default=0.0, help="a pause before each chunk (default none)")
     parser.add_argument("sizes", type=int, nargs="*", default=[500_000])
     arguments = parser.parse_args()
-    main(arguments.sizes, arguments.baseline)
+    main(arguments.sizes, arguments.baseline, arguments.chunk_delay_ms)
