@@ -19,6 +19,7 @@ from llms.ledger.analytics import Query, Totals, epoch_ms, local_midnight, match
 from llms.ledger.export import CSV_COLUMNS, csv_line, csv_rows
 from llms.ledger.grouped import totals_by
 from llms.ledger.index import IndexUnusable, aggregate_ledger, checked_lines, index_path, reindex
+from llms.ledger.local_time import LocalTimes
 from llms.ledger.location import ledger_files, ledger_path
 from llms.ledger.parallel import SpanFailed, rendered
 
@@ -286,12 +287,13 @@ def _detailed_rows(tz: tzinfo, model: str | None, provider: str | None, records:
     """The detailed rows of the records that match, as one text (a span of the ledger: ledger/parallel.py)."""
     from llms.pricing.cost import format_usd  # imported on first use, like the rest of pricing
 
-    return "".join([_detailed_row(record, tz, format_usd) for record in _matching(records, model, provider)])
+    local_time = LocalTimes(tz).text
+    return "".join([_detailed_row(record, local_time, format_usd) for record in _matching(records, model, provider)])
 
 
-def _detailed_row(record: dict, tz: tzinfo, format_usd: Callable[[float | None, str | None], str]) -> str:
-    # isoformat, not strftime (a third of the time): the same text for the years a ledger line may hold (1970–8999).
-    when = datetime.fromisoformat(record["timestamp"]).astimezone(tz).isoformat(" ", "seconds")[:19]
+def _detailed_row(record: dict, local_time: Callable[[str], str],
+                  format_usd: Callable[[float | None, str | None], str]) -> str:
+    when = local_time(record["timestamp"])
     tokens = tokens_of(record.get("usage"))
     ms = record.get("response_ms")
     return (f"{when:<19}  {(record.get('provider') or '—')[:12]:<12}  {str(record.get('model'))[:28]:<28}  "
