@@ -68,7 +68,7 @@ def _in_workers(files, render, warn, since, checked, workers) -> Iterator[str]:
     waiting: deque[tuple[Span, Future]] = deque()
     warnings: dict[Path, FileWarnings] = {}
     try:
-        ahead = spans(files)
+        ahead = spans(files, SPAN_BYTES)
         for span in islice(ahead, IN_FLIGHT):
             waiting.append((span, pool.submit(_render_span, span, render, since, checked.get(span.path, _NO_CHECKS))))
         while waiting:
@@ -99,7 +99,7 @@ def _result(span: Span, future: Future) -> tuple[str, list[tuple[int, str]], int
                          f"nothing after line {span.first_number - 1} was written") from exc
 
 
-def spans(files: Iterable[Path], span_bytes: int = SPAN_BYTES) -> Iterator[Span]:
+def spans(files: Iterable[Path], span_bytes: int) -> Iterator[Span]:
     """Each file cut into spans of about `span_bytes`, each ending just after a newline (the last at the end
     of the file as it is now), with the number of its first line; lazily, one span read ahead at a time."""
     for path in files:
