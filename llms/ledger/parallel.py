@@ -40,7 +40,9 @@ class Span(NamedTuple):
     path: Path
     start: int
     end: int  # just after a newline, or the file's end when it was cut
-    first_number: int  # the line number of `start`, as read_records numbers lines
+    # The line number of `start`, as read_records numbers lines; None where no line can be skipped (the index
+    # checked the whole file and none failed), so no warning needs it: not counted.
+    first_number: int | None
 
 
 class SpanFailed(RuntimeError):
@@ -68,7 +70,7 @@ def _in_workers(files, render, warn, since, checked, workers) -> Iterator[str]:
     waiting: deque[tuple[Span, Future]] = deque()
     warnings: dict[Path, FileWarnings] = {}
     try:
-        ahead = spans(files, SPAN_BYTES)
+        ahead = spans(files, SPAN_BYTES, checked)
         for span in islice(ahead, IN_FLIGHT):
             waiting.append((span, pool.submit(_render_span, span, render, since, checked.get(span.path, _NO_CHECKS))))
         while waiting:
@@ -93,23 +95,37 @@ def _result(span: Span, future: Future) -> tuple[str, list[tuple[int, str]], int
         return future.result()
     except BrokenProcessPool as exc:
         raise SpanFailed(f"{span.path} bytes {span.start}–{span.end}: a worker process ended unexpectedly "
-                         f"({exc}); nothing after line {span.first_number - 1} was written") from exc
+                         f"({exc}); the output stops before these bytes") from exc
     except Exception as exc:
         raise SpanFailed(f"{span.path} bytes {span.start}–{span.end}: {type(exc).__name__}: {exc}; "
-                         f"nothing after line {span.first_number - 1} was written") from exc
+                         "the output stops before these bytes") from exc
 
 
-def spans(files: Iterable[Path], span_bytes: int) -> Iterator[Span]:
+def spans(files: Iterable[Path], span_bytes: int,
+          checked: Mapping[Path, tuple[int, frozenset[int]]]) -> Iterator[Span]:
     """Each file cut into spans of about `span_bytes`, each ending just after a newline (the last at the end
-    of the file as it is now), with the number of its first line; lazily, one span read ahead at a time."""
+    of the file as it is now); lazily, one span ahead at a time. Lines are counted (the file read) only in a
+    file whose lines may be skipped with a warning: one the index did not check whole, or with failed lines."""
     for path in files:
+        checked_bytes, failed = checked.get(path, _NO_CHECKS)
+        counted = bool(failed) or checked_bytes < path.stat().st_size
         with path.open("rb") as file:
             start, number = 0, 1
-            while data := file.read(span_bytes):
-                if not data.endswith(b"\n"):
-                    data += file.readline()  # to the end of the line the cut fell in (or of the file)
-                yield Span(path, start, start + len(data), number)
-                start, number = start + len(data), number + data.count(b"\n")
+            while end := _span_end(file, start, span_bytes):
+                yield Span(path, start, end, number if counted else None)
+                if counted:
+                    file.seek(start)
+                    number += file.read(end - start).count(b"\n")
+                start = end
+
+
+def _span_end(file, start: int, span_bytes: int) -> int:
+    """Where the span from `start` ends: after the newline ending the line that holds byte start + span_bytes - 1,
+    or at the end of the file; 0 when `start` is the end already."""
+    file.seek(start + span_bytes - 1)
+    rest = file.readline()  # to the end of the line the cut fell in (or of the file)
+    end = start + span_bytes - 1 + len(rest) if rest else file.seek(0, os.SEEK_END)
+    return end if end > start else 0
 
 
 def _render_span(span: Span, render: Callable[[Iterator[dict]], str], since: datetime | None,
@@ -124,5 +140,5 @@ def _render_span(span: Span, render: Callable[[Iterator[dict]], str], since: dat
         if len(problems) < MAX_WARNINGS_PER_FILE:
             problems.append((number, what))
 
-    text = render(read_span(span.path, span.start, span.end, span.first_number, problem, since, checked))
+    text = render(read_span(span.path, span.start, span.end, span.first_number or 0, problem, since, checked))
     return text, problems, bad

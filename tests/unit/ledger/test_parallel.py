@@ -60,12 +60,22 @@ def _in_workers(files, render, since=None, checked=None):
 def test_spans_start_at_line_starts_and_number_lines_as_the_reader_does(tmp_path):
     path = _ledger(tmp_path / "usage.jsonl", lines=500)
     data = path.read_bytes()
-    cut = list(spans([path], 10_000))
+    cut = list(spans([path], 10_000, {}))
     assert len(cut) == len(data) // 10_000 + 1
     assert b"".join(data[span.start:span.end] for span in cut) == data
     assert [span.first_number for span in cut] == [data.count(b"\n", 0, span.start) + 1 for span in cut]
     assert all(span.start == 0 or data[span.start - 1:span.start] == b"\n" for span in cut)
-    assert cut[-1] == Span(path, cut[-1].start, len(data), data.count(b"\n", 0, cut[-1].start) + 1)
+    assert cut[-1].end == len(data) and not data.endswith(b"\n")  # the torn last line is the last span's
+
+
+def test_a_file_the_index_checked_whole_without_failures_is_cut_the_same_without_counting_lines(tmp_path):
+    path = _ledger(tmp_path / "usage.jsonl", lines=500, torn=False)
+    size = path.stat().st_size
+    counted = list(spans([path], 10_000, {path: (size - 1, frozenset())}))
+    assert [span.first_number for span in spans([path], 10_000, {path: (size, frozenset())})] == [None] * len(counted)
+    assert [span[:3] for span in spans([path], 10_000, {path: (size, frozenset())})] == [span[:3] for span in counted]
+    assert [span.first_number for span in spans([path], 10_000, {path: (size, frozenset({3}))})] == \
+        [span.first_number for span in counted]
 
 
 @pytest.mark.parametrize("indexed", [False, True], ids=["unchecked", "checked by the index"])
@@ -106,10 +116,10 @@ def _exits(records):
 def test_a_worker_that_fails_stops_the_output_at_the_span_it_failed_on(tmp_path, small_spans):
     path = _ledger(tmp_path / "usage.jsonl", torn=False)
     written = []
-    with pytest.raises(SpanFailed, match=rf"^{path} bytes \d+–\d+: OSError: disk read error; nothing after line \d+ was written$"):
+    with pytest.raises(SpanFailed, match=rf"^{path} bytes \d+–\d+: OSError: disk read error; the output stops before these bytes$"):
         for text in rendered([path], _fails_on_line_2000, lambda message: None, since=None, checked={}, workers=2):
             written.append(text)
-    assert 0 < len(written) < len(list(spans([path], parallel.SPAN_BYTES)))
+    assert 0 < len(written) < len(list(spans([path], parallel.SPAN_BYTES, {})))
     assert multiprocessing.active_children() == []
 
 
@@ -143,5 +153,7 @@ def test_a_failed_worker_ends_the_report_with_exit_1_and_what_failed(tmp_path, s
     assert report.run_report(config, "csv", None, None, None, out, err, tz=BERLIN) == 1
     stopped = err.getvalue().splitlines()[-1]
     assert stopped.startswith(f"llms: the report stopped: {tmp_path / 'usage.jsonl'} bytes ")
-    assert stopped.endswith(": OSError: disk read error; nothing after line 1990 was written")
-    assert out.getvalue().count("\r\n") < 1990  # the header and the spans before the one that failed
+    assert stopped.endswith(": OSError: disk read error; the output stops before these bytes")
+    first_byte = int(stopped.split(" bytes ")[1].split("–")[0])
+    before = [span for span in spans([tmp_path / "usage.jsonl"], parallel.SPAN_BYTES, {}) if span.end <= first_byte]
+    assert out.getvalue().split("\r\n", 1)[1] == "x" * len(before) and before  # the spans before the one that failed
