@@ -16,7 +16,7 @@ from llms.config import parse_config
 from llms.ledger import parallel
 from llms.ledger.export import csv_rows
 from llms.ledger.index import checked_lines, reindex
-from llms.ledger.parallel import Span, SpanFailed, rendered, spans
+from llms.ledger.parallel import SpanFailed, rendered, spans
 from llms.ledger.reader import read_records
 from tests.unit.ledger.lines import record
 
