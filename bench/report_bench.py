@@ -1,7 +1,10 @@
 """Ledger figures: `llms --report`, /api/analytics/llm and /health's 24 h stats over a generated ledger, before
 (every line scanned and parsed with the standard library's json and checked, as before the index; a CSV row built
-cell by cell by the exact rule, numbers through Decimal) and after (the index's cells; CSV and detailed still read
-every line, parsed with orjson, unchecked where the index checked them, rows by the fast path), side by side.
+cell by cell by the exact rule, numbers through Decimal; format_usd through Decimal and each local time converted
+on its own; one process) and after (the index's cells; CSV and detailed still read every line, parsed with orjson,
+unchecked where the index checked them, rows by the fast paths, in two worker processes past
+ledger/parallel.MIN_PARALLEL_BYTES), side by side. The "one process" rows are CSV and detailed with the workers
+left out, to show what the second process gives.
 
     python bench/report_bench.py [--lines N] [--ledger PATH] [--reindex] [--only TEXT …]
 
@@ -23,6 +26,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -32,12 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from llms.commands import report as report_module  # noqa: E402
 from llms.config import parse_config  # noqa: E402
 from llms.ledger import export as export_module  # noqa: E402
+from llms.ledger import parallel as parallel_module  # noqa: E402
 from llms.ledger import reader as reader_module  # noqa: E402
 from llms.ledger.analytics import parse_query  # noqa: E402
-from llms.ledger.export import CSV_COLUMNS, csv_line, csv_values  # noqa: E402
+from llms.ledger.export import csv_line, csv_values  # noqa: E402
 from llms.ledger.index import index_path, reindex, scan_ledger  # noqa: E402
+from llms.ledger.local_time import local_time  # noqa: E402
 from llms.ledger.schema import _exact_number_text  # noqa: E402
 from llms.ledger.writer import LedgerWriter  # noqa: E402
+from llms.pricing import cost as cost_module  # noqa: E402
 from llms.server import analytics_api, ledger_recorder  # noqa: E402
 
 MODELS = [("openai", "gpt-5-mini", 0.25, 2.0), ("openai", "gpt-4o", 2.5, 10.0),
@@ -104,10 +111,25 @@ class _StdlibJson:
 
 
 def _csv_by_the_rule(lines):
-    """csv_lines as it was before its fast path: each row csv_line(csv_values(line))."""
-    yield csv_line(CSV_COLUMNS)
-    for line in lines:
-        yield csv_line(csv_values(line))
+    """csv_rows as it was before its fast path: each row csv_line(csv_values(line))."""
+    return "".join(csv_line(csv_values(line)) for line in lines)
+
+
+class _EachLocalTime:
+    """LocalTimes as before it remembered minutes: every stamp converted."""
+
+    def __init__(self, tz):
+        self.tz = tz
+
+    def text(self, stamp):
+        return local_time(stamp, self.tz)
+
+
+@contextmanager
+def one_process():
+    """CSV and detailed read in this process, whatever the ledger's size."""
+    with mock.patch.object(parallel_module, "MIN_PARALLEL_BYTES", float("inf")):
+        yield
 
 
 @contextmanager
@@ -122,8 +144,10 @@ def before():
             mock.patch.object(ledger_recorder, "aggregate_ledger", scanned), \
             mock.patch.object(report_module, "checked_lines", lambda ledger: {}), \
             mock.patch.object(reader_module, "orjson", _StdlibJson), \
-            mock.patch.object(report_module, "csv_lines", _csv_by_the_rule), \
-            mock.patch.object(export_module, "number_text", _exact_number_text):
+            mock.patch.object(report_module, "csv_rows", _csv_by_the_rule), \
+            mock.patch.object(export_module, "number_text", _exact_number_text), \
+            mock.patch.object(cost_module, "_quick_usd", lambda amount: None), \
+            mock.patch.object(report_module, "LocalTimes", _EachLocalTime), one_process():
         yield
 
 
@@ -158,11 +182,15 @@ def main() -> None:
     sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (held for the whole run)
     query = parse_query({"from": (now - timedelta(days=7)).isoformat(), "to": now.isoformat(),
                          "granularity": "hour", "tz": "Europe/Berlin"})
-    rows = [(f"llms --report {fmt}" + (f" --since {since}" if since else ""),
-             lambda fmt=fmt, since=since: report_module.run_report(config, fmt, since, None, None, sink, io.StringIO(),
-                                                                    now=now.astimezone(TZ), tz=TZ))
+    def report(fmt, since=None):
+        return report_module.run_report(config, fmt, since, None, None, sink, io.StringIO(), now=now.astimezone(TZ),
+                                        tz=TZ)
+
+    rows = [(f"llms --report {fmt}" + (f" --since {since}" if since else ""), partial(report, fmt, since))
             for fmt, since in (("summary", None), ("summary", "7d"), ("hourly", None), ("csv", None),
                                ("detailed", None))]
+    for fmt in ("csv", "detailed"):
+        rows.append((f"llms --report {fmt}, one process", partial(_in_one_process, report, fmt)))
     rows.append(("/api/analytics/llm, last 7 days by hour", lambda: analytics_api.analytics_from_ledger(config, query)))
     # Before, /health counted a 24 h window kept in memory, filled by this scan at start-up.
     rows.append(("/health cost_stats_24h", lambda: ledger_recorder.stats_24h(path, now.timestamp())))
@@ -177,6 +205,11 @@ def main() -> None:
         new = timed(action)
         print(f"{label:<52} {_shown(old)}   {_shown(new)}   {old / new:6.1f}×  "
               f"(load {os.getloadavg()[0]:.2f})", flush=True)
+
+
+def _in_one_process(report, fmt: str) -> None:
+    with one_process():
+        report(fmt)
 
 
 def _shown(seconds: float) -> str:

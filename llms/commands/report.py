@@ -7,19 +7,21 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import datetime, timedelta, tzinfo
-from itertools import islice
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from llms.files import EXIT_OK, EXIT_USAGE
+from llms.files import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from llms.ledger.analytics import Query, Totals, epoch_ms, local_midnight, matches, tokens_of
-from llms.ledger.export import csv_lines
+from llms.ledger.export import CSV_COLUMNS, csv_line, csv_rows
 from llms.ledger.grouped import totals_by
 from llms.ledger.index import IndexUnusable, aggregate_ledger, checked_lines, index_path, reindex
+from llms.ledger.local_time import LocalTimes
 from llms.ledger.location import ledger_files, ledger_path
-from llms.ledger.reader import read_records
+from llms.ledger.parallel import SpanFailed, rendered
 
 __all__ = ["FORMATS", "run_report", "run_reindex", "parse_since", "local_zone"]
 
@@ -27,7 +29,6 @@ FORMATS = ("summary", "detailed", "csv", "hourly")
 HOURLY_DEFAULT = timedelta(hours=24)
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_LINES_PER_WRITE = 1000  # a write per line costs more than the line's text
 
 
 class ReportError(ValueError):
@@ -96,11 +97,20 @@ def run_report(config, fmt: str, since_text: str | None, model: str | None, prov
 
     if fmt in ("csv", "detailed"):  # every line in range, read from the ledger; those the index checked, unchecked
         checked = checked_lines(path) if files else {}
-        records = _matching(read_records(files, warn, since=since, checked=checked), model, provider)
         if fmt == "csv":
-            _write_csv(records, out)
+            out.write(csv_line(CSV_COLUMNS))
+            render = partial(_csv_rows, model, provider)
         else:
-            _write_detailed(records, tz, out)
+            _write_detailed_header(out)
+            render = partial(_detailed_rows, tz, model, provider)
+        texts = rendered(files, render, warn, since=since, checked=checked)
+        try:
+            with closing(texts):  # a closed pipe (`| head`) or an error ends the workers here, not at exit
+                for text in texts:
+                    out.write(text)
+        except SpanFailed as exc:
+            print(f"llms: the report stopped: {exc}", file=err)
+            return EXIT_FAIL
         return EXIT_OK
     # The first instant at or after `since` in whole ms: lines carry ms, so this keeps exactly the lines at or after it.
     start_ms = None if since is None else epoch_ms(since) + (1 if since.microsecond % 1000 else 0)
@@ -266,21 +276,24 @@ def _write_hourly(result: dict, path: Path, since: datetime | None, out: TextIO)
     _table(("hour", "requests", "errors", "input", "output", "cost", ""), rows, out, {1, 2, 3, 4, 5})
 
 
-def _write_detailed(records: Iterator[dict], tz: tzinfo, out: TextIO) -> None:
+def _write_detailed_header(out: TextIO) -> None:
     header = (f"{'time':<19}  {'provider':<12}  {'model':<28}  {'app':<20}  {'input':>9}  {'cached':>9}  {'written':>9}  "
               f"{'output':>8}  {'cost':>11}  {'time ms':>9}  status")
     print(header, file=out)
     print("-" * len(header), file=out)
+
+
+def _detailed_rows(tz: tzinfo, model: str | None, provider: str | None, records: Iterator[dict]) -> str:
+    """The detailed rows of the records that match, as one text (a span of the ledger: ledger/parallel.py)."""
     from llms.pricing.cost import format_usd  # imported on first use, like the rest of pricing
 
-    rows = (_detailed_row(record, tz, format_usd) for record in records)
-    while batch := "".join(islice(rows, _LINES_PER_WRITE)):
-        out.write(batch)
+    local_time = LocalTimes(tz).text
+    return "".join([_detailed_row(record, local_time, format_usd) for record in _matching(records, model, provider)])
 
 
-def _detailed_row(record: dict, tz: tzinfo, format_usd: Callable[[float | None, str | None], str]) -> str:
-    # isoformat, not strftime (a third of the time): the same text for the years a ledger line may hold (1970–8999).
-    when = datetime.fromisoformat(record["timestamp"]).astimezone(tz).isoformat(" ", "seconds")[:19]
+def _detailed_row(record: dict, local_time: Callable[[str], str],
+                  format_usd: Callable[[float | None, str | None], str]) -> str:
+    when = local_time(record["timestamp"])
     tokens = tokens_of(record.get("usage"))
     ms = record.get("response_ms")
     return (f"{when:<19}  {(record.get('provider') or '—')[:12]:<12}  {str(record.get('model'))[:28]:<28}  "
@@ -289,7 +302,5 @@ def _detailed_row(record: dict, tz: tzinfo, format_usd: Callable[[float | None, 
             f"{'—' if ms is None else f'{ms:,.0f}':>9}  {record.get('status')}\n")
 
 
-def _write_csv(records: Iterator[dict], out: TextIO) -> None:
-    lines = csv_lines(records)
-    while batch := "".join(islice(lines, _LINES_PER_WRITE)):
-        out.write(batch)
+def _csv_rows(model: str | None, provider: str | None, records: Iterator[dict]) -> str:
+    return csv_rows(_matching(records, model, provider))

@@ -25,7 +25,7 @@ from llms.ledger.analytics import tokens_of
 from llms.ledger.schema import number_text
 
 __all__ = ["CSV_COLUMNS", "PROMPT_PREVIEW_CHARS", "ROUNDING", "csv_cell", "csv_line", "csv_values", "csv_lines",
-           "prompt_preview", "rounded", "tokens_per_second"]
+           "csv_rows", "prompt_preview", "rounded", "tokens_per_second"]
 
 CSV_COLUMNS = ("timestamp", "request_id", "client", "provider", "model", "provider_model", "status", "finish_reason",
                "prompt_preview", "input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens",
@@ -102,6 +102,11 @@ def csv_lines(lines: Iterable[dict]) -> Iterator[str]:
     rows = _Rows()
     for line in lines:
         yield rows.line(line)
+
+
+def csv_rows(lines: Iterable[dict]) -> str:
+    """The rows of csv_lines, without the header, as one text (a part of the export: ledger/parallel.py)."""
+    return "".join(map(_Rows().line, lines))
 
 
 # Two texts (timestamp and request id, joined by NUL) that csv_cell writes as they are: no formula start, nothing

@@ -8,6 +8,7 @@ parsed again by `json`, which says what is wrong in the words of the warning and
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
@@ -18,7 +19,7 @@ import orjson
 from llms.ledger.analytics import epoch_ms
 from llms.ledger.schema import line_problem
 
-__all__ = ["read_records", "parsed_line", "stamp_ms_of", "MAX_WARNINGS_PER_FILE"]
+__all__ = ["read_records", "read_span", "FileWarnings", "parsed_line", "stamp_ms_of", "MAX_WARNINGS_PER_FILE"]
 
 MAX_WARNINGS_PER_FILE = 10
 _TIMESTAMP_PREFIX = b'{"timestamp":"'
@@ -33,16 +34,42 @@ def read_records(files: Iterable[Path], warn: Callable[[str], None], *, since: d
     the bytes whose lines were checked when indexed and the numbers of those that failed; the others are
     parsed without checking them again."""
     for path in files:
-        yield from _read_file(path, warn, since, (checked or {}).get(path, (0, frozenset())))
+        warnings = FileWarnings(path, warn)
+        yield from read_span(path, 0, None, 1, warnings.problem, since, (checked or {}).get(path, (0, frozenset())))
+        warnings.close()
 
 
-def _read_file(path: Path, warn: Callable[[str], None], since: datetime | None,
-               checked: tuple[int, frozenset[int]]) -> Iterator[dict]:
-    bad, since_ms = 0, None if since is None else epoch_ms(since)
+class FileWarnings:
+    """One file's skipped lines as warnings: the first MAX_WARNINGS_PER_FILE by line, then how many more."""
+
+    __slots__ = ("path", "warn", "bad")
+
+    def __init__(self, path: Path, warn: Callable[[str], None]):
+        self.path, self.warn, self.bad = path, warn, 0
+
+    def problem(self, number: int, problem: str) -> None:
+        self.bad += 1
+        if self.bad <= MAX_WARNINGS_PER_FILE:
+            self.warn(f"{self.path}:{number}: {problem}; skipped")
+
+    def close(self) -> None:
+        if self.bad > MAX_WARNINGS_PER_FILE:
+            self.warn(f"{self.path}: {self.bad - MAX_WARNINGS_PER_FILE} more bad lines skipped")
+
+
+def read_span(path: Path, start: int, end: int | None, first_number: int, problem: Callable[[int, str], None],
+              since: datetime | None, checked: tuple[int, frozenset[int]]) -> Iterator[dict]:
+    """The records of `path`'s bytes from `start` (a line start, numbered `first_number`) to `end` (just after a
+    newline; None: the end of the file), as read_records reads them; a skipped line goes to `problem(number, what)`.
+    `checked` is the file's entry of read_records' `checked`."""
+    since_ms = None if since is None else epoch_ms(since)
     checked_bytes, failed = checked
-    offset = 0
+    offset = start
     with path.open("rb") as file:
-        for number, raw in enumerate(file, start=1):
+        file.seek(start)
+        # A span is read whole (a few MB): iterating it splits at b"\n" only, as iterating the file does.
+        lines = file if end is None else io.BytesIO(file.read(end - start))
+        for number, raw in enumerate(lines, start=first_number):
             offset += len(raw)
             if since_ms is None and offset <= checked_bytes and raw != b"\n" and number not in failed:
                 try:  # checked when indexed (the common case, first): parsed, not through _loads (a call less)
@@ -60,16 +87,12 @@ def _read_file(path: Path, warn: Callable[[str], None], since: datetime | None,
                 if since is None or datetime.fromisoformat(record["timestamp"]) >= since:
                     yield record
                 continue
-            record, problem = parsed_line(raw)
-            if problem is None:
+            record, what = parsed_line(raw)
+            if what is None:
                 if since is None or datetime.fromisoformat(record["timestamp"]) >= since:
                     yield record
                 continue
-            bad += 1
-            if bad <= MAX_WARNINGS_PER_FILE:
-                warn(f"{path}:{number}: {problem}; skipped")
-    if bad > MAX_WARNINGS_PER_FILE:
-        warn(f"{path}: {bad - MAX_WARNINGS_PER_FILE} more bad lines skipped")
+            problem(number, what)
 
 
 def parsed_line(raw: bytes) -> tuple[dict | None, str | None]:

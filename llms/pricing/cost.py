@@ -24,6 +24,7 @@ pass tests/vectors/pricing.json:
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["cost_for", "price_at_tier", "estimate_tokens", "estimated_usage", "format_usd", "format_price", "sum_costs",
@@ -172,15 +173,66 @@ def format_usd(cost_usd: float | None, provenance: str | None) -> str:
     """
     if cost_usd is None:
         return UNKNOWN
+    text = _quick_usd(cost_usd) if type(cost_usd) is float else None
+    if text is None:
+        text = _exact_usd(cost_usd)
+    return "~" + text if provenance == "estimated" else text
+
+
+def _exact_usd(cost_usd: float) -> str:
+    """format_usd's text by the rule itself, on Decimal."""
     amount = _decimal(cost_usd)
     if amount >= _CENT:
-        text = f"${amount.quantize(_CENT, rounding=ROUND_HALF_UP):,.2f}"
-    elif amount == 0:
-        text = "$0.00"
-    else:
-        tiny = _TWO_SIGNIFICANT.plus(amount)
-        text = "$0.01" if tiny >= _CENT else f"${tiny.normalize():f}"
-    return "~" + text if provenance == "estimated" else text
+        return f"${amount.quantize(_CENT, rounding=ROUND_HALF_UP):,.2f}"
+    if amount == 0:
+        return "$0.00"
+    tiny = _TWO_SIGNIFICANT.plus(amount)
+    return "$0.01" if tiny >= _CENT else f"${tiny.normalize():f}"
+
+
+# _quick_usd's ranges and how far from a rounding tie it must be. Dropping the noise (12 significant digits)
+# moves an amount below $1,000,000 by at most 5e-7 USD = 5e-5 cents, and an amount's two leading digits
+# (read as 10–99.99…) by at most 5e-10; float products add ~1e-8 cents and ~1e-14. Farther from a half than
+# the margins, the exact rule and the float's own correctly rounded digits round to the same side.
+_QUICK_CENTS_BELOW = 1e6
+_CENTS_TIE_MARGIN = 1e-4
+_QUICK_TINY_ABOVE = 1e-20  # 10^(1 - exponent) stays a power of ten that a float holds exactly (up to 10^22)
+_DIGITS_TIE_MARGIN = 1e-9
+
+
+def _quick_usd(amount: float) -> str | None:
+    """format_usd's text without Decimal (a detailed report writes a million): for amounts in the common range
+    that are not near a rounding tie; None for the others, which take _exact_usd. tests/unit/pricing/
+    test_cost.py compares both on edge cases and random floats."""
+    if 0.01 <= amount < _QUICK_CENTS_BELOW:
+        cents = amount * 100
+        if abs(cents - math.floor(cents) - 0.5) > _CENTS_TIE_MARGIN:
+            return f"${amount:,.2f}"  # the float's cents, correctly rounded: the same side of the half
+        return None
+    if not _QUICK_TINY_ABOVE < amount < 0.01:
+        return None
+    exponent = math.floor(math.log10(amount))  # amount = d.d… × 10^exponent; log10 may be one off at a power
+    leading = amount * _POWERS_OF_TEN[1 - exponent]  # 10 ≤ leading < 100: the two digits to round, and the rest
+    if leading < 10:
+        exponent -= 1
+        leading = amount * _POWERS_OF_TEN[1 - exponent]
+    elif leading >= 100:
+        exponent += 1
+        leading = amount * _POWERS_OF_TEN[1 - exponent]
+    whole = int(leading)
+    if abs(leading - whole - 0.5) <= _DIGITS_TIE_MARGIN:
+        return None
+    two = whole + (leading - whole > 0.5)  # half up: 10 … 100
+    if two % 10:
+        return f"$0.{_ZEROS[-exponent - 1]}{two}"  # its last digit at 10^(exponent - 1)
+    if two < 100:
+        return f"$0.{_ZEROS[-exponent - 1]}{two // 10}"  # a trailing zero dropped (Decimal.normalize)
+    # Rounded up to 10^(exponent + 1): a cent (shown as cents), or a 1 after zeros.
+    return "$0.01" if exponent == -3 else f"$0.{_ZEROS[-exponent - 2]}1"
+
+
+_POWERS_OF_TEN = tuple(10.0 ** k for k in range(23))  # exact floats (10^22 is the last one a float holds)
+_ZEROS = tuple("0" * k for k in range(23))
 
 
 def format_price(usd_per_million: float | None) -> str:

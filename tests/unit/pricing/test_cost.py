@@ -1,9 +1,12 @@
 import json
+import math
+import random
 from pathlib import Path
 
 import pytest
 
-from llms.pricing.cost import cost_for, estimate_tokens, format_price, format_usd, output_usd, price_at_tier, sum_costs
+from llms.pricing.cost import (_exact_usd, _quick_usd, cost_for, estimate_tokens, format_price, format_usd, output_usd,
+                               price_at_tier, sum_costs)
 from llms.providers.registry import normalizers
 
 VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "pricing.json").read_text(encoding="utf-8"))["cases"]
@@ -73,6 +76,37 @@ def test_format_usd_drops_float_noise_before_rounding():
     assert 0.1 + 0.2 == 0.30000000000000004
     assert format_usd(0.1 + 0.2, "computed") == "$0.30"
     assert format_usd(0.0072499999999999995, "computed") == "$0.0073"
+
+
+# Half-up ties before and after the noise is dropped, cent and power-of-ten edges, the quick path's range ends.
+USD_EDGES = [0.005, 0.0049999, 0.0049999999999999, 0.004999999999999999, 0.0050000000000001, 0.00499999999999995,
+             1e-12, 1.5e-12, 0.01, 0.0099999999999999, 0.00999, 0.009995, 0.0099949999999, 0.015, 0.125, 1.005, 2.675,
+             0.045, 1234.565, 12345.0049999999, 999999.995, 999999.994999, 1e6, 1e6 - 1e-9, 2e6 + 0.005, 1e15 + 0.5, 1e20, 9.87654321e24,
+             0.001, 0.000999999999999999, 0.00095, 0.000995, 9.5e-5, 3.25e-05, 0.0072499999999999995, 1e-19, 1e-20,
+             1.0000000000000001e-20, 9.99999e-21, 5e-324, 0.1 + 0.2, 0.30000000000000004, 0.0, 5e-3 * (1 + 2 ** -52)]
+
+
+def _usd_floats(rng: random.Random) -> list[float]:
+    """Floats over every magnitude, decimals with few digits (costs of whole tokens at round prices) and ones a
+    hair from a half, where the quick path must step aside."""
+    floats = []
+    for _ in range(40_000):
+        floats.append(10 ** rng.uniform(-22, 8))
+        floats.append(rng.randint(1, 10 ** 6) / 10 ** rng.randint(0, 12))
+        tie = (rng.randint(1, 10 ** rng.randint(1, 8)) + 0.5) / 10 ** rng.randint(1, 12)
+        # Off the half by less than the noise dropped (13th digit and past) and by more (11th).
+        off = rng.choice([-1, 1]) * rng.choice([1e-11, 1e-13, 1e-14])
+        floats += [tie, math.nextafter(tie, 0), math.nextafter(tie, 1), tie * (1 + off)]
+    return floats
+
+
+def test_the_quick_usd_text_is_the_exact_rules_on_edges_and_random_floats():
+    amounts = USD_EDGES + _usd_floats(random.Random(11))
+    quick = {amount: _quick_usd(amount) for amount in amounts}
+    assert {amount: text for amount, text in quick.items() if text is not None} == \
+        {amount: _exact_usd(amount) for amount, text in quick.items() if text is not None}
+    assert sum(text is not None for text in quick.values()) > 0.8 * len(quick)  # the common case is the quick one
+    assert [format_usd(amount, "estimated") for amount in USD_EDGES] == ["~" + _exact_usd(amount) for amount in USD_EDGES]
 
 
 def test_format_usd_rejects_a_negative_cost():
