@@ -56,7 +56,9 @@ def rendered(files: list[Path], render: Callable[[Iterator[dict]], str], warn: C
     `render` must be picklable (a module-level function or a functools.partial of one) and give, for records
     a + b, render(a) + render(b): its text per record may not depend on the records before it."""
     workers = workers or min(2, os.cpu_count() or 1)
-    if workers < 2 or sum(path.stat().st_size for path in files) < MIN_PARALLEL_BYTES:
+    # Where processes cannot fork (Windows), a worker would re-import llms and more: one process reads it all.
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    if workers < 2 or not forks or sum(path.stat().st_size for path in files) < MIN_PARALLEL_BYTES:
         records = read_records(files, warn, since=since, checked=checked)
         while batch := list(islice(records, LINES_PER_TEXT)):
             yield render(iter(batch))  # maybe "" (a filter inside render kept none of them): the next may keep some
