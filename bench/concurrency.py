@@ -37,8 +37,12 @@ async def one_stream(session: aiohttp.ClientSession, url: str) -> str | None:
     """None when the stream was whole; otherwise what went wrong."""
     try:
         async with session.post(url, json=BODY) as response:
-            if response.status != 200:
-                return f"HTTP {response.status}"
+            if response.status != 200:  # with llms's error message, so a timeout says which one it was
+                body = await response.text()
+                try:
+                    return f"HTTP {response.status} ({json.loads(body)['error']['message']})"
+                except (ValueError, KeyError, TypeError):  # not an OpenAI-shaped error: its start instead
+                    return f"HTTP {response.status} ({body[:80]!r})"
             if response.content_type != "text/event-stream":
                 await response.read()
                 return f"no SSE: one {response.content_type} body"

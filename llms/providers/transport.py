@@ -89,7 +89,7 @@ class UpstreamCall:
         `rate_limits`, when given, receives the answer's rate-limit headers (rate_limit_headers)."""
         request = self.wire.build_request(self.target, self.body, stream=False)
         secrets = _secrets(self.target, request)
-        async with _provider_faults(self.target, self.read_s, secrets):
+        async with _provider_faults(self.target, self.connect_s, self.read_s, secrets):
             async with session.post(request.url, data=json_bytes(request.json), headers=_json_headers(request),
                                     timeout=_timeout(self.connect_s, self.read_s)) as response:
                 await _raise_for_status(response, self.wire, self.target, secrets)
@@ -108,7 +108,7 @@ class UpstreamCall:
         """Send a streaming request and wait for its status, so a failed start can fail over."""
         request = self.wire.build_request(self.target, self.body, stream=True)
         secrets = _secrets(self.target, request)
-        async with _provider_faults(self.target, self.read_s, secrets):
+        async with _provider_faults(self.target, self.connect_s, self.read_s, secrets):
             response = await session.post(request.url, data=json_bytes(request.json), headers=_json_headers(request),
                                           timeout=_timeout(self.connect_s, self.read_s))
         try:
@@ -116,19 +116,19 @@ class UpstreamCall:
         except BaseException:
             response.release()
             raise
-        return UpstreamStream(response, self.wire, self.target, self.model, self.read_s, secrets)
+        return UpstreamStream(response, self.wire, self.target, self.model, self.connect_s, self.read_s, secrets)
 
 
 class UpstreamStream:
     """An upstream stream whose status was already checked: iterate `chunks()` for OpenAI chunks (or `frames()`
     for each with its JSON and whether more is already here), secrets masked."""
 
-    def __init__(self, response: aiohttp.ClientResponse, wire: WireFormat, target: Target, model: str, read_s: float,
-                 secrets: tuple[str, ...]):
+    def __init__(self, response: aiohttp.ClientResponse, wire: WireFormat, target: Target, model: str,
+                 connect_s: float, read_s: float, secrets: tuple[str, ...]):
         self._response = response
         self._translator = wire.new_stream(model)
         self._target = target
-        self._read_s = read_s
+        self._connect_s, self._read_s = connect_s, read_s
         self._secrets = secrets
         self._looked_for = _looked_for(secrets)
         self.final: dict | None = None
@@ -149,7 +149,7 @@ class UpstreamStream:
         feed, who, secrets, looked_for = self._translator.feed, self._target.provider_id, self._secrets, self._looked_for
         owed = False  # a chunk went out saying more of its read follows, and nothing followed yet
         try:
-            async with _provider_faults(self._target, self._read_s, secrets):
+            async with _provider_faults(self._target, self._connect_s, self._read_s, secrets):
                 async for event, data, more in sse_events(self._response.content):
                     if event is not None:
                         chunks = _run(lambda: feed(event, data), who, secrets)
@@ -239,9 +239,9 @@ async def iter_sse(content: aiohttp.StreamReader) -> AsyncIterator[tuple[str, st
 class _provider_faults:
     """Turns aiohttp's network faults into ProviderError with a reason a person can act on."""
 
-    def __init__(self, target: Target, read_s: float, secrets: tuple[str, ...]):
+    def __init__(self, target: Target, connect_s: float, read_s: float, secrets: tuple[str, ...]):
         self.target = target
-        self.read_s = read_s
+        self.connect_s, self.read_s = connect_s, read_s
         self.secrets = secrets
 
     async def __aenter__(self):
@@ -259,6 +259,11 @@ class _provider_faults:
 
     def _fault(self, exc: BaseException) -> tuple[str, int, str] | None:
         who = self.target.provider_id
+        # aiohttp (3.10+) raises ConnectionTimeoutError when `connect`/`sock_connect` runs out (no TCP connection
+        # within connect_s: a host down, a full listen queue) and SocketTimeoutError for `sock_read` (connected,
+        # then silent): two faults a person fixes differently, so each is named for what it was.
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return "timeout", 504, f"{who} did not accept a connection within {self.connect_s:g}s"
         if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
             return "timeout", 504, f"{who} timed out (no data for {self.read_s:g}s)"
         if isinstance(exc, aiohttp.ClientConnectorError):

@@ -10,6 +10,7 @@ import logging
 import socket
 import subprocess
 import sys
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -91,6 +92,20 @@ async def test_a_connection_that_never_finishes_its_headers_is_closed_after_the_
         await writer.drain()
         assert await asyncio.wait_for(reader.read(), timeout=5) == b""  # closed by the server, unanswered
         writer.close()
+
+
+async def test_a_whole_request_head_in_before_the_header_timeout_is_answered_though_the_loop_runs_late(tmp_path):
+    """A busy machine: the request is in before the header timeout, the loop gets to it only after."""
+    async with served(config_for(tmp_path), Limits(header_timeout_s=0.3, keepalive_s=0.3)) as (port, app):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while app[CONNECTIONS].open_count < 1:  # accepted: the header timer runs
+            await asyncio.sleep(0.01)
+        writer.write(f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+        await writer.drain()
+        time.sleep(0.6)  # the loop is held past the timeout with the request waiting to be read
+        answer = await asyncio.wait_for(reader.read(), timeout=5)
+        writer.close()
+    assert answer.startswith(b"HTTP/1.1 200 OK")
 
 
 async def test_a_body_that_does_not_arrive_in_time_is_a_408(tmp_path):

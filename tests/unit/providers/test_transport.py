@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from aiohttp import web
@@ -109,6 +110,28 @@ async def test_a_key_straddling_the_header_cut_is_masked_whole_not_cut_to_a_pref
     assert caught.value.headers == {"x-ratelimit-note": "x" * 185 + "Bearer ***"}
     assert transport.rate_limit_headers({"X-RateLimit-Note": "x" * 185 + KEY}, (KEY,)) == {
         "x-ratelimit-note": "x" * 185 + "***"}
+
+
+@pytest.fixture
+def full_listen_queue():
+    """A loopback port whose listen queue (backlog 0: one connection) is full and never accepted from, so a
+    further connect gets no SYN-ACK: what an upstream too busy to accept looks like."""
+    with socket.socket() as listener, socket.socket() as queued:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        queued.connect(listener.getsockname())
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_connect_timeout_is_called_a_connect_timeout_not_a_read_timeout(full_listen_queue, stream):
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    call_ = transport.UpstreamCall(WIRE, target(full_listen_queue, "m"), body, "m", connect_s=0.2, read_s=30)
+    async with transport.new_session() as session:
+        with pytest.raises(ProviderError) as caught:
+            await (call_.open_stream(session) if stream else call_.complete(session))
+    assert (caught.value.kind, caught.value.status) == ("timeout", 504)
+    assert caught.value.message == "acme did not accept a connection within 0.2s"
 
 
 async def test_choices_that_are_not_objects_are_a_malformed_reply(upstream):
