@@ -76,12 +76,12 @@ const pendingOf = (id, started) => ({ status: "pending", id, page: "page-1", sta
 
 test("a pending request is in the store apart from the records, and goes in the step that stores its record", async () => {
   const started = new Date("2026-05-14T09:30:12.345+02:00");
-  const record = sampleRecord({ thread_id: null });
-  await store.putPending(pendingOf(record.id, started));
-  assert.deepEqual((await store.readPending()).map((p) => [p.id, p.status, p.text]), [[record.id, "pending", "so far"]]);
+  const record = sampleRecord({ id: "server-request-id", thread_id: null }); // the server's id, not the call's
+  await store.putPending(pendingOf("call-id", started));
+  assert.deepEqual((await store.readPending()).map((p) => [p.id, p.status, p.text]), [["call-id", "pending", "so far"]]);
   assert.equal(await store.countRequests(), 0, "not a record until it ends");
   assert.deepEqual(await store.readRange([dayKey("2026-05-14"), dayKey("2026-05-14")]), [], "nor in a day's rollup");
-  await store.recordRequest({ record, started, answer: {} });
+  await store.recordRequest({ record, started, answer: {}, pendingId: "call-id" });
   assert.deepEqual(await store.readPending(), []);
   assert.equal(await store.countRequests(), 1);
 });
@@ -100,7 +100,7 @@ test("a pending request is settled once: a second settle, or one after its recor
 
   const record = sampleRecord({ id: "finished", thread_id: null });
   await store.putPending(pendingOf("finished", started));
-  await store.recordRequest({ record, started, answer: {} });
+  await store.recordRequest({ record, started, answer: {}, pendingId: "finished" });
   assert.equal(await store.settlePending("finished", aborted), null, "its page stored it first");
   assert.equal(await store.countRequests(), 2);
 });

@@ -182,6 +182,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
     // In the store as pending before it is sent: a reload or a closed tab mid-answer leaves it to the next load to
     // record as aborted.
     let pending = null;
+    let stored = false;
     const moveTotals = totalsMover(threadId, state.thread?.totals ?? null, call, choice.provider);
     try {
       pending = await inflight.begin(call, choice, call.price_for(choice.provider));
@@ -191,11 +192,11 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
       });
       const record = recordFor(call, outcome);
       const answer = { content: outcome.text, reasoning: outcome.reasoning, status: record.status, error: record.error };
-      await finishRun(view, record, call.started, answer, replaceSeq);
+      stored = await finishRun(view, record, call, answer, replaceSeq);
     } finally {
       state.runs.delete(threadId);
       showBusy();
-      await pending?.end();
+      await pending?.end(stored);
     }
   }
 
@@ -229,13 +230,16 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
     }
   }
 
-  async function finishRun(view, record, started, answer, replaceSeq) {
+  /** Stores the answer and shows it; resolves to whether it was stored. */
+  async function finishRun(view, record, call, answer, replaceSeq) {
     let saved;
+    let stored = true;
     try {
-      saved = await store.recordRequest({ record, started, answer, replaceSeq });
+      saved = await store.recordRequest({ record, started: call.started, answer, replaceSeq, pendingId: call.id });
     } catch (error) {
       ui.notice.textContent = `This answer could not be saved in the browser: ${error.message}`;
       saved = { thread: null, message: { ...answer, role: "assistant" } };
+      stored = false;
     }
     const message = { ...saved.message, record };
     if (state.threadId === record.thread_id) {
@@ -246,6 +250,7 @@ export function createChat(ui, { model, config, onThreadChanged, onTotals = () =
       showHeader();
     }
     onThreadChanged(record.thread_id);
+    return stored;
   }
 
   /** Finishes an answer's view; if that fails, the view shows the failure with Retry, and the error goes on. */

@@ -65,13 +65,19 @@ export async function begin(call, choice, price) {
       pending.reasoning = reasoning;
       if (performance.now() - written < PROGRESS_EVERY_MS) return;
       written = performance.now();
-      writes = writes.then(write);
+      // Put now, not after the last put: IndexedDB runs transactions in the order they are made, so this one runs
+      // before the record's (recordRequest, which removes the entry). A put chained behind another could be made
+      // after it, and would leave an entry for a request already recorded.
+      writes = Promise.all([writes, write()]);
     },
-    /** After the record is stored (which removes the entry) or could not be: no entry is left to settle. */
-    async end() {
+    /**
+     * After the request ended: `stored` when its record is in the store (that transaction removed the entry),
+     * else the entry is taken out here, so none is left to settle.
+     */
+    async end(stored) {
       inFlight.delete(call.id);
       await writes;
-      await store.dropPending(call.id);
+      if (!stored) await store.dropPending(call.id);
     },
   };
 }

@@ -254,7 +254,8 @@ async function forget(store, keys) {
 /**
  * Records a request, ok or not, in one transaction: the record, its day rollup, the search line and, when
  * the thread still exists, its totals and the answer message (replacing message `replaceSeq`, a failed
- * answer being retried); its pending entry (putPending) goes in the same step. A record of the same request already
+ * answer being retried); the pending entry `pendingId` (putPending: the call's id, which the record's id is not
+ * when the server gave its own request id) goes in the same step. A record of the same request already
  * stored (the ledger's line, pulled by "Include API traffic" while this tab was still answering) is replaced, so the
  * request counts once. Resolves to {key, thread, message}.
  */
@@ -264,13 +265,13 @@ export async function recordRequest(request) {
   return result;
 }
 
-async function writeRequest(store, { record, started, answer, replaceSeq = null }) {
+async function writeRequest(store, { record, started, answer, replaceSeq = null, pendingId = null }) {
   const key = requestKey(started.getTime(), record.id);
   const day = localDate(started);
   await markOrderOnEmpty(store);
   const stored = await storedKeys(store, started.getTime(), record.id);
   if (stored.size) await forget(store, stored);
-  store.delete(pendingKey(record.id));
+  if (pendingId !== null) store.delete(pendingKey(pendingId));
   putRecord(store, record, key);
   const rollup = await promisifyRequest(store.get(dayKey(day)));
   store.put(addToDay(rollup, day, localHour(started), record), dayKey(day));
@@ -318,7 +319,7 @@ export async function settlePending(id, toRequest) {
     const pending = await promisifyRequest(store.get(pendingKey(id)));
     if (!pending) return null;
     const request = toRequest(pending);
-    return { record: request.record, ...(await writeRequest(store, request)) };
+    return { record: request.record, ...(await writeRequest(store, { ...request, pendingId: id })) };
   });
   if (settled) tell({ type: "recorded", thread_id: settled.record.thread_id, key: settled.key });
   return settled?.record ?? null;
