@@ -71,16 +71,19 @@ def _in_workers(files, render, warn, since, checked, workers) -> Iterator[str]:
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     waiting: deque[tuple[Span, Future]] = deque()
     warnings: dict[Path, FileWarnings] = {}
+
+    def ask(span: Span) -> None:
+        waiting.append((span, pool.submit(_render_span, span, render, since, checked.get(span.path, _NO_CHECKS))))
+
     try:
         ahead = spans(files, SPAN_BYTES, checked)
         for span in islice(ahead, IN_FLIGHT):
-            waiting.append((span, pool.submit(_render_span, span, render, since, checked.get(span.path, _NO_CHECKS))))
+            ask(span)
         while waiting:
             span, future = waiting.popleft()
             text, problems, bad = _result(span, future)
             for following in islice(ahead, 1):
-                waiting.append((following, pool.submit(_render_span, following, render, since,
-                                                       checked.get(following.path, _NO_CHECKS))))
+                ask(following)
             file_warnings = warnings.setdefault(span.path, FileWarnings(span.path, warn))
             for number, problem in problems:
                 file_warnings.problem(number, problem)

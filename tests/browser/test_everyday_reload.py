@@ -24,6 +24,19 @@ PENDING = """async () => {
 NOTED_ANSWER = f"async () => (await ({PENDING})()).map((pending) => pending.text).join('')"
 
 
+def answered_in_full(answer, last_word: str) -> None:
+    expect(answer).to_contain_text(last_word, timeout=ANSWER_TIMEOUT_MS)
+    expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
+
+
+def recorded_once_as_ok(page, server, prompt: str) -> None:
+    """Activity, opened in `page`, holds one request for `prompt`, and it is ok."""
+    page.goto(server.url + "/analytics/activity")
+    row = page.get_by_role("row").filter(has_text=prompt)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("ok")
+
+
 def test_a_reload_mid_stream_records_the_request_as_aborted_in_the_thread_and_in_the_analytics(
         browser, llms_server, script, page_errors, shot):
     page, _ = long_answer(browser, llms_server, script, page_errors, "Tell me a long story about the sea", words=400,
@@ -64,13 +77,9 @@ def test_a_request_is_in_the_store_as_pending_while_it_streams_and_only_its_reco
     assert {k: pending[k] for k in ("status", "model", "provider", "prompt")} == {
         "status": "pending", "model": "mock-model", "provider": "openai", "prompt": "Pending while it streams"}
     page.wait_for_function(f"async () => (await ({PENDING})())[0]?.text.includes('word20')")  # the answer so far, again
-    expect(answer).to_contain_text("word299", timeout=ANSWER_TIMEOUT_MS)
-    expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
+    answered_in_full(answer, "word299")
     page.wait_for_function(f"async () => (await ({PENDING})()).length === 0")
-    page.goto(llms_server.url + "/analytics/activity")
-    row = page.get_by_role("row").filter(has_text="Pending while it streams")
-    expect(row).to_have_count(1)
-    expect(row).to_contain_text("ok")
+    recorded_once_as_ok(page, llms_server, "Pending while it streams")
     page.context.close()
     assert page_errors == []
 
@@ -82,13 +91,9 @@ def test_a_request_still_streaming_in_another_tab_is_not_recorded_as_aborted_by_
     second = first.context.new_page()
     second.goto(llms_server.url + "/")
     expect(second.get_by_role("combobox", name="Model")).to_be_visible()
-    expect(answer).to_contain_text("word79", timeout=ANSWER_TIMEOUT_MS)
-    expect(answer).not_to_have_attribute("aria-busy", "true", timeout=ANSWER_TIMEOUT_MS)
+    answered_in_full(answer, "word79")
     expect(answer.get_by_text("Stopped.")).to_have_count(0)
-    second.goto(llms_server.url + "/analytics/activity")
-    row = second.get_by_role("row").filter(has_text="A long one in the first tab")
-    expect(row).to_have_count(1)
-    expect(row).to_contain_text("ok")
+    recorded_once_as_ok(second, llms_server, "A long one in the first tab")
     first.context.close()
     assert page_errors == []
 
