@@ -36,6 +36,7 @@ __all__ = ["LedgerRecorder", "install", "health_fields", "priced", "stats_24h", 
 
 log = logging.getLogger("llms.ledger.reader")
 DAY_S = 24 * 3600
+OPEN_RACE_WAIT_S = 1.0  # start-up's look at the index waits this long for another connection's open (see _rebuild_first)
 T = TypeVar("T")
 
 
@@ -184,7 +185,10 @@ def _rebuild_first(ledger: Path) -> bool:
     if not ledger_files(ledger):
         return False
     try:
-        index = LedgerIndex(ledger, wait_s=0)
+        # A moment's wait: the catch-up thread opening the index at the same time holds SQLite's lock while it
+        # recovers the WAL (milliseconds); with none, that open alone sent the month to the lines. A rebuild's
+        # write transaction never holds a reader up in WAL mode, so this never waits for a rebuild.
+        index = LedgerIndex(ledger, wait_s=OPEN_RACE_WAIT_S)
         try:
             return index.stale_reason() is not None
         finally:

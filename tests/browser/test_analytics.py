@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 
 from llms.pricing import format_usd
 from tests.conftest import MOCK_KEY_ENV, mock_config
+from tests.ledger_file import written_lines
 from tests.mock_provider import Reply
 from tests.server_process import ServerProcess
 
@@ -479,7 +480,7 @@ def test_real_requests_show_with_exact_sums_and_api_traffic_counts_once(tab, ser
 
 
 def ledger_lines(server) -> list[dict]:
-    return [json.loads(text) for text in server.ledger.read_text(encoding="utf-8").splitlines()] if server.ledger.exists() else []
+    return written_lines(server.ledger)
 
 
 def chat_ledger_line(server, content: str, wait_s: float = 10.0) -> dict:

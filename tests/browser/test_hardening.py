@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import MOCK_KEY_ENV, mock_config
+from tests.ledger_file import written_lines
 from tests.mock_provider import Reply
 from tests.server_process import ServerProcess
 
@@ -182,7 +183,7 @@ def ledgered(tmp_path_factory, mock_provider):
 
 
 def ledger_lines(server) -> list[dict]:
-    return [json.loads(text) for text in server.ledger.read_text(encoding="utf-8").splitlines()] if server.ledger.exists() else []
+    return written_lines(server.ledger)
 
 
 def post_chat(server, content: str, headers: dict | None = None) -> dict:

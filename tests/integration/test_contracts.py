@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 import openai
 import pytest
 
+from tests.ledger_file import written_lines
 from tests.mock_provider import KEYS, Reply
 from tests.server_process import ROOT, ServerProcess
 
@@ -76,7 +77,7 @@ def curl(url: str, *headers: str) -> dict:
 
 def test_a_line_has_the_guides_flat_fields(ledger_of):
     ledger = ledger_of("gpt-4o")
-    [line] = [json.loads(text) for text in ledger.read_text().splitlines()]
+    [line] = written_lines(ledger)
     assert line["user_id"] == "token:ci" and line["ip_address"] == "127.0.0.1"
     assert (line["input_tokens"], line["output_tokens"], line["total_tokens"]) == (12, 5, 17)
     assert line["input_cost"] == pytest.approx(0.0072, abs=1e-12)
@@ -87,7 +88,7 @@ def test_a_line_has_the_guides_flat_fields(ledger_of):
 
 def test_the_guides_jq_finds_the_expensive_request_and_never_an_unpriced_one(ledger_of):
     ledger = ledger_of("gpt-4o", "mini", "unpriced")
-    lines = [json.loads(text) for text in ledger.read_text().splitlines()]
+    lines = written_lines(ledger)
     assert [line["total_cost"] is None for line in lines] == [False, False, True]  # null, never 0
     command = "cat logs/cost-tracking.jsonl | jq 'select(.total_cost > 0.01)'"
     if shutil.which("jq"):

@@ -9,6 +9,7 @@ import urllib.request
 import openai
 import pytest
 
+from tests.ledger_file import written_lines
 from tests.mock_provider import KEYS, Reply
 from tests.server_process import ServerProcess
 
@@ -47,7 +48,7 @@ def test_a_local_model_costs_the_electricity_of_its_answer_and_sums_with_priced_
                                             stream=True, stream_options={"include_usage": True})
     assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "Local answer."
     client.chat.completions.create(model="paid-model", messages=[{"role": "user", "content": "hi"}])
-    local_one, local_two, paid = [json.loads(line) for line in ledger.read_text().splitlines()]
+    local_one, local_two, paid = written_lines(ledger)
     for line in (local_one, local_two):
         assert line["response_ms"] >= 200  # the mock answers after 0.2 s
         assert line["cost_usd"] == _energy_usd(line["response_ms"])  # e.g. 205 ms → $0.0000011104…

@@ -13,6 +13,7 @@ from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
 from tests.conftest import MOCK_KEY_ENV
+from tests.ledger_file import written_lines
 from tests.mock_provider import DEFAULT_PROMPT_TOKENS, Reply
 from tests.server_process import ServerProcess
 
@@ -60,7 +61,7 @@ def weather_agent(server, fmt: str) -> tuple[Agent, list[str]]:
 
 
 def lines_for(ledger, model: str) -> list[dict]:
-    return [line for line in map(json.loads, ledger.read_text().splitlines()) if line["model"] == model]
+    return [line for line in written_lines(ledger) if line["model"] == model]
 
 
 def step_cost(output_tokens: int) -> float:

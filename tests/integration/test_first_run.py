@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 
 from tests.conftest import MOCK_KEY_ENV
+from tests.ledger_file import written_lines
 from tests.server_process import ServerProcess
 
 
@@ -93,7 +94,7 @@ def test_an_answering_ollama_offers_its_installed_models_free_and_serves_them(mo
         ids = [m["id"] for m in get_json(server.url + "/v1/models")["data"]]
         assert ids == ["llama3.2", "qwen2.5-coder:7b"]
         server.stop()
-        [line] = [json.loads(text) for text in ledger.read_text().splitlines()]
+        [line] = written_lines(ledger)
         assert (line["model"], line["cost_usd"], line["cost_provenance"]) == ("qwen2.5-coder:7b", 0, "computed")
         output = server.output()
         assert "1 of 2 providers ready: ollama\n" in output

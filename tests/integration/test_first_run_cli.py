@@ -6,6 +6,7 @@ import json
 
 from tests.conftest import MOCK_KEY_ENV
 from tests.integration.test_cli import llms
+from tests.ledger_file import written_lines
 
 
 def test_init_writes_the_default_config_where_config_says_and_the_hint_of_a_missing_file_leads_there(tmp_path):
@@ -33,7 +34,7 @@ def ledger_config(mock_provider, tmp_path):
 
 
 def lines_of(ledger) -> list[dict]:
-    return [json.loads(line) for line in ledger.read_text().splitlines()]
+    return written_lines(ledger)
 
 
 def test_a_one_shot_chat_and_each_model_check_asks_are_in_the_ledger_as_client_cli(mock_provider, tmp_path):

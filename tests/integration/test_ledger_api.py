@@ -16,6 +16,7 @@ from pathlib import Path
 import openai
 import pytest
 
+from tests.ledger_file import written_lines
 from tests.mock_provider import KEYS, Reply
 from tests.server_process import ROOT, ServerProcess
 
@@ -66,7 +67,7 @@ def test_sdk_requests_appear_once_in_ledger_report_analytics_ledger_api_and_heal
     server, config_path, ledger = served
     ids = sdk_requests(server.url)
 
-    lines = [json.loads(line) for line in ledger.read_text().splitlines()]
+    lines = written_lines(ledger)
     assert [line["request_id"] for line in lines] == ids
     assert [line["is_streaming"] for line in lines] == [False, True]
     assert all(line["cost_usd"] == COST and line["cost_provenance"] == "computed" for line in lines)

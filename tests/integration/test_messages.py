@@ -5,13 +5,13 @@ counted, errors as the SDK's own classes, and each request once in the ledger at
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from pathlib import Path
 
 import anthropic
 import pytest
 
+from tests.ledger_file import line_of
 from tests.mock_provider import KEYS, RETRY_AFTER_S, Reply, stream_events
 from tests.server_process import ServerProcess
 
@@ -57,19 +57,6 @@ def client(server, **options) -> anthropic.Anthropic:
     return anthropic.Anthropic(base_url=server.url, api_key=TOKEN, max_retries=0, timeout=20, **options)
 
 
-def ledger_line(ledger, request_id: str, wait_s: float = 5.0) -> dict:
-    """The request's one ledger line. A stream's line is written when the server's handler ends, which can be
-    just after the client read the last byte: so it is waited for, a bounded while."""
-    deadline = time.monotonic() + wait_s
-    while True:
-        lines = [json.loads(line) for line in ledger.read_text().splitlines()] if ledger.exists() else []
-        found = [line for line in lines if line["request_id"] == request_id]
-        if found or time.monotonic() > deadline:
-            assert len(found) == 1, lines
-            return found[0]
-        time.sleep(0.05)
-
-
 def test_create_passes_the_body_through_and_is_priced_exactly(served):
     server, ledger, mock = served
     raw = client(server, default_headers={"anthropic-beta": "prompt-caching-2024-07-31"}) \
@@ -83,7 +70,7 @@ def test_create_passes_the_body_through_and_is_priced_exactly(served):
     assert upstream.headers["anthropic-beta"] == "prompt-caching-2024-07-31"
     assert upstream.headers["anthropic-version"] == raw.http_request.headers["anthropic-version"]
     assert upstream.headers["x-api-key"] == KEYS["anthropic"]  # ours from llms.json, never the client's token
-    line = ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raw.headers["X-LLMS-Request-Id"])
     assert (line["endpoint"], line["client_app"], line["model"], line["provider"]) == \
         ("/v1/messages", "anthropic-sdk-python", "sonnet", "anthropic")
     assert line["usage"]["prompt_tokens_details"] == {"cached_tokens": 1000, "cache_write_tokens": 200,
@@ -102,7 +89,7 @@ def test_stream_relays_anthropics_events_and_records_the_cumulative_usage(served
     assert "".join(block.text for block in final.content if block.type == "text") == TEXT
     assert final.usage.output_tokens == 340 and final.usage.cache_creation_input_tokens == 200
     assert mock.requests[-1].json == {**BODY, "model": PROVIDER_MODEL, "stream": True}
-    line = ledger_line(ledger, request_id)
+    line = line_of(ledger, request_id)
     assert line["is_streaming"] is True and line["status"] == "ok" and line["endpoint"] == "/v1/messages"
     assert line["usage"]["completion_tokens"] == 340 and line["usage"]["prompt_tokens"] == 1300
     assert line["cost_usd"] == pytest.approx(COST, abs=1e-12)
@@ -146,7 +133,7 @@ def test_upstream_errors_arrive_as_the_sdks_own_classes_and_are_recorded(served,
     assert raised.value.body["type"] == "error" and raised.value.body["error"]["type"] == kind
     if status == 429:  # Anthropic's Retry-After reaches the client, which waits by it
         assert raised.value.response.headers["retry-after"] == RETRY_AFTER_S
-    line = ledger_line(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
     assert line["status"] == "error" and line["error"]["status"] == status and line["endpoint"] == "/v1/messages"
 
 
@@ -155,7 +142,7 @@ def test_a_5xx_fails_over_to_the_next_anthropic_provider_serving_the_alias(serve
     raw = client(server).messages.with_raw_response.create(model="claude-failover", **BODY)
     assert raw.parse().content[-1].text == TEXT and raw.headers["X-LLMS-Provider"] == "backup"
     assert [r.json["model"] for r in mock.requests[-2:]] == ["fault-500", PROVIDER_MODEL]
-    line = ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raw.headers["X-LLMS-Request-Id"])
     assert (line["provider"], line["status"]) == ("backup", "ok")
     assert line["cost_usd"] == pytest.approx(COST, abs=1e-12)
 

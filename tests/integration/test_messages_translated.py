@@ -11,7 +11,8 @@ import urllib.request
 import anthropic
 import pytest
 
-from tests.integration.test_messages import ledger_line, serve
+from tests.integration.test_messages import serve
+from tests.ledger_file import line_of
 from tests.mock_provider import KEYS, Reply
 
 TOKEN = "messages-translated-token"
@@ -80,7 +81,7 @@ def test_tools_round_trip_translated_to_chat_completions_and_priced_exactly(serv
         {"role": "tool", "tool_call_id": CALL["id"], "content": "snow"}]
     assert (second.usage.input_tokens, second.usage.cache_read_input_tokens, second.usage.output_tokens) == \
         (200, 1000, 340)
-    line = ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raw.headers["X-LLMS-Request-Id"])
     assert (line["endpoint"], line["client_app"], line["model"], line["provider"], line["status"]) == \
         ("/v1/messages", "anthropic-sdk-python", "gpt-claude", "groq", "ok")
     assert line["cost_usd"] == pytest.approx(COST, abs=1e-12) and line["cost_provenance"] == "computed"
@@ -104,7 +105,7 @@ def test_stream_is_anthropics_event_sequence_with_tool_input_and_thinking(served
     assert final.content[2].input == CALL["arguments"] and final.stop_reason == "tool_use"
     assert (final.usage.input_tokens, final.usage.cache_read_input_tokens, final.usage.output_tokens) == \
         (200, 1000, 340)
-    line = ledger_line(ledger, request_id)
+    line = line_of(ledger, request_id)
     assert line["is_streaming"] is True and line["finish_reason"] == "tool_calls"
     assert line["cost_usd"] == pytest.approx(COST, abs=1e-12) and line["ttft_ms"] > 0
 
@@ -146,7 +147,7 @@ def test_an_upstream_500_is_the_sdks_class_and_recorded(served):
     server, ledger, _ = served
     with pytest.raises(anthropic.InternalServerError) as raised:
         client(server).messages.create(model="gpt-claude-500", max_tokens=64, messages=[QUESTION])
-    line = ledger_line(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
     assert (line["status"], line["endpoint"]) == ("error", "/v1/messages")
 
 
@@ -173,5 +174,5 @@ def test_when_every_anthropic_provider_fails_the_others_serving_the_model_answer
     raw = client(server).messages.with_raw_response.create(model="claude-mixed", max_tokens=64, messages=[QUESTION])
     assert raw.parse().content[0].text == ANSWER and raw.headers["X-LLMS-Provider"] == "groq"
     assert [r.path for r in mock.requests[-2:]] == ["/anthropic/v1/messages", "/openai/v1/chat/completions"]
-    line = ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raw.headers["X-LLMS-Request-Id"])
     assert (line["provider"], line["status"]) == ("groq", "ok")

@@ -10,7 +10,8 @@ import urllib.request
 import openai
 import pytest
 
-from tests.integration.test_messages import ledger_line, serve
+from tests.integration.test_messages import serve
+from tests.ledger_file import line_of
 from tests.mock_provider import KEYS, RETRY_AFTER_S, Reply, stream_events
 
 TOKEN = "responses-test-token"
@@ -98,7 +99,7 @@ def test_translated_to_chat_completions_with_a_function_tool_round_trip(served):
     usage = second.usage
     assert (usage.input_tokens, usage.input_tokens_details.cached_tokens, usage.output_tokens,
             usage.output_tokens_details.reasoning_tokens) == (1200, 1000, 340, 120)
-    line = ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raw.headers["X-LLMS-Request-Id"])
     assert (line["endpoint"], line["client_app"], line["model"], line["provider"], line["status"]) == \
         ("/v1/responses", "openai-python", "gpt-chat", "chatonly", "ok")
     assert line["cost_usd"] == pytest.approx(COST, abs=1e-12) and line["cost_provenance"] == "computed"
@@ -124,7 +125,7 @@ def test_translated_stream_is_responses_event_sequence_with_usage(served):
     assert json.loads(final.output[1].arguments) == CALL["arguments"] and final.output[1].call_id == CALL["id"]
     assert final.usage.input_tokens_details.cached_tokens == 1000
     assert final.usage.output_tokens_details.reasoning_tokens == 120
-    line = ledger_line(ledger, stream.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, stream.headers["X-LLMS-Request-Id"])
     assert line["is_streaming"] is True and line["endpoint"] == "/v1/responses"
     assert line["cost_usd"] == pytest.approx(COST, abs=1e-12) and line["ttft_ms"] > 0
 
@@ -155,7 +156,7 @@ def test_passed_through_to_a_provider_that_speaks_responses_with_a_tool_round_tr
     raw = client(server).responses.with_raw_response.create(model="gpt-pass", input=second_input, tools=[WEATHER])
     assert raw.parse().output_text == ANSWER
     assert mock.requests[-1].json["input"] == second_input  # the items as the client sent them
-    line = ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raw.headers["X-LLMS-Request-Id"])
     assert (line["endpoint"], line["provider"], line["client_app"]) == ("/v1/responses", "openai", "openai-python")
     assert line["usage"]["prompt_tokens_details"]["cached_tokens"] == 1000
     assert line["usage"]["completion_tokens_details"]["reasoning_tokens"] == 120
@@ -169,7 +170,7 @@ def test_passed_through_stream_relays_the_providers_events(served):
     kinds = [event.type for event in stream.parse()]
     sent = b"".join(stream_events("responses", "resp-model", mock.models["resp-model"], True)).decode()
     assert kinds == [line[len("event: "):] for line in sent.splitlines() if line.startswith("event:")]
-    line = ledger_line(ledger, stream.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, stream.headers["X-LLMS-Request-Id"])
     assert line["is_streaming"] is True and line["status"] == "ok"
     assert line["cost_usd"] == pytest.approx(COST, abs=1e-12) and line["ttft_ms"] > 0
 
@@ -186,7 +187,7 @@ def test_translated_to_anthropic_signed_reasoning_goes_back_as_encrypted_content
     sent = mock.requests[-1].json
     assert sent["thinking"] == {"type": "enabled", "budget_tokens": 1024}
     assert first.usage.input_tokens == 1300 and first.usage.input_tokens_details.cached_tokens == 1000
-    line = ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raw.headers["X-LLMS-Request-Id"])
     assert line["usage"]["prompt_tokens_details"]["cache_write_1h_tokens"] == 50
     assert line["cost_usd"] == pytest.approx(CLAUDE_COST, abs=1e-12)
 
@@ -227,7 +228,7 @@ def test_upstream_errors_arrive_as_the_sdks_own_classes_and_are_recorded(served)
         client(server).responses.create(model="gpt-pass-429", input="Hi")
     assert raised.value.response.headers["retry-after"] == RETRY_AFTER_S
     assert raised.value.body["code"] == "rate_limit_exceeded"  # the upstream's own code (the mock sends OpenAI's)
-    line = ledger_line(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
+    line = line_of(ledger, raised.value.response.headers["X-LLMS-Request-Id"])
     assert (line["status"], line["error"]["status"], line["endpoint"]) == ("error", 429, "/v1/responses")
     with pytest.raises(openai.InternalServerError):
         client(server).responses.create(model="gpt-chat-500", input="Hi")
@@ -258,7 +259,7 @@ def test_when_the_responses_providers_fail_the_others_serving_the_model_answer_t
     raw = client(server).responses.with_raw_response.create(model="gpt-mixed", input="Hi")
     assert raw.parse().output_text == ANSWER and raw.headers["X-LLMS-Provider"] == "chatonly"
     assert [r.path for r in mock.requests[-2:]] == ["/openai/v1/responses", "/openai/v1/chat/completions"]
-    assert ledger_line(ledger, raw.headers["X-LLMS-Request-Id"])["provider"] == "chatonly"
+    assert line_of(ledger, raw.headers["X-LLMS-Request-Id"])["provider"] == "chatonly"
 
 
 def test_a_stored_response_is_never_found_since_llms_keeps_none(served):
@@ -287,7 +288,7 @@ def test_a_passed_through_stream_cut_short_ends_with_an_error_event_numbered_aft
     assert [event["type"] for event in events] == ["response.created", "response.in_progress", "error"]
     # the cut reads as a dropped connection or an early end, as the socket's close races the last read
     assert events[-1]["sequence_number"] == 2 and events[-1]["message"]
-    assert ledger_line(ledger, request_id)["status"] == "error"
+    assert line_of(ledger, request_id)["status"] == "error"
 
 
 def test_a_translated_stream_cut_short_ends_with_response_failed(served):
@@ -296,4 +297,4 @@ def test_a_translated_stream_cut_short_ends_with_response_failed(served):
     assert events[-1]["type"] == "response.failed" and events[-1]["response"]["status"] == "failed"
     assert events[-1]["response"]["error"]["code"] == "server_error" and events[-1]["response"]["error"]["message"]
     assert [event["sequence_number"] for event in events] == list(range(len(events)))
-    assert ledger_line(ledger, request_id)["status"] == "error"
+    assert line_of(ledger, request_id)["status"] == "error"

@@ -6,7 +6,6 @@ never into the repo; the tests are skipped, saying why, when npm or the packages
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_messages import serve
+from tests.ledger_file import written_lines
 from tests.mock_provider import KEYS, Reply
 from tests.server_process import ROOT
 
@@ -85,7 +85,7 @@ def recorded(folder: Path, app: str, provider: str) -> tuple[list[dict], list[di
     the app's lines are there and no more come."""
     ledger, seen, deadline = folder / "usage.jsonl", None, time.monotonic() + LEDGER_WAIT_S
     while True:
-        lines = [json.loads(line) for line in ledger.read_text().splitlines()] if ledger.exists() else []
+        lines = written_lines(ledger)
         mine = [line for line in lines if line["client_app"] == app and line["provider"] == provider]
         if (mine and len(mine) == seen) or time.monotonic() > deadline:
             return lines, mine

@@ -13,6 +13,7 @@ import pytest
 from genai_prices import Usage, calc_price
 
 from tests.conftest import MOCK_KEY_ENV
+from tests.ledger_file import written_lines
 from tests.mock_provider import Reply
 from tests.server_process import ServerProcess
 
@@ -51,7 +52,7 @@ def line_of(ledger, request_id: str, wait_s: float = 10) -> dict:
     stream is after the client read its last event."""
     deadline = time.monotonic() + wait_s
     while True:
-        lines = [line for line in map(json.loads, ledger.read_text().splitlines()) if line["request_id"] == request_id]
+        lines = [line for line in written_lines(ledger) if line["request_id"] == request_id]
         if lines or time.monotonic() > deadline:
             [line] = lines
             return line

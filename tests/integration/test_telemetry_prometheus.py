@@ -18,6 +18,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import MOCK_KEY_ENV, mock_config
+from tests.ledger_file import written_lines
 from tests.server_process import ServerProcess, free_port
 
 TOKEN = "metrics-t0ken"
@@ -96,7 +97,7 @@ def test_tokens_by_kind_are_the_sums_of_the_normalized_usage(served):
 def test_cost_and_times_equal_the_ledger_lines(served):
     server, ledger = served
     samples, _ = scrape(server.url)
-    lines = [json.loads(line) for line in ledger.read_text().splitlines()]
+    lines = written_lines(ledger)
     assert len(lines) == 4
     # shape-openai at 1.25 / 10 / 0.125 per 1M: (200 × 1.25 + 1000 × 0.125 + 340 × 10) / 1e6 = 0.003775 each.
     assert samples[("llms_cost_usd_total", labels(provider="openai", model="shape-openai"))] == pytest.approx(

@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import MOCK_KEY_ENV
+from tests.ledger_file import written_lines
 from tests.server_process import ServerProcess
 
 TOKEN = "t0ken-for-tests"
@@ -68,6 +69,6 @@ def test_the_ledger_records_which_named_token_a_request_came_with(mock_provider,
             client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
     finally:
         server.stop()
-    lines = [json.loads(line) for line in ledger.read_text().splitlines()]
+    lines = written_lines(ledger)
     assert [(line["client"], line["token"]) for line in lines] == [("api", "ci"), ("api", "laptop")]
     assert "secret" not in ledger.read_text()
