@@ -35,6 +35,23 @@ def streaming(page, server, script, part: int):
     return answer
 
 
+NEAR_TOP_PX = 80  # chat/follow.js's NEAR_PX: less than that is still where the person took the view
+
+
+def settled_scroll_top(page, wait_s: float = 10.0) -> float:
+    """The conversation's scrollTop once the wheel's scroll has ended: the same across 300 ms (a bounded wait)."""
+    return page.locator("#conversation").evaluate("""(c, waitMs) => new Promise((done) => {
+      const end = performance.now() + waitMs;
+      let last = c.scrollTop, since = performance.now();
+      const look = () => {
+        if (c.scrollTop !== last) { last = c.scrollTop; since = performance.now(); }
+        if (performance.now() - since >= 300 || performance.now() > end) done(c.scrollTop);
+        else requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);
+    })""", wait_s * 1000)
+
+
 def scroll_gap(page) -> float:
     """How far the conversation is from its bottom, in pixels."""
     return page.locator("#conversation").evaluate("(c) => c.scrollHeight - c.scrollTop - c.clientHeight")
@@ -83,10 +100,15 @@ def test_the_view_stays_where_the_person_scrolled_up_to_while_the_answer_streams
     page.locator("#conversation").hover()
     page.mouse.wheel(0, -100_000)
     expect(answer.get_by_role("heading", name="Part 1", exact=True)).to_be_in_viewport()
+    # Where the wheel left the view. The top, or within a frame's growth of it: on a loaded machine the compositor
+    # can start the wheel's scroll before the page hears of it, and a frame's follow-down in between moves the
+    # scroll's end by that frame's growth. From then on the stream must not move it.
+    settled = settled_scroll_top(page)
+    assert settled < NEAR_TOP_PX
     expect(answer.locator("dl.metrics")).to_be_visible(timeout=30_000)
     expect(answer.get_by_role("heading", name="Part 1", exact=True)).to_be_in_viewport()
     expect(answer.get_by_role("heading", name=f"Part {SLOW_PARTS}", exact=True)).not_to_be_in_viewport()
-    assert page.locator("#conversation").evaluate("(c) => c.scrollTop") == 0
+    assert page.locator("#conversation").evaluate("(c) => c.scrollTop") == settled
     assert page_errors == []
 
 
