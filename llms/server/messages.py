@@ -27,7 +27,8 @@ from llms.providers.translation import Refused, carried_or_none, client_body
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS, HTTP
-from llms.server.relay import ClientAPI, pass_through, sse_event, translate
+from llms.server.relay import ClientAPI, pass_through, translate
+from llms.server.sse_out import sse_event
 
 __all__ = ["add_routes"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from contextlib import aclosing
+from typing import Callable
 
 from aiohttp import web
 
@@ -19,6 +19,7 @@ from llms.server.errors import error_response, provider_error_body, provider_err
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS, HTTP
+from llms.server.sse_out import STREAM_HEADERS, sse_frame, write_frames
 
 __all__ = ["add_routes"]
 
@@ -107,7 +108,14 @@ async def _complete(request: web.Request, exchange: Exchange, candidates: list[C
 
 
 def _sse(payload: dict) -> bytes:
-    return b"data: " + json_bytes(payload) + b"\n\n"
+    return sse_frame("", json_bytes(payload))
+
+
+def _told(answer: Answer) -> Callable[[dict, bytes], bytes]:
+    def told(chunk: dict, data: bytes) -> bytes:
+        answer.take(chunk)
+        return sse_frame("", data)
+    return told
 
 
 async def _stream(request: web.Request, exchange: Exchange, candidates: list[Candidate]):
@@ -115,21 +123,12 @@ async def _stream(request: web.Request, exchange: Exchange, candidates: list[Can
         exchange.candidate, upstream, failures = await open_first_stream(request.app[HTTP], exchange.body, candidates)
     except CallFailed as failed:
         return _failed_response(request, exchange, failed)
-    response = web.StreamResponse(headers=upstream.rate_limits | _meta_headers(exchange) | {
-        "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response = web.StreamResponse(headers=upstream.rate_limits | _meta_headers(exchange) | STREAM_HEADERS)
     await response.prepare(request)
     answer = exchange.answer = Answer(exchange.started)
-    gathered: list[bytes] = []  # the events of one upstream read after the first token, written at once
+    gathered: list[bytes] = []
     try:
-        async with aclosing(upstream.frames()) as frames:
-            async for chunk, data, more in frames:
-                first = answer.ttft_ms is None  # up to the first token each event goes out as it comes
-                if chunk is not None:
-                    answer.take(chunk)
-                    gathered.append(b"data: " + data + b"\n\n")
-                if gathered and (first or not more):
-                    await response.write(b"".join(gathered))
-                    gathered.clear()
+        await write_frames(response, upstream, answer, _told(answer), gathered)
     except ProviderError as exc:
         # Headers are gone already: the fault travels as a last event the client can show.
         exchange.failed(exc.status, exc.message)

@@ -8,7 +8,6 @@ travels as the client API's own error event.
 
 from __future__ import annotations
 
-from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol
 
@@ -22,12 +21,10 @@ from llms.providers.shapes import reasoning_of
 from llms.providers.transport import UpstreamStream, json_bytes
 from llms.server.exchange import Exchange
 from llms.server.keys import HTTP
+from llms.server.sse_out import STREAM_HEADERS, sse_event, sse_frame, write_frames
 
-__all__ = ["ClientAPI", "ClientEvents", "pass_through", "translate", "sse_event", "meta_headers", "completed",
+__all__ = ["ClientAPI", "ClientEvents", "pass_through", "translate", "meta_headers", "completed",
            "relayed", "translated"]
-
-STREAM_HEADERS = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
 
 class ClientEvents(Protocol):
     """A chat stream told in a client's API: each call gives (event name, payload) pairs to send."""
@@ -100,17 +97,8 @@ async def translate(request: web.Request, exchange: Exchange, api: ClientAPI, ch
     return web.json_response(told, headers=rate_limits | meta_headers(exchange))
 
 
-def sse_event(name: str, data: str) -> bytes:
-    # https://html.spec.whatwg.org/multipage/server-sent-events.html: each line of the data in its own field.
-    lines = [f"event: {name}"] if name else []
-    lines += [f"data: {line}" for line in data.split("\n")]
-    return ("\n".join(lines) + "\n\n").encode()
-
-
 def _events(pairs: list[tuple[str, dict]]) -> bytes:
-    # Compact JSON holds no line break (one in a string is escaped): each payload is one data line.
-    return b"".join((b"event: " + name.encode() + b"\n" if name else b"") + b"data: " + json_bytes(payload) + b"\n\n"
-                    for name, payload in pairs)
+    return b"".join(sse_frame(name, json_bytes(payload)) for name, payload in pairs)
 
 
 def meta_headers(exchange: Exchange) -> dict[str, str]:
@@ -141,19 +129,17 @@ async def relayed(request: web.Request, exchange: Exchange, upstream: UpstreamSt
     in the stream is written as `fault_event(status, message, the last event's data)`."""
     response = await _opened(request, exchange, upstream)
     answer, relayed_error, last = exchange.answer, False, None
-    gathered: list[bytes] = []  # the events of one upstream read after the first token, written at once
+
+    def told(item: dict, _data: bytes) -> bytes:
+        nonlocal relayed_error, last
+        for chunk in item["chunks"]:
+            answer.take(chunk)
+        relayed_error, last = relayed_error or item["error"], item["data"]
+        return sse_event(item["event"], item["data"])
+
+    gathered: list[bytes] = []
     try:
-        async with aclosing(upstream.frames()) as events:
-            async for item, _, more in events:
-                first = answer.ttft_ms is None  # up to the first token each event goes out as it comes
-                if item is not None:
-                    for chunk in item["chunks"]:
-                        answer.take(chunk)
-                    relayed_error, last = relayed_error or item["error"], item["data"]
-                    gathered.append(sse_event(item["event"], item["data"]))
-                if gathered and (first or not more):
-                    await response.write(b"".join(gathered))
-                    gathered.clear()
+        await write_frames(response, upstream, answer, told, gathered)
     except ProviderError as exc:
         exchange.failed(exc.status, exc.message)
         if not relayed_error:
@@ -172,17 +158,14 @@ async def translated(request: web.Request, exchange: Exchange, upstream: Upstrea
     response = await _opened(request, exchange, upstream)
     answer = exchange.answer
     await response.write(_events(events.start()))
-    gathered: list[bytes] = []  # the events of one upstream read after the first token, written at once
+
+    def told(chunk: dict, _data: bytes) -> bytes:
+        answer.take(chunk)
+        return _events(events.feed(chunk))
+
+    gathered: list[bytes] = []
     try:
-        async with aclosing(upstream.frames()) as chunks:
-            async for chunk, _, more in chunks:
-                first = answer.ttft_ms is None  # up to the first token each event goes out as it comes
-                if chunk is not None:
-                    answer.take(chunk)
-                    gathered.append(_events(events.feed(chunk)))
-                if gathered and (first or not more):
-                    await response.write(b"".join(gathered))
-                    gathered.clear()
+        await write_frames(response, upstream, answer, told, gathered)
     except ProviderError as exc:
         exchange.failed(exc.status, exc.message)
         gathered.append(_events(events.failed(error_body(exc.status, exc.message))))

@@ -25,7 +25,8 @@ from llms.server.errors import error_body, error_response, provider_error_respon
 from llms.server.exchange import Exchange
 from llms.server.installed_models import served
 from llms.server.keys import BUDGETS
-from llms.server.relay import ClientAPI, pass_through, sse_event, translate
+from llms.server.relay import ClientAPI, pass_through, translate
+from llms.server.sse_out import sse_event
 
 __all__ = ["add_routes"]
 
