@@ -2,7 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { CSV_COLUMNS, ROUNDING, csvCell, recordsCsv, rounded } from "../../../ui/static/js/rules/files/export.js";
+import {
+  CSV_COLUMNS, ROUNDING, csvCell, recordsCsv, requestsFileParts, requestsJsonlParts, rounded,
+} from "../../../ui/static/js/rules/files/export.js";
 import { fromLedger } from "../../../ui/static/js/rules/record.js";
 import { sampleRecord } from "../fixtures.mjs";
 
@@ -37,3 +39,16 @@ for (const { name, line, row } of csvVectors.rows) {
     assert.equal(recordsCsv([fromLedger("line", line)]), csvVectors.header + row);
   });
 }
+
+test("the JSON exports write a record's costs and times without float noise and leave the rest as stored", () => {
+  const noisy = sampleRecord({ cost_usd: 7.899999999906868, computed_cost_usd: 0.1 + 0.2, response_ms: 2310.4000000000001 + 1e-9 });
+  const clean = sampleRecord();
+  const now = new Date("2026-05-20T10:00:00Z");
+  const [json] = JSON.parse(requestsFileParts([noisy, clean], now).join("")).requests
+    .map((r) => [r.cost_usd, r.computed_cost_usd, r.response_ms]);
+  assert.deepEqual(json, [7.899999999907, 0.3, 2310.4]);
+  const lines = requestsJsonlParts([noisy, clean], now).join("").trim().split("\n").slice(1).map((l) => JSON.parse(l));
+  assert.deepEqual(lines[0], { ...noisy, cost_usd: 7.899999999907, computed_cost_usd: 0.3, response_ms: 2310.4 });
+  assert.deepEqual(lines[1], clean);
+  assert.equal(noisy.cost_usd, 7.899999999906868, "the stored record is not changed");
+});

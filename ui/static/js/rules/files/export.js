@@ -9,11 +9,26 @@ function header(kind, count, now) {
   return { source: SOURCE, kind, version: FORMAT_VERSION, exported_at: isoWithOffset(now), count };
 }
 
+/** The numbers of a record that float noise reaches (sums of token × price, times), with the CSV's places. */
+const RECORD_ROUNDING = { cost_usd: "cost_usd", computed_cost_usd: "cost_usd", response_ms: "response_ms", ttft_ms: "ttft_ms" };
+
+/** A record as the JSON exports write it: as stored, its costs and times without float noise (ROUNDING). */
+export function exportedRecord(record) {
+  let out = record;
+  for (const [field, column] of Object.entries(RECORD_ROUNDING)) {
+    const value = record[field];
+    if (typeof value !== "number") continue;
+    const kept = rounded(column, value);
+    if (kept !== value) out = out === record ? { ...record, [field]: kept } : Object.assign(out, { [field]: kept });
+  }
+  return out;
+}
+
 /** The text of a request-log export, as parts for a Blob (a million records never make one string). */
 export function requestsFileParts(records, now = new Date()) {
   const head = JSON.stringify(header("requests", records.length, now));
   const parts = [`${head.slice(0, -1)},"requests":[\n`];
-  records.forEach((record, i) => parts.push(`${i ? ",\n" : ""}${JSON.stringify(record)}`));
+  records.forEach((record, i) => parts.push(`${i ? ",\n" : ""}${JSON.stringify(exportedRecord(record))}`));
   parts.push("\n]}\n");
   return parts;
 }
@@ -21,7 +36,7 @@ export function requestsFileParts(records, now = new Date()) {
 /** The same request log as JSON Lines: the header object on the first line, then one record per line. */
 export function requestsJsonlParts(records, now = new Date()) {
   const parts = [`${JSON.stringify(header("requests", records.length, now))}\n`];
-  for (const record of records) parts.push(`${JSON.stringify(record)}\n`);
+  for (const record of records) parts.push(`${JSON.stringify(exportedRecord(record))}\n`);
   return parts;
 }
 
