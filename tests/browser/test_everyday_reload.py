@@ -65,6 +65,11 @@ def test_a_reload_mid_stream_records_the_request_as_aborted_in_the_thread_and_in
     expect(row.get_by_role("cell").nth(6)).to_have_text(re.compile(r"^~\$"))
     page.reload()  # settled once: a second load records nothing more
     expect(page.get_by_role("row").filter(has_text="Tell me a long story about the sea")).to_have_count(1)
+
+    page.goto(llms_server.url + "/analytics/costs")  # and Costs counts it: a request and its estimated cost
+    kpis = page.locator("#kpis")
+    expect(kpis.locator(".kpi", has_text="Requests").locator("dd").first).to_have_text("1")
+    expect(kpis.locator(".kpi", has_text="Total cost").locator("dd").first).to_have_text(re.compile(r"^~\$0\.0*[1-9]"))
     page.context.close()
     assert page_errors == []
 
