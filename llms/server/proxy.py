@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
 
 from aiohttp import web
 
@@ -111,13 +110,6 @@ def _sse(payload: dict) -> bytes:
     return sse_frame("", json_bytes(payload))
 
 
-def _told(answer: Answer) -> Callable[[dict, bytes], bytes]:
-    def told(chunk: dict, data: bytes) -> bytes:
-        answer.take(chunk)
-        return sse_frame("", data)
-    return told
-
-
 async def _stream(request: web.Request, exchange: Exchange, candidates: list[Candidate]):
     try:
         exchange.candidate, upstream, failures = await open_first_stream(request.app[HTTP], exchange.body, candidates)
@@ -126,9 +118,14 @@ async def _stream(request: web.Request, exchange: Exchange, candidates: list[Can
     response = web.StreamResponse(headers=upstream.rate_limits | _meta_headers(exchange) | STREAM_HEADERS)
     await response.prepare(request)
     answer = exchange.answer = Answer(exchange.started)
+
+    def told(chunk: dict, data: bytes) -> bytes:
+        answer.take(chunk)
+        return sse_frame("", data)
+
     gathered: list[bytes] = []
     try:
-        await write_frames(response, upstream, answer, _told(answer), gathered)
+        await write_frames(response, upstream, answer, told, gathered)
     except ProviderError as exc:
         # Headers are gone already: the fault travels as a last event the client can show.
         exchange.failed(exc.status, exc.message)

@@ -34,8 +34,8 @@ async def write_frames(response: web.StreamResponse, upstream: UpstreamStream, a
                        told: Callable[[Any, bytes], bytes], gathered: list[bytes]) -> None:
     """Writes each upstream frame (item, its data, whether more of the same read follows) as `told(item, data)`,
     which also hands the item's chat chunks to `answer`. Up to the first token each event goes out as it comes;
-    after it, the events of one upstream read are written at once. What is left in `gathered` when the upstream
-    fails (a ProviderError, raised on) is the caller's to write after its fault event's turn."""
+    after it, the events of one upstream read are written at once. When the upstream fails (the ProviderError is
+    raised on), what is left in `gathered` has not been written: the caller writes it, its fault event last."""
     async with aclosing(upstream.frames()) as frames:
         async for item, data, more in frames:
             first = answer.ttft_ms is None

@@ -9,19 +9,18 @@ function header(kind, count, now) {
   return { source: SOURCE, kind, version: FORMAT_VERSION, exported_at: isoWithOffset(now), count };
 }
 
-/** The numbers of a record that float noise reaches (sums of token × price, times), with the CSV's places. */
-const RECORD_ROUNDING = { cost_usd: "cost_usd", computed_cost_usd: "cost_usd", response_ms: "response_ms", ttft_ms: "ttft_ms" };
+/** The numbers of a record that float noise reaches (sums of token × price, times): [field, its ROUNDING column]. */
+const RECORD_ROUNDING = [["cost_usd", "cost_usd"], ["computed_cost_usd", "cost_usd"], ["response_ms", "response_ms"],
+  ["ttft_ms", "ttft_ms"]];
 
 /** A record as the JSON exports write it: as stored, its costs and times without float noise (ROUNDING). */
 export function exportedRecord(record) {
-  let out = record;
-  for (const [field, column] of Object.entries(RECORD_ROUNDING)) {
-    const value = record[field];
-    if (typeof value !== "number") continue;
-    const kept = rounded(column, value);
-    if (kept !== value) out = out === record ? { ...record, [field]: kept } : Object.assign(out, { [field]: kept });
+  const kept = {};
+  for (const [field, column] of RECORD_ROUNDING) {
+    const value = rounded(column, record[field]);
+    if (value !== record[field]) kept[field] = value;
   }
-  return out;
+  return Object.keys(kept).length ? { ...record, ...kept } : record;
 }
 
 /** The text of a request-log export, as parts for a Blob (a million records never make one string). */
